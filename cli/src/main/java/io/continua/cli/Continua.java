@@ -1,0 +1,29 @@
+package io.continua.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code continua} command. Every option also reads an environment variable, named in its help. */
+@Command(name = "continua",
+        mixinStandardHelpOptions = true,
+        version = "continua 0.1.0",
+        description = "Continual adaptation of text classifiers from a Kafka stream.",
+        subcommands = {KafkaCommand.class, CommandLine.HelpCommand.class})
+public final class Continua implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Continua())
+                .setExecutionExceptionHandler(new UserErrorHandler());
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,2 @@
+/** Continua ingest: see DESIGN.md; filled by its own issue. */
+package io.continua.ingest;

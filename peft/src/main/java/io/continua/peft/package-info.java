@@ -1,0 +1,2 @@
+/** Continua peft: see DESIGN.md; filled by its own issue. */
+package io.continua.peft;

@@ -1,0 +1,82 @@
+package io.continua.schemas.kafka;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The names of Continua's topics under one prefix (default {@code continua.}), and how each is
+ * created. Every service resolves names here so that a prefix change moves them all together.
+ */
+public final class Topics {
+    public static final String DEFAULT_PREFIX = "continua.";
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,200}");
+
+    /** A topic's name and layout. */
+    public record Spec(String name, int partitions, boolean compacted) {
+    }
+
+    private final String prefix;
+
+    public Topics(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("Topic prefix '" + prefix
+                    + "' may only hold letters, digits, '.', '_' and '-' (at most 200)");
+        }
+        this.prefix = prefix;
+    }
+
+    public static Topics withDefaultPrefix() {
+        return new Topics(DEFAULT_PREFIX);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    /** What producers publish: LabeledExample, keyed by domain. */
+    public String examples() {
+        return prefix + "examples";
+    }
+
+    /** Ingest's output and the trainer's input: normalized LabeledExample with its split. */
+    public String examplesAccepted() {
+        return prefix + "examples.accepted";
+    }
+
+    /** Dead letters: RejectedRecord with reason, detail, source and original bytes. */
+    public String examplesRejected() {
+        return prefix + "examples.rejected";
+    }
+
+    public String predictRequests() {
+        return prefix + "predict.requests";
+    }
+
+    public String predictResults() {
+        return prefix + "predict.results";
+    }
+
+    /** The registry's compacted log of record: DeltaVersion and AliasPointer. */
+    public String deltas() {
+        return prefix + "deltas";
+    }
+
+    /** Prequential accuracy per domain and delta version: DomainMetrics. */
+    public String metrics() {
+        return prefix + "metrics";
+    }
+
+    /** Every topic with the layout a local stack creates; {@code partitions} applies to the keyed streams. */
+    public List<Spec> all(int partitions) {
+        return List.of(
+                new Spec(examples(), partitions, false),
+                new Spec(examplesAccepted(), partitions, false),
+                new Spec(examplesRejected(), partitions, false),
+                new Spec(predictRequests(), partitions, false),
+                new Spec(predictResults(), partitions, false),
+                new Spec(deltas(), 1, true),
+                new Spec(metrics(), partitions, false));
+    }
+}

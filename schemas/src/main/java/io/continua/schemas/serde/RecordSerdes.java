@@ -1,0 +1,48 @@
+package io.continua.schemas.serde;
+
+import io.continua.schemas.AliasPointer;
+import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.DomainMetrics;
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.Prediction;
+import io.continua.schemas.PredictionRequest;
+import io.continua.schemas.RejectedRecord;
+import org.apache.avro.specific.SpecificRecord;
+
+/** The serde of each record on Continua's topics, all over the standard {@link SchemaCatalog}. */
+public final class RecordSerdes {
+    private RecordSerdes() {
+    }
+
+    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
+        return new AvroSerde<>(type, SchemaCatalog.standard());
+    }
+
+    public static AvroSerde<LabeledExample> labeledExample() {
+        return of(LabeledExample.class);
+    }
+
+    public static AvroSerde<RejectedRecord> rejectedRecord() {
+        return of(RejectedRecord.class);
+    }
+
+    public static AvroSerde<PredictionRequest> predictionRequest() {
+        return of(PredictionRequest.class);
+    }
+
+    public static AvroSerde<Prediction> prediction() {
+        return of(Prediction.class);
+    }
+
+    public static AvroSerde<DeltaVersion> deltaVersion() {
+        return of(DeltaVersion.class);
+    }
+
+    public static AvroSerde<AliasPointer> aliasPointer() {
+        return of(AliasPointer.class);
+    }
+
+    public static AvroSerde<DomainMetrics> domainMetrics() {
+        return of(DomainMetrics.class);
+    }
+}

@@ -1,0 +1,2 @@
+/** Continua serving: see DESIGN.md; filled by its own issue. */
+package io.continua.serving;
