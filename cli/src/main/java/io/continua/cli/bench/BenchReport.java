@@ -1,0 +1,74 @@
+package io.continua.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Prints benchmark figures as one table and writes each benchmark's JSON file. */
+final class BenchReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private BenchReport() {
+    }
+
+    static void print(List<BenchResult> results, PrintStream out) {
+        out.printf("%n%-10s %-28s %s%n", "benchmark", "figure", "value");
+        out.println("-".repeat(60));
+        for (BenchResult result : results) {
+            result.figures().forEach((key, value) -> out.printf("%-10s %-28s %s%n", result.name(), key, format(value)));
+        }
+        out.println(machine());
+    }
+
+    static void writeJson(List<BenchResult> results, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (BenchResult result : results) {
+                Map<String, Object> document = new LinkedHashMap<>(result.figures());
+                document.put("machine", machine());
+                document.put("measured_at", Instant.now().toString());
+                JSON.writeValue(dir.resolve(result.name() + ".json").toFile(), document);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write benchmark JSON to " + dir, e);
+        }
+    }
+
+    static String machine() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown host";
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel() + ", Java "
+                + System.getProperty("java.version") + ", " + host;
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(line -> line.startsWith("model name"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static String format(Object value) {
+        if (value instanceof Double number) {
+            return Math.abs(number) >= 100 ? String.format("%.1f", number) : String.format("%.6g", number);
+        }
+        return String.valueOf(value);
+    }
+}

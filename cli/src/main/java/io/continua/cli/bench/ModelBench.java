@@ -1,0 +1,138 @@
+package io.continua.cli.bench;
+
+import io.continua.peft.data.LabeledText;
+import io.continua.peft.encoder.EncoderArchitecture;
+import io.continua.peft.encoder.EncoderFlops;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.peft.graph.DeltaTensors;
+import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.onnx.OnnxRuntimeOracle;
+import io.continua.peft.serving.DjlEncoder;
+import io.continua.peft.serving.ServingDelta;
+import io.continua.peft.tokenizer.TextTokenizer;
+import io.continua.peft.tokenizer.TokenBatch;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The model core's figures: parity of the TensorFlow rebuild with ONNX Runtime, inference
+ * sentences per second through the DJL serving path at batch 1 and 32 (tokenization included),
+ * and the GFLOP/s that inference achieves against a MatMul peak measured in the same run.
+ */
+final class ModelBench {
+    private static final int PARITY_TEXTS = 256;
+    private static final int BATCH = 32;
+
+    private final List<LabeledText> texts;
+    private final Path exportRoot;
+    private final int singleTexts;
+    private final PrintStream progress;
+
+    ModelBench(List<LabeledText> texts, Path exportRoot, int singleTexts, PrintStream progress) {
+        this.texts = texts;
+        this.exportRoot = exportRoot;
+        this.singleTexts = singleTexts;
+        this.progress = progress;
+    }
+
+    BenchResult run() throws Exception {
+        PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
+        EncoderArchitecture architecture = encoder.architecture();
+        BenchResult result = new BenchResult("model");
+        try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH)) {
+            measureParity(encoder, tokenizer, result);
+            DeltaTensors head = randomHead(architecture, 77);
+            try (DjlEncoder served = DjlEncoder.load(encoder, exportRoot); ServingDelta delta = served.prepare(head)) {
+                result.put("infer_per_s_b1", measureSingles(served, delta, tokenizer));
+                double[] batched = measureBatches(served, delta, tokenizer, architecture);
+                result.put("infer_per_s_b32", batched[0]);
+                result.put("gflops_achieved", batched[1]);
+            }
+        }
+        progress.println("model: measuring the MatMul peak ...");
+        result.put("gflops_peak", MatMulPeak.measure(20));
+        result.put("texts", texts.size());
+        return result;
+    }
+
+    private void measureParity(PretrainedEncoder encoder, TextTokenizer tokenizer, BenchResult result) throws Exception {
+        progress.printf("model: parity with ONNX Runtime over %d texts ...%n", Math.min(PARITY_TEXTS, texts.size()));
+        double worstCosine = 1;
+        double maxDifference = 0;
+        DeltaTensors head = randomHead(encoder.architecture(), 2);
+        try (InputStream onnx = PretrainedEncoder.class.getResourceAsStream(PretrainedEncoder.MINILM_ONNX);
+             OnnxRuntimeOracle oracle = new OnnxRuntimeOracle(onnx);
+             GraphEncoder graph = GraphEncoder.create(encoder)) {
+            for (int start = 0; start < Math.min(PARITY_TEXTS, texts.size()); start += BATCH) {
+                TokenBatch tokens = tokenizer.encode(textsOf(start, Math.min(start + BATCH, texts.size())));
+                float[][] ours = graph.run(tokens, head).pooled();
+                float[][] expected = oracle.pooled(tokens);
+                for (int row = 0; row < ours.length; row++) {
+                    worstCosine = Math.min(worstCosine, cosine(ours[row], expected[row]));
+                    for (int i = 0; i < ours[row].length; i++) {
+                        maxDifference = Math.max(maxDifference, Math.abs(ours[row][i] - expected[row][i]));
+                    }
+                }
+            }
+        }
+        result.put("parity_min_cosine", worstCosine);
+        result.put("parity_max_abs_diff", maxDifference);
+    }
+
+    private double measureSingles(DjlEncoder served, ServingDelta delta, TextTokenizer tokenizer) {
+        int count = Math.min(singleTexts, texts.size());
+        progress.printf("model: batch 1 over %d texts ...%n", count);
+        for (int i = 0; i < 10; i++) {
+            served.run(tokenizer.encode(textsOf(i, i + 1)), delta);
+        }
+        long started = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            served.run(tokenizer.encode(textsOf(i, i + 1)), delta);
+        }
+        return count / ((System.nanoTime() - started) / 1e9);
+    }
+
+    /** Sentences per second and achieved GFLOP/s at batch 32 over every text. */
+    private double[] measureBatches(DjlEncoder served, ServingDelta delta, TextTokenizer tokenizer,
+                                    EncoderArchitecture architecture) {
+        progress.printf("model: batch %d over %d texts ...%n", BATCH, texts.size());
+        served.run(tokenizer.encode(textsOf(0, Math.min(BATCH, texts.size()))), delta);
+        double flops = 0;
+        long started = System.nanoTime();
+        for (int start = 0; start < texts.size(); start += BATCH) {
+            TokenBatch tokens = tokenizer.encode(textsOf(start, Math.min(start + BATCH, texts.size())));
+            served.run(tokens, delta);
+            flops += EncoderFlops.forward(architecture, tokens.size(), tokens.length());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new double[] {texts.size() / seconds, flops / seconds / 1e9};
+    }
+
+    private List<String> textsOf(int from, int until) {
+        return texts.subList(from, until).stream().map(LabeledText::text).toList();
+    }
+
+    private static DeltaTensors randomHead(EncoderArchitecture architecture, int labels) {
+        Random random = new Random(labels);
+        float[] weight = new float[architecture.hiddenSize() * labels];
+        for (int i = 0; i < weight.length; i++) {
+            weight[i] = (float) random.nextGaussian() * 0.05f;
+        }
+        return DeltaTensors.builder(architecture).head(weight, new float[labels]).build();
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double normA = 0;
+        double normB = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            normA += (double) a[i] * a[i];
+            normB += (double) b[i] * b[i];
+        }
+        return dot / Math.sqrt(normA * normB);
+    }
+}
