@@ -7,6 +7,7 @@ import io.continua.peft.graph.DeltaSlot.AdapterPosition;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -15,6 +16,7 @@ import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Builds a BERT encoder with mean pooling and a classifier head in a TensorFlow graph, shaped by
@@ -28,18 +30,33 @@ public final class EncoderGraphBuilder {
     private final WeightSource weights;
     private final Map<String, Placeholder<TFloat32>> deltaInputs = new LinkedHashMap<>();
 
+    private final boolean loraDropout;
+
     private Operand<TInt32> batchAndLength;
     private Operand<TFloat32> attentionBias;
     private Operand<TFloat32> loraScaling;
+    private Placeholder<TFloat32> dropoutRate;
+    private Placeholder<TInt64> dropoutSeed;
+    private int dropoutStreams;
 
-    private EncoderGraphBuilder(Ops tf, EncoderArchitecture architecture, WeightSource weights) {
+    private EncoderGraphBuilder(Ops tf, EncoderArchitecture architecture, WeightSource weights, boolean loraDropout) {
         this.tf = tf;
         this.architecture = architecture;
         this.weights = weights;
+        this.loraDropout = loraDropout;
     }
 
+    /** The inference graph: no dropout anywhere. */
     public static EncoderGraph build(Ops tf, EncoderArchitecture architecture, WeightSource weights) {
-        return new EncoderGraphBuilder(tf, architecture, weights).build();
+        return new EncoderGraphBuilder(tf, architecture, weights, false).build();
+    }
+
+    /**
+     * The training graph: as {@link #build}, plus dropout on every LoRA branch's input, with the rate
+     * fed through {@link EncoderGraph#DROPOUT_RATE} and a per-step seed through {@link EncoderGraph#DROPOUT_SEED}.
+     */
+    public static EncoderGraph buildWithLoraDropout(Ops tf, EncoderArchitecture architecture, WeightSource weights) {
+        return new EncoderGraphBuilder(tf, architecture, weights, true).build();
     }
 
     private EncoderGraph build() {
@@ -48,6 +65,12 @@ public final class EncoderGraphBuilder {
                     .placeholder(TFloat32.class, Placeholder.shape(Shape.of(slot.shape()))));
         }
         loraScaling = deltaInputs.get(DeltaSlot.LORA_SCALING);
+        if (loraDropout) {
+            dropoutRate = tf.withName(EncoderGraph.DROPOUT_RATE).placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.scalar()));
+            dropoutSeed = tf.withName(EncoderGraph.DROPOUT_SEED).placeholder(TInt64.class,
+                    Placeholder.shape(Shape.of(2)));
+        }
         Placeholder<TInt32> ids = tf.withName(EncoderGraph.INPUT_IDS)
                 .placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
         Placeholder<TInt32> mask = tf.withName(EncoderGraph.ATTENTION_MASK)
@@ -64,7 +87,8 @@ public final class EncoderGraphBuilder {
         Operand<TFloat32> logits = tf.withName(EncoderGraph.LOGITS).identity(tf.math.add(
                 tf.linalg.matMul(pooled, deltaInputs.get(DeltaSlot.HEAD_WEIGHT)), deltaInputs.get(DeltaSlot.HEAD_BIAS)));
         Operand<TFloat32> probabilities = tf.withName(EncoderGraph.PROBABILITIES).nn.softmax(logits);
-        return new EncoderGraph(ids, mask, deltaInputs, pooled, logits, probabilities);
+        return new EncoderGraph(ids, mask, deltaInputs, pooled, logits, probabilities,
+                Optional.ofNullable(dropoutRate), Optional.ofNullable(dropoutSeed));
     }
 
     /** Word + position + token-type-0 embeddings, normalized; returns {@code [batch * length, hidden]}. */
@@ -116,9 +140,20 @@ public final class EncoderGraphBuilder {
         Operand<TFloat32> frozen = tf.math.add(tf.linalg.matMul(input, base(projection.weightName(layer), in, out)),
                 base(projection.biasName(layer), out));
         Operand<TFloat32> lora = tf.linalg.matMul(
-                tf.linalg.matMul(input, deltaInputs.get(DeltaSlot.loraA(layer, projection))),
+                tf.linalg.matMul(dropout(input), deltaInputs.get(DeltaSlot.loraA(layer, projection))),
                 deltaInputs.get(DeltaSlot.loraB(layer, projection)));
         return tf.math.add(frozen, tf.math.mul(lora, loraScaling));
+    }
+
+    /** Inverted dropout with its own random stream per LoRA branch; the identity in inference graphs. */
+    private Operand<TFloat32> dropout(Operand<TFloat32> input) {
+        if (!loraDropout) {
+            return input;
+        }
+        Operand<TInt64> seed = tf.math.add(dropoutSeed, tf.constant(new long[] {0, ++dropoutStreams}));
+        Operand<TFloat32> uniform = tf.random.statelessRandomUniform(tf.shape(input), seed, TFloat32.class);
+        Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(uniform, dropoutRate), TFloat32.class);
+        return tf.math.div(tf.math.mul(input, keep), tf.math.sub(tf.constant(1f), dropoutRate));
     }
 
     /** {@code h + relu(h D + d) U + u}: a bottleneck adapter; with bottleneck 0 and u = 0 it is the identity. */

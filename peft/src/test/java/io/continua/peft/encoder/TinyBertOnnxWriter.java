@@ -15,7 +15,7 @@ import java.util.Random;
  * nodes, and the attention reshape whose constant gives the head count. Only what the importer
  * reads is written; it is not a runnable ONNX graph.
  */
-final class TinyBertOnnxWriter {
+public final class TinyBertOnnxWriter {
     private final int layers;
     private final int hidden;
     private final int heads;
@@ -28,7 +28,7 @@ final class TinyBertOnnxWriter {
     private final CodedOutputStream out = CodedOutputStream.newInstance(graph);
     private int anonymous = 100;
 
-    TinyBertOnnxWriter(int layers, int hidden, int heads, int intermediate, int vocabulary, int positions,
+    public TinyBertOnnxWriter(int layers, int hidden, int heads, int intermediate, int vocabulary, int positions,
                        float epsilon, long seed) {
         this.layers = layers;
         this.hidden = hidden;
@@ -40,7 +40,21 @@ final class TinyBertOnnxWriter {
         this.random = new Random(seed);
     }
 
-    byte[] write() throws IOException {
+    /** A tiny encoder ready to build graphs on (its tokenizer is empty: feed token ids directly). */
+    public static PretrainedEncoder tinyEncoder(int layers, int hidden, int heads, int intermediate, int vocabulary,
+                                                long seed) {
+        try {
+            byte[] onnx = new TinyBertOnnxWriter(layers, hidden, heads, intermediate, vocabulary, 16, 1e-12f, seed)
+                    .write();
+            EncoderWeights weights = OnnxEncoderImporter.importWeights(
+                    io.continua.peft.onnx.OnnxModelReader.read(new java.io.ByteArrayInputStream(onnx)));
+            return new PretrainedEncoder("tiny", "tiny@seed-" + seed, weights, new byte[0]);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public byte[] write() throws IOException {
         floatInitializer("embeddings.word_embeddings.weight", vocabulary, hidden);
         floatInitializer("embeddings.position_embeddings.weight", positions, hidden);
         floatInitializer("embeddings.token_type_embeddings.weight", 2, hidden);
@@ -80,7 +94,7 @@ final class TinyBertOnnxWriter {
         return model.toByteArray();
     }
 
-    EncoderArchitecture architecture() {
+    public EncoderArchitecture architecture() {
         return new EncoderArchitecture(layers, hidden, heads, intermediate, vocabulary, positions, 2, epsilon);
     }
 

@@ -3,7 +3,19 @@ package io.continua.peft.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.continua.peft.ParitySentences;
+import io.continua.peft.delta.AdapterConfig;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
+import io.continua.peft.encoder.Projection;
+import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.graph.DeltaSlot;
+import io.continua.peft.training.TrainingGraph;
+import java.util.EnumSet;
+import java.util.Map;
+import org.assertj.core.data.Offset;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.DeltaTensors;
 import io.continua.peft.graph.EncoderOutputs;
@@ -72,6 +84,51 @@ class DjlServingPathTest {
                 assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
             }
         }
+    }
+
+    @Test
+    void loraAndAdapterDeltasGiveTheTrainingGraphsLogits() {
+        TokenBatch tokens = tokenizer.encode(ParitySentences.all().subList(5, 15));
+        List<String> labels = List.of("a", "b", "c", "d");
+        EncoderArchitecture architecture = encoder.architecture();
+        try (TrainingGraph training = TrainingGraph.create(encoder)) {
+            for (DeltaConfig config : List.of(LoraConfig.defaults(),
+                    new LoraConfig(4, 8, 0.1, EnumSet.allOf(Projection.class), List.of(1, 4)),
+                    new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults())) {
+                Delta delta = randomized(Delta.initialize(config, architecture, labels, 5));
+                DeltaTensors tensors = delta.tensors(architecture);
+                float[][] expected = training.logits(tokens, tensors);
+                float[][] headOnly = training.logits(tokens, Delta.initialize(new HeadConfig(), architecture, labels, 5)
+                        .withValues(Map.of(DeltaSlot.HEAD_WEIGHT, delta.parameter(DeltaSlot.HEAD_WEIGHT).values(),
+                                DeltaSlot.HEAD_BIAS, delta.parameter(DeltaSlot.HEAD_BIAS).values()))
+                        .tensors(architecture));
+                try (ServingDelta servedDelta = served.prepare(tensors)) {
+                    float[][] actual = served.run(tokens, servedDelta).logits();
+                    for (int row = 0; row < expected.length; row++) {
+                        for (int column = 0; column < expected[row].length; column++) {
+                            assertThat(actual[row][column]).as("%s logit", config.kind())
+                                    .isCloseTo(expected[row][column], Offset.offset(1e-4f));
+                        }
+                    }
+                }
+                assertThat(expected[0][0]).as("the %s delta changes the encoder", config.hyperparameters())
+                        .isNotCloseTo(headOnly[0][0], Offset.offset(1e-3f));
+            }
+        }
+    }
+
+    /** Every tensor random, so LoRA's B and the adapters' up-projections are not zero. */
+    private static Delta randomized(Delta delta) {
+        Random random = new Random(9);
+        Map<String, float[]> values = new java.util.HashMap<>();
+        for (WeightTensor tensor : delta.parameters()) {
+            float[] array = new float[tensor.values().length];
+            for (int i = 0; i < array.length; i++) {
+                array[i] = (float) (random.nextGaussian() * 0.1);
+            }
+            values.put(tensor.name(), array);
+        }
+        return delta.withValues(values);
     }
 
     static DeltaTensors randomHead(EncoderArchitecture architecture, int labels, long seed) {

@@ -1,0 +1,129 @@
+package io.continua.peft.delta;
+
+import io.continua.peft.encoder.EncoderArchitecture;
+import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.graph.DeltaSlot;
+import io.continua.peft.graph.DeltaTensors;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A trained (or freshly initialized) delta for one domain: its configuration, its label list (the
+ * head's classes, in order) and its trainable tensors. Immutable; training produces new snapshots.
+ */
+public final class Delta {
+    private final DeltaConfig config;
+    private final List<String> labels;
+    private final Map<String, WeightTensor> parameters;
+
+    public Delta(DeltaConfig config, List<String> labels, Map<String, WeightTensor> parameters) {
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("A delta needs at least one label");
+        }
+        if (new HashSet<>(labels).size() != labels.size()) {
+            throw new IllegalArgumentException("Duplicate labels in " + labels);
+        }
+        this.config = config;
+        this.labels = List.copyOf(labels);
+        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    /** A new delta: the kind's tensors as its config initializes them, a small random head. */
+    public static Delta initialize(DeltaConfig config, EncoderArchitecture architecture, List<String> labels,
+                                   long seed) {
+        Random random = new Random(seed);
+        Map<String, WeightTensor> parameters = new LinkedHashMap<>();
+        config.ownShapes(architecture).forEach((slot, shape) ->
+                parameters.put(slot, new WeightTensor(slot, shape, config.initialValues(slot, shape, random))));
+        int hidden = architecture.hiddenSize();
+        parameters.put(DeltaSlot.HEAD_WEIGHT, new WeightTensor(DeltaSlot.HEAD_WEIGHT,
+                new long[] {hidden, labels.size()},
+                DeltaConfig.normal(hidden * labels.size(), DeltaConfig.HEAD_INIT_STD, random)));
+        parameters.put(DeltaSlot.HEAD_BIAS, new WeightTensor(DeltaSlot.HEAD_BIAS, new long[] {labels.size()},
+                new float[labels.size()]));
+        return new Delta(config, labels, parameters);
+    }
+
+    public DeltaConfig config() {
+        return config;
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public WeightTensor parameter(String slot) {
+        WeightTensor tensor = parameters.get(slot);
+        if (tensor == null) {
+            throw new IllegalArgumentException("This " + config.kind().key() + " delta has no tensor " + slot);
+        }
+        return tensor;
+    }
+
+    public Collection<WeightTensor> parameters() {
+        return parameters.values();
+    }
+
+    public long trainableParameters() {
+        return parameters.values().stream().mapToLong(tensor -> tensor.values().length).sum();
+    }
+
+    /** Trainable parameters of the kind itself, the head excluded. */
+    public long ownParameters() {
+        return trainableParameters() - parameter(DeltaSlot.HEAD_WEIGHT).values().length
+                - parameter(DeltaSlot.HEAD_BIAS).values().length;
+    }
+
+    /** The same delta with new values for the tensors named in {@code values} (same shapes). */
+    public Delta withValues(Map<String, float[]> values) {
+        Map<String, WeightTensor> updated = new LinkedHashMap<>(parameters);
+        values.forEach((slot, array) -> {
+            WeightTensor current = parameter(slot);
+            updated.put(slot, new WeightTensor(slot, current.shape(), array));
+        });
+        return new Delta(config, labels, updated);
+    }
+
+    /**
+     * The delta with {@code newLabels} appended to its label list: the head grows by one column per
+     * new label (small random weights, zero bias) and every existing class keeps its weights.
+     */
+    public Delta withLabelsAdded(List<String> newLabels, long seed) {
+        List<String> added = newLabels.stream().filter(label -> !labels.contains(label)).distinct().toList();
+        if (added.isEmpty()) {
+            return this;
+        }
+        List<String> grown = new java.util.ArrayList<>(labels);
+        grown.addAll(added);
+        WeightTensor weight = parameter(DeltaSlot.HEAD_WEIGHT);
+        int hidden = (int) weight.dim(0);
+        int before = labels.size();
+        int after = grown.size();
+        float[] fresh = DeltaConfig.normal(hidden * (after - before), DeltaConfig.HEAD_INIT_STD, new Random(seed));
+        float[] grownWeight = new float[hidden * after];
+        for (int row = 0; row < hidden; row++) {
+            System.arraycopy(weight.values(), row * before, grownWeight, row * after, before);
+            System.arraycopy(fresh, row * (after - before), grownWeight, row * after + before, after - before);
+        }
+        Map<String, WeightTensor> updated = new LinkedHashMap<>(parameters);
+        updated.put(DeltaSlot.HEAD_WEIGHT, new WeightTensor(DeltaSlot.HEAD_WEIGHT, new long[] {hidden, after},
+                grownWeight));
+        updated.put(DeltaSlot.HEAD_BIAS, new WeightTensor(DeltaSlot.HEAD_BIAS, new long[] {after},
+                Arrays.copyOf(parameter(DeltaSlot.HEAD_BIAS).values(), after)));
+        return new Delta(config, grown, updated);
+    }
+
+    /** What the encoder graph is fed for this delta. */
+    public DeltaTensors tensors(EncoderArchitecture architecture) {
+        DeltaTensors.Builder builder = DeltaTensors.builder(architecture);
+        parameters.values().forEach(tensor -> builder.set(tensor.name(), tensor.shape(), tensor.values()));
+        builder.set(DeltaSlot.LORA_SCALING, new long[0], new float[] {config.loraScaling()});
+        return builder.build();
+    }
+}

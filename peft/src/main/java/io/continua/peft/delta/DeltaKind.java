@@ -1,0 +1,24 @@
+package io.continua.peft.delta;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** The kinds of parameter-efficient delta Continua trains. */
+public enum DeltaKind {
+    /** Low-rank updates of chosen projections (Hu et al. 2021), as Hugging Face PEFT's LoRA. */
+    LORA,
+    /** Bottleneck adapters after attention and/or feed-forward blocks (Houlsby et al. 2019; Pfeiffer et al. 2020). */
+    ADAPTER,
+    /** A linear classifier on the frozen pooled embedding: the baseline. */
+    HEAD;
+
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static DeltaKind fromKey(String key) {
+        return Arrays.stream(values()).filter(kind -> kind.key().equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Unknown delta kind '" + key + "'; expected one of "
+                        + Arrays.stream(values()).map(DeltaKind::key).toList()));
+    }
+}

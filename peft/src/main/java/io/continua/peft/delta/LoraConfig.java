@@ -1,0 +1,106 @@
+package io.continua.peft.delta;
+
+import io.continua.peft.encoder.EncoderArchitecture;
+import io.continua.peft.encoder.Projection;
+import io.continua.peft.graph.DeltaSlot;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * LoRA: {@code W x + (alpha / r) B A x} on each target projection of each chosen layer, A
+ * Kaiming-uniform and B zero at the start (so training starts from the base), as PEFT does.
+ *
+ * @param layers the layers to adapt; empty means all
+ */
+public record LoraConfig(int rank, double alpha, double dropout, Set<Projection> targets, List<Integer> layers)
+        implements DeltaConfig {
+    public static final Set<Projection> DEFAULT_TARGETS = EnumSet.of(Projection.QUERY, Projection.VALUE);
+
+    public LoraConfig {
+        if (rank < 1 || rank > 1024) {
+            throw new IllegalArgumentException("LoRA rank must be in 1..1024, got " + rank);
+        }
+        if (!(alpha > 0)) {
+            throw new IllegalArgumentException("LoRA alpha must be positive, got " + alpha);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("LoRA needs at least one target projection");
+        }
+        targets = Set.copyOf(EnumSet.copyOf(targets));
+        layers = layers.stream().sorted().distinct().toList();
+    }
+
+    /** r = 8, alpha = 16, no dropout, on query and value in every layer. */
+    public static LoraConfig defaults() {
+        return new LoraConfig(8, 16, 0.0, DEFAULT_TARGETS, List.of());
+    }
+
+    @Override
+    public DeltaKind kind() {
+        return DeltaKind.LORA;
+    }
+
+    @Override
+    public float loraScaling() {
+        return (float) (alpha / rank);
+    }
+
+    /** The adapted layers, resolved against the encoder. */
+    public List<Integer> layersOf(EncoderArchitecture architecture) {
+        for (int layer : layers) {
+            if (layer < 0 || layer >= architecture.layers()) {
+                throw new IllegalArgumentException("LoRA layer " + layer + " does not exist in an encoder of "
+                        + architecture.layers() + " layers");
+            }
+        }
+        return layers.isEmpty() ? IntStream.range(0, architecture.layers()).boxed().toList() : layers;
+    }
+
+    @Override
+    public Map<String, long[]> ownShapes(EncoderArchitecture architecture) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (int layer : layersOf(architecture)) {
+            for (Projection projection : EnumSet.copyOf(targets)) {
+                shapes.put(DeltaSlot.loraA(layer, projection), new long[] {projection.inputSize(architecture), rank});
+                shapes.put(DeltaSlot.loraB(layer, projection), new long[] {rank, projection.outputSize(architecture)});
+            }
+        }
+        return shapes;
+    }
+
+    @Override
+    public float[] initialValues(String slot, long[] shape, Random random) {
+        int count = (int) (shape[0] * shape[1]);
+        if (slot.endsWith(".B")) {
+            return new float[count];
+        }
+        double bound = 1 / Math.sqrt(shape[0]);
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+        }
+        return values;
+    }
+
+    @Override
+    public Map<String, String> hyperparameters() {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("kind", kind().key());
+        values.put("r", Integer.toString(rank));
+        values.put("alpha", Double.toString(alpha));
+        values.put("dropout", Double.toString(dropout));
+        values.put("targets", EnumSet.copyOf(targets).stream().map(Projection::key).collect(Collectors.joining(",")));
+        values.put("layers", layers.isEmpty() ? "all"
+                : layers.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        return values;
+    }
+}

@@ -1,0 +1,149 @@
+package io.continua.peft.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.continua.peft.delta.AdapterConfig;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.peft.encoder.Projection;
+import io.continua.peft.encoder.TinyBertOnnxWriter;
+import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.tokenizer.TokenBatch;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Analytic gradients from Graph.addGradients agree with central finite differences of the loss. */
+class GradientCheckTest {
+    private static final int DIRECTIONS_PER_TENSOR = 3;
+
+    private static PretrainedEncoder tiny;
+    private static TrainingGraph graph;
+    private static final TokenBatch BATCH = new TokenBatch(3, 5,
+            new int[] {1, 7, 9, 2, 0, 1, 30, 2, 0, 0, 1, 4, 5, 6, 2},
+            new int[] {1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1},
+            new boolean[3]);
+    private static final float[] ONE_HOT = {1, 0, 0, 0, 0, 1, 0, 1, 0};
+
+    @BeforeAll
+    static void build() {
+        tiny = TinyBertOnnxWriter.tinyEncoder(2, 16, 4, 24, 40, 5);
+        graph = TrainingGraph.create(tiny);
+    }
+
+    @AfterAll
+    static void close() {
+        graph.close();
+    }
+
+    @Test
+    void loraGradientsMatchFiniteDifferences() {
+        LoraConfig lora = new LoraConfig(2, 4, 0.0,
+                EnumSet.of(Projection.QUERY, Projection.VALUE, Projection.INTERMEDIATE, Projection.OUTPUT), List.of());
+        check(lora, 2e-2);
+    }
+
+    @Test
+    void houlsbyAdapterGradientsMatchFiniteDifferences() {
+        check(new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), 5e-3);
+    }
+
+    /**
+     * Every tensor random and non-zero, so that no gradient vanishes by construction (LoRA's B, an
+     * adapter's up). {@code step} trades float32 rounding (small steps) against crossing ReLU kinks
+     * in adapters (large steps).
+     */
+    private static void check(DeltaConfig config, double step) {
+        Delta delta = Delta.initialize(config, tiny.architecture(), List.of("a", "b", "c"), 3);
+        Random random = new Random(17);
+        Map<String, float[]> values = new HashMap<>();
+        for (WeightTensor tensor : delta.parameters()) {
+            float[] random01 = new float[tensor.values().length];
+            for (int i = 0; i < random01.length; i++) {
+                random01[i] = (float) (random.nextGaussian() * 0.3);
+            }
+            values.put(tensor.name(), random01);
+        }
+        Delta randomized = delta.withValues(values);
+        Map<String, float[]> analytic = graph.step(BATCH, ONE_HOT, randomized.tensors(tiny.architecture()),
+                values.keySet(), 0f, 0).gradients();
+
+        double worst = 0;
+        for (WeightTensor tensor : randomized.parameters()) {
+            float[] gradient = analytic.get(tensor.name());
+            double differenceSquared = 0;
+            double scaleSquared = 0;
+            for (int sample = 0; sample < DIRECTIONS_PER_TENSOR; sample++) {
+                float[] direction = direction(gradient, random);
+                double numeric = directionalDerivative(randomized, tensor.name(), direction, step);
+                double exact = dot(gradient, direction);
+                differenceSquared += (numeric - exact) * (numeric - exact);
+                scaleSquared += Math.max(numeric * numeric, exact * exact);
+            }
+            double relative = Math.sqrt(differenceSquared) / Math.sqrt(scaleSquared);
+            worst = Math.max(worst, relative);
+            assertThat(norm(gradient)).as("gradient of %s", tensor.name()).isGreaterThan(1e-6);
+            assertThat(relative).as("relative gradient error of %s", tensor.name()).isLessThan(1e-2);
+        }
+        System.out.printf("%s gradient check: worst relative error %.2e over %d tensors%n", config.kind().key(), worst,
+                analytic.size());
+    }
+
+    /**
+     * A unit direction half along the gradient and half random: the derivative along it is large
+     * enough to stand above float32 rounding, and a wrong gradient direction still shows.
+     */
+    private static float[] direction(float[] gradient, Random random) {
+        double gradientNorm = norm(gradient);
+        float[] noise = new float[gradient.length];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) random.nextGaussian();
+        }
+        double noiseNorm = norm(noise);
+        float[] direction = new float[gradient.length];
+        for (int i = 0; i < direction.length; i++) {
+            direction[i] = (float) (gradient[i] / gradientNorm + noise[i] / noiseNorm);
+        }
+        double norm = norm(direction);
+        for (int i = 0; i < direction.length; i++) {
+            direction[i] /= (float) norm;
+        }
+        return direction;
+    }
+
+    /** Central difference of the loss along {@code direction}. */
+    private static double directionalDerivative(Delta delta, String name, float[] direction, double step) {
+        float[] plus = delta.parameter(name).values().clone();
+        float[] minus = plus.clone();
+        for (int i = 0; i < plus.length; i++) {
+            plus[i] += (float) (step * direction[i]);
+            minus[i] -= (float) (step * direction[i]);
+        }
+        double up = graph.loss(BATCH, ONE_HOT, delta.withValues(Map.of(name, plus)).tensors(tiny.architecture()));
+        double down = graph.loss(BATCH, ONE_HOT, delta.withValues(Map.of(name, minus)).tensors(tiny.architecture()));
+        return (up - down) / (2 * step);
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (double) a[i] * b[i];
+        }
+        return sum;
+    }
+
+    private static double norm(float[] values) {
+        double sum = 0;
+        for (float value : values) {
+            sum += (double) value * value;
+        }
+        return Math.sqrt(sum);
+    }
+}
