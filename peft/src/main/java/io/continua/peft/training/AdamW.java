@@ -26,14 +26,17 @@ public final class AdamW {
         this(config, 0, new LinkedHashMap<>(), new LinkedHashMap<>());
     }
 
-    /** Resumes from saved moments. */
-    public AdamW(TrainingConfig config, long step, Map<String, float[]> firstMoments, Map<String, float[]> secondMoments) {
+    /** Resumes from saved state. */
+    public AdamW(TrainingConfig config, OptimizerState state) {
+        this(config, state.step(), state.firstMoments(), state.secondMoments());
+    }
+
+    private AdamW(TrainingConfig config, long step, Map<String, float[]> firstMoments,
+                  Map<String, float[]> secondMoments) {
         this.config = config;
         this.step = step;
-        this.firstMoments = new LinkedHashMap<>();
-        this.secondMoments = new LinkedHashMap<>();
-        firstMoments.forEach((name, values) -> this.firstMoments.put(name, values.clone()));
-        secondMoments.forEach((name, values) -> this.secondMoments.put(name, values.clone()));
+        this.firstMoments = copy(firstMoments);
+        this.secondMoments = copy(secondMoments);
     }
 
     /**
@@ -69,12 +72,9 @@ public final class AdamW {
         return step;
     }
 
-    public Map<String, float[]> firstMoments() {
-        return copy(firstMoments);
-    }
-
-    public Map<String, float[]> secondMoments() {
-        return copy(secondMoments);
+    /** A copy of the state, to save with the delta. */
+    public OptimizerState state() {
+        return new OptimizerState(step, copy(firstMoments), copy(secondMoments));
     }
 
     /** The head gained labels ({@code before} to {@code after} columns): new columns' moments start at zero. */

@@ -1,0 +1,104 @@
+package io.continua.peft.artifact;
+
+import io.continua.peft.encoder.Projection;
+import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.graph.DeltaSlot;
+import io.continua.peft.graph.DeltaSlot.AdapterPosition;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Maps a delta slot to the tensor name and layout a Python user expects: Hugging Face PEFT's LoRA
+ * names on BERT ({@code base_model.model.encoder.layer.0.attention.self.query.lora_A.weight}) in
+ * PyTorch's {@code [out, in]} layout, adapters under the module they follow, the head as
+ * {@code base_model.model.classifier}. Inside Continua linear weights are {@code [in, out]}.
+ */
+final class PeftLayout {
+    private static final String PREFIX = "base_model.model.";
+    private static final Pattern LORA = Pattern.compile("lora\\.(\\d+)\\.([a-z_]+)\\.(A|B)");
+    private static final Pattern ADAPTER = Pattern.compile("adapter\\.(\\d+)\\.([a-z]+)\\.(down|down_bias|up|up_bias)");
+    private static final Pattern PEFT_LORA = Pattern.compile(
+            Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(.+)\\.lora_(A|B)\\.weight");
+    private static final Pattern PEFT_ADAPTER = Pattern.compile(
+            Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapter\\.(down|up)\\.(weight|bias)");
+
+    private PeftLayout() {
+    }
+
+    static String peftName(String slot) {
+        Matcher lora = LORA.matcher(slot);
+        if (lora.matches()) {
+            return PREFIX + "encoder.layer." + lora.group(1) + "." + Projection.fromKey(lora.group(2)).modulePath()
+                    + ".lora_" + lora.group(3) + ".weight";
+        }
+        Matcher adapter = ADAPTER.matcher(slot);
+        if (adapter.matches()) {
+            String module = adapter.group(2).equals(AdapterPosition.ATTENTION.key()) ? "attention.output" : "output";
+            String part = adapter.group(3);
+            String tensor = part.endsWith("_bias") ? part.replace("_bias", "") + ".bias" : part + ".weight";
+            return PREFIX + "encoder.layer." + adapter.group(1) + "." + module + ".adapter." + tensor;
+        }
+        return switch (slot) {
+            case DeltaSlot.HEAD_WEIGHT -> PREFIX + "classifier.weight";
+            case DeltaSlot.HEAD_BIAS -> PREFIX + "classifier.bias";
+            default -> throw new IllegalArgumentException("No PEFT name for delta slot " + slot);
+        };
+    }
+
+    static String slot(String peftName) {
+        Matcher lora = PEFT_LORA.matcher(peftName);
+        if (lora.matches()) {
+            return lora.group(3).equals("A")
+                    ? DeltaSlot.loraA(Integer.parseInt(lora.group(1)), Projection.fromKey(lora.group(2)))
+                    : DeltaSlot.loraB(Integer.parseInt(lora.group(1)), Projection.fromKey(lora.group(2)));
+        }
+        Matcher adapter = PEFT_ADAPTER.matcher(peftName);
+        if (adapter.matches()) {
+            int layer = Integer.parseInt(adapter.group(1));
+            AdapterPosition position = adapter.group(2).equals("output") ? AdapterPosition.OUTPUT
+                    : AdapterPosition.ATTENTION;
+            boolean down = adapter.group(3).equals("down");
+            boolean bias = adapter.group(4).equals("bias");
+            if (down) {
+                return bias ? DeltaSlot.adapterDownBias(layer, position) : DeltaSlot.adapterDown(layer, position);
+            }
+            return bias ? DeltaSlot.adapterUpBias(layer, position) : DeltaSlot.adapterUp(layer, position);
+        }
+        if (peftName.equals(PREFIX + "classifier.weight")) {
+            return DeltaSlot.HEAD_WEIGHT;
+        }
+        if (peftName.equals(PREFIX + "classifier.bias")) {
+            return DeltaSlot.HEAD_BIAS;
+        }
+        throw new InvalidArtifactException("Unknown tensor " + peftName + " in the delta");
+    }
+
+    /** Our {@code [in, out]} to PyTorch's {@code [out, in]}, renamed; vectors are only renamed. */
+    static WeightTensor toPeft(WeightTensor tensor) {
+        String name = peftName(tensor.name());
+        return tensor.rank() == 2 ? transpose(name, tensor) : new WeightTensor(name, tensor.shape(), tensor.values());
+    }
+
+    static WeightTensor fromPeft(WeightTensor tensor) {
+        String name = slot(tensor.name());
+        return tensor.rank() == 2 ? transpose(name, tensor) : new WeightTensor(name, tensor.shape(), tensor.values());
+    }
+
+    /** A slot's shape as it is stored: matrices reversed. */
+    static long[] peftShape(long[] shape) {
+        return shape.length == 2 ? new long[] {shape[1], shape[0]} : shape.clone();
+    }
+
+    private static WeightTensor transpose(String name, WeightTensor tensor) {
+        int rows = (int) tensor.dim(0);
+        int columns = (int) tensor.dim(1);
+        float[] values = tensor.values();
+        float[] transposed = new float[values.length];
+        for (int row = 0; row < rows; row++) {
+            for (int column = 0; column < columns; column++) {
+                transposed[column * rows + row] = values[row * columns + column];
+            }
+        }
+        return new WeightTensor(name, new long[] {columns, rows}, transposed);
+    }
+}

@@ -1,0 +1,262 @@
+package io.continua.peft.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.continua.peft.delta.AdapterConfig;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.encoder.EncoderArchitecture;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.peft.encoder.Projection;
+import io.continua.peft.encoder.TinyBertOnnxWriter;
+import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.tokenizer.TokenBatch;
+import io.continua.peft.training.OptimizerState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+
+class DeltaArtifactTest {
+    /** The real encoder's shape: artifacts are checked against it without running TensorFlow. */
+    private static final EncoderArchitecture MINILM =
+            new EncoderArchitecture(6, 384, 12, 1536, 30522, 512, 2, 1e-12f);
+    private static final String BASE = "all-minilm-l6-v2@sha256:test";
+    private static final List<String> LABELS = List.of("card_arrival", "top_up", "refund");
+
+    @Test
+    void savedAndLoadedDeltasGiveIdenticalLogits() {
+        PretrainedEncoder tiny = TinyBertOnnxWriter.tinyEncoder(2, 16, 4, 24, 40, 9);
+        EncoderArchitecture architecture = tiny.architecture();
+        TokenBatch batch = new TokenBatch(2, 4, new int[] {1, 5, 6, 2, 1, 9, 2, 0}, new int[] {1, 1, 1, 1, 1, 1, 1, 0},
+                new boolean[2]);
+        DeltaArtifactReader reader = new DeltaArtifactReader(tiny.fingerprint(), architecture,
+                DeltaArtifactReader.DEFAULT_MAX_BYTES);
+        try (GraphEncoder graph = GraphEncoder.create(tiny)) {
+            for (DeltaConfig config : configs()) {
+                Delta delta = randomized(Delta.initialize(config, architecture, LABELS, 3));
+                DeltaArtifact.Packed packed = DeltaArtifact.pack(delta, tiny.fingerprint(), Optional.empty());
+                LoadedArtifact loaded = reader.read(packed.bytes());
+
+                assertThat(loaded.delta().labels()).isEqualTo(LABELS);
+                assertThat(loaded.delta().config()).isEqualTo(config);
+                assertThat(loaded.sha256()).isEqualTo(packed.sha256());
+                assertThat(graph.run(batch, loaded.delta().tensors(architecture)).logits())
+                        .isDeepEqualTo(graph.run(batch, delta.tensors(architecture)).logits());
+                assertThat(DeltaArtifact.pack(loaded.delta(), tiny.fingerprint(), Optional.empty()).sha256())
+                        .as("packing is deterministic").isEqualTo(packed.sha256());
+            }
+        }
+    }
+
+    @Test
+    void loraUsesPeftNamesLayoutAndConfigFields() {
+        Delta delta = randomized(Delta.initialize(LoraConfig.defaults(), MINILM, LABELS, 1));
+        Map<String, byte[]> entries = unzip(DeltaArtifact.pack(delta, BASE, Optional.empty()).bytes());
+
+        Map<String, WeightTensor> tensors = SafeTensors.read(entries.get(DeltaArtifact.MODEL), "model").tensors();
+        WeightTensor loraA = tensors.get("base_model.model.encoder.layer.0.attention.self.query.lora_A.weight");
+        WeightTensor loraB = tensors.get("base_model.model.encoder.layer.5.attention.self.value.lora_B.weight");
+        assertThat(loraA.shape()).containsExactly(8, 384);
+        assertThat(loraB.shape()).containsExactly(384, 8);
+        assertThat(tensors.get("base_model.model.classifier.weight").shape()).containsExactly(3, 384);
+        float[] ours = delta.parameter("lora.0.query.A").values();
+        assertThat(loraA.values()[1]).as("[out, in] is the transpose of our [in, out]").isEqualTo(ours[8]);
+        assertThat(tensors).hasSize(6 * 2 * 2 + 2);
+
+        JsonObject config = json(entries.get(DeltaArtifact.CONFIG));
+        assertThat(config.get("peft_type").getAsString()).isEqualTo("LORA");
+        assertThat(config.get("r").getAsInt()).isEqualTo(8);
+        assertThat(config.get("lora_alpha").getAsDouble()).isEqualTo(16.0);
+        assertThat(config.getAsJsonArray("target_modules").toString()).isEqualTo("[\"query\",\"value\"]");
+        assertThat(new String(entries.get(DeltaArtifact.LABELS), StandardCharsets.UTF_8)).contains("top_up");
+    }
+
+    @Test
+    void reportsTrainableParametersPerKind() {
+        long base = 22_565_376;
+        Delta lora = Delta.initialize(LoraConfig.defaults(), MINILM, LABELS, 1);
+        Delta adapter = Delta.initialize(AdapterConfig.defaults(), MINILM, LABELS, 1);
+        Delta head = Delta.initialize(new HeadConfig(), MINILM, LABELS, 1);
+        assertThat(lora.ownParameters()).isEqualTo(73_728);
+        assertThat((double) lora.ownParameters() / base).isBetween(0.003, 0.0035);
+        assertThat(adapter.ownParameters()).isEqualTo(6 * (384 * 24 + 24 + 24 * 384 + 384));
+        assertThat(head.ownParameters()).isZero();
+        assertThat(head.trainableParameters()).isEqualTo(384 * 3 + 3);
+    }
+
+    @Test
+    void optimizerStateTravelsWithTheDelta() {
+        Delta delta = Delta.initialize(LoraConfig.defaults(), MINILM, LABELS, 1);
+        Map<String, float[]> first = new LinkedHashMap<>();
+        Map<String, float[]> second = new LinkedHashMap<>();
+        delta.parameters().forEach(tensor -> {
+            first.put(tensor.name(), filled(tensor.values().length, 0.5f));
+            second.put(tensor.name(), filled(tensor.values().length, 0.25f));
+        });
+        byte[] bytes = DeltaArtifact.pack(delta, BASE, Optional.of(new OptimizerState(42, first, second))).bytes();
+
+        OptimizerState state = reader().read(bytes).optimizer().orElseThrow();
+        assertThat(state.step()).isEqualTo(42);
+        assertThat(state.firstMoments().get("lora.3.value.B")).containsOnly(0.5f);
+        assertThat(state.secondMoments().keySet()).isEqualTo(second.keySet());
+    }
+
+    @Test
+    void refusesTruncatedArchivesAndTruncatedTensors() {
+        byte[] good = pack();
+        assertRefused(Arrays.copyOf(good, good.length - 30), "truncated");
+        assertRefused(Arrays.copyOf(good, good.length / 2), "truncated");
+        assertRefused(edit(good, entries -> {
+            byte[] model = entries.get(DeltaArtifact.MODEL);
+            entries.put(DeltaArtifact.MODEL, Arrays.copyOf(model, model.length - 100));
+            return entries;
+        }), "truncated");
+        assertRefused("not a zip at all".getBytes(StandardCharsets.UTF_8), "truncated");
+    }
+
+    @Test
+    void refusesShapesThatDisagreeWithTheConfig() {
+        assertRefused(edit(pack(), entries -> {
+            entries.put(DeltaArtifact.LABELS, "[\"card_arrival\",\"top_up\",\"refund\",\"extra\"]"
+                    .getBytes(StandardCharsets.UTF_8));
+            return entries;
+        }), "classifier.weight has shape [3, 384]");
+        assertRefused(edit(pack(), entries -> {
+            String manifest = new String(entries.get(DeltaArtifact.MANIFEST), StandardCharsets.UTF_8)
+                    .replace("\"r\": \"8\"", "\"r\": \"4\"");
+            entries.put(DeltaArtifact.MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
+            return entries;
+        }), "needs [4, 384]");
+    }
+
+    @Test
+    void refusesNonFiniteValues() {
+        Delta delta = Delta.initialize(LoraConfig.defaults(), MINILM, LABELS, 1);
+        float[] poisoned = delta.parameter("lora.2.query.B").values().clone();
+        poisoned[5] = Float.NaN;
+        byte[] bytes = DeltaArtifact.pack(delta.withValues(Map.of("lora.2.query.B", poisoned)), BASE,
+                Optional.empty()).bytes();
+        assertRefused(bytes, "non-finite");
+    }
+
+    @Test
+    void refusesAnotherBaseModelAndUnknownKinds() {
+        assertThatThrownBy(() -> new DeltaArtifactReader("other-model@sha256:1", MINILM, 1 << 26).read(pack()))
+                .isInstanceOf(InvalidArtifactException.class).hasMessageContaining("trained on base model " + BASE);
+        assertRefused(edit(pack(), entries -> {
+            String manifest = new String(entries.get(DeltaArtifact.MANIFEST), StandardCharsets.UTF_8)
+                    .replace("\"kind\": \"lora\"", "\"kind\": \"prefix\"");
+            entries.put(DeltaArtifact.MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
+            return entries;
+        }), "Unknown delta kind 'prefix'");
+    }
+
+    @Test
+    void refusesEntriesThatEscapeTheArchiveOrDoNotBelong() {
+        assertRefused(edit(pack(), entries -> {
+            entries.put("../../etc/cron.d/evil", new byte[] {1});
+            return entries;
+        }), "escapes the archive");
+        assertRefused(edit(pack(), entries -> {
+            entries.put("notes.txt", new byte[] {1});
+            return entries;
+        }), "Unexpected entry 'notes.txt'");
+    }
+
+    @Test
+    void refusesArchivesOverTheSizeLimit() {
+        byte[] bytes = pack();
+        assertThatThrownBy(() -> new DeltaArtifactReader(BASE, MINILM, bytes.length - 1).read(bytes))
+                .isInstanceOf(InvalidArtifactException.class).hasMessageContaining("over the limit");
+    }
+
+    private static List<DeltaConfig> configs() {
+        return List.of(LoraConfig.defaults(),
+                new LoraConfig(2, 4, 0.1, EnumSet.of(Projection.ATTENTION_OUTPUT, Projection.OUTPUT), List.of(1)),
+                new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), AdapterConfig.defaults(), new HeadConfig());
+    }
+
+    private static byte[] pack() {
+        return DeltaArtifact.pack(Delta.initialize(LoraConfig.defaults(), MINILM, LABELS, 1), BASE, Optional.empty())
+                .bytes();
+    }
+
+    private static DeltaArtifactReader reader() {
+        return new DeltaArtifactReader(BASE, MINILM, DeltaArtifactReader.DEFAULT_MAX_BYTES);
+    }
+
+    private static void assertRefused(byte[] archive, String message) {
+        assertThatThrownBy(() -> reader().read(archive)).isInstanceOf(InvalidArtifactException.class)
+                .hasMessageContaining(message);
+    }
+
+    private static Delta randomized(Delta delta) {
+        Random random = new Random(4);
+        Map<String, float[]> values = new HashMap<>();
+        for (WeightTensor tensor : delta.parameters()) {
+            float[] array = new float[tensor.values().length];
+            for (int i = 0; i < array.length; i++) {
+                array[i] = (float) random.nextGaussian() * 0.2f;
+            }
+            values.put(tensor.name(), array);
+        }
+        return delta.withValues(values);
+    }
+
+    private static float[] filled(int length, float value) {
+        float[] values = new float[length];
+        Arrays.fill(values, value);
+        return values;
+    }
+
+    private static JsonObject json(byte[] bytes) {
+        return JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8)).getAsJsonObject();
+    }
+
+    private static byte[] edit(byte[] archive, UnaryOperator<Map<String, byte[]>> change) {
+        Map<String, byte[]> entries = change.apply(unzip(archive));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+                zip.putNextEntry(new ZipEntry(entry.getKey()));
+                zip.write(entry.getValue());
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static Map<String, byte[]> unzip(byte[] archive) {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(archive))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                entries.put(entry.getName(), zip.readAllBytes());
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return entries;
+    }
+}
