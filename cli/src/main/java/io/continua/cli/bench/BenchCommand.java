@@ -1,10 +1,15 @@
 package io.continua.cli.bench;
 
 import io.continua.peft.data.JsonlDataset;
+import io.continua.peft.data.LabeledText;
+import io.continua.peft.delta.DeltaConfigs;
+import io.continua.peft.training.TrainingConfig;
 import io.continua.peft.runtime.NativeCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run a benchmark, print its figures and optionally write <name>.json.",
-        subcommands = {BenchCommand.Model.class})
+        subcommands = {BenchCommand.Model.class, BenchCommand.Accuracy.class, BenchCommand.Ingest.class})
 public final class BenchCommand {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
@@ -40,12 +45,131 @@ public final class BenchCommand {
             }
             BenchResult result = new ModelBench(JsonlDataset.read(data), NativeCache.dir().resolve("serving"),
                     singleTexts, System.err).run();
-            BenchReport.print(List.of(result), System.out);
-            if (jsonDir != null) {
-                BenchReport.writeJson(List.of(result), jsonDir);
-                System.out.println("Wrote " + jsonDir.resolve("model.json"));
-            }
+            report(result, jsonDir);
             return 0;
+        }
+    }
+
+    @Command(name = "accuracy", mixinStandardHelpOptions = true,
+            description = {"Train one delta kind on a whole training set offline, then score it on the test set:",
+                "accuracy and macro-F1 with the training wall time."})
+    static final class Accuracy implements Callable<Integer> {
+        @Option(names = "--dataset", description = "A folder of that name under --datasets-dir (e.g. banking77, sst2).")
+        private String dataset;
+
+        @Option(names = "--data", description = "A folder holding train.jsonl and test.jsonl ({\"text\",\"label\"} lines); "
+                + "overrides --dataset.")
+        private Path data;
+
+        @Option(names = "--datasets-dir", defaultValue = "${env:CONTINUA_DATASETS_DIR:-../shared/data}",
+                description = "Where --dataset looks (env CONTINUA_DATASETS_DIR, default ${DEFAULT-VALUE}; "
+                        + "falls back to the bundled data/ folder).")
+        private Path datasetsDir;
+
+        /** The benchmark's LoRA adapts every projection (r=8): 93.7 % on Banking77 against 90.8 % for query+value. */
+        private static final String ALL_PROJECTIONS = "query,key,value,attention_output,intermediate,output";
+
+        @Option(names = "--kind", defaultValue = "lora", description = {"lora, adapter or head (default ${DEFAULT-VALUE}).",
+            "lora defaults to r=8 on all six projections here (--set targets=query,value for the service default)."})
+        private String kind;
+
+        @Option(names = "--set", description = "A hyperparameter of the kind, e.g. --set r=16 --set targets=query,key,value "
+                + "--set placement=houlsby --set reduction_factor=8.")
+        private Map<String, String> hyperparameters = new LinkedHashMap<>();
+
+        @Option(names = "--epochs", defaultValue = "4", description = "Passes over the training set (default ${DEFAULT-VALUE}).")
+        private int epochs;
+
+        @Option(names = "--batch-size", defaultValue = "32", description = "Default ${DEFAULT-VALUE}.")
+        private int batchSize;
+
+        @Option(names = "--lr", description = "Learning rate of the kind's tensors (default 2e-3).")
+        private Double learningRate;
+
+        @Option(names = "--head-lr", description = "Learning rate of the classifier head (default 1e-2).")
+        private Double headLearningRate;
+
+        @Option(names = "--limit", description = "Use at most this many training rows (for a quick run).")
+        private Integer limit;
+
+        @Option(names = "--json", description = "Write accuracy-<dataset>-<kind>.json into this directory.")
+        private Path jsonDir;
+
+        @Override
+        public Integer call() {
+            Path folder = datasetFolder();
+            String name = dataset != null ? dataset : folder.getFileName().toString();
+            List<LabeledText> train = JsonlDataset.read(folder.resolve("train.jsonl"));
+            if (limit != null && limit < train.size()) {
+                List<LabeledText> shuffled = new java.util.ArrayList<>(train);
+                java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+                train = shuffled.subList(0, limit);
+            }
+            Map<String, String> settings = new LinkedHashMap<>(hyperparameters);
+            settings.put("kind", kind);
+            if (kind.equals("lora")) {
+                settings.putIfAbsent("targets", ALL_PROJECTIONS);
+            }
+            TrainingConfig defaults = TrainingConfig.defaults().withBatchSize(batchSize);
+            TrainingConfig training = defaults.withLearningRates(
+                    learningRate != null ? learningRate : defaults.learningRate(),
+                    headLearningRate != null ? headLearningRate : defaults.headLearningRate());
+            BenchResult result = new AccuracyBench(name, train, JsonlDataset.read(folder.resolve("test.jsonl")),
+                    DeltaConfigs.parse(settings), training, epochs, System.err).run();
+            report(result, jsonDir);
+            return 0;
+        }
+
+        private Path datasetFolder() {
+            if (data != null) {
+                return requireDataset(data);
+            }
+            if (dataset == null) {
+                throw new IllegalArgumentException("Name a --dataset (e.g. banking77) or a --data folder");
+            }
+            Path shared = datasetsDir.resolve(dataset);
+            return requireDataset(Files.isDirectory(shared) ? shared : Path.of("data", dataset));
+        }
+
+        private static Path requireDataset(Path folder) {
+            if (!Files.isRegularFile(folder.resolve("train.jsonl")) || !Files.isRegularFile(folder.resolve("test.jsonl"))) {
+                throw new IllegalArgumentException("No train.jsonl and test.jsonl in " + folder);
+            }
+            return folder;
+        }
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = "Records per second through the ingest topology on an embedded broker.")
+    static final class Ingest implements Callable<Integer> {
+        @Option(names = "--records", defaultValue = "50000", description = "How many records (default ${DEFAULT-VALUE}).")
+        private int records;
+
+        @Option(names = "--data", defaultValue = "data/banking77/train.jsonl",
+                description = "Texts to publish (default ${DEFAULT-VALUE}).")
+        private Path data;
+
+        @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
+                description = "The broker and state go under <data-dir>/bench (default ${DEFAULT-VALUE}).")
+        private Path dataDir;
+
+        @Option(names = "--json", description = "Write ingest.json into this directory.")
+        private Path jsonDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Path work = dataDir.resolve("bench").resolve("ingest-" + System.currentTimeMillis());
+            BenchResult result = new IngestBench(JsonlDataset.read(data), records, work, System.err).run();
+            report(result, jsonDir);
+            return 0;
+        }
+    }
+
+    static void report(BenchResult result, Path jsonDir) {
+        BenchReport.print(List.of(result), System.out);
+        if (jsonDir != null) {
+            BenchReport.writeJson(List.of(result), jsonDir);
+            System.out.println("Wrote " + jsonDir.resolve(result.name() + ".json"));
         }
     }
 }

@@ -21,10 +21,10 @@ final class BenchReport {
     }
 
     static void print(List<BenchResult> results, PrintStream out) {
-        out.printf("%n%-10s %-28s %s%n", "benchmark", "figure", "value");
-        out.println("-".repeat(60));
+        out.printf("%n%-26s %-24s %s%n", "benchmark", "figure", "value");
+        out.println("-".repeat(72));
         for (BenchResult result : results) {
-            result.figures().forEach((key, value) -> out.printf("%-10s %-28s %s%n", result.name(), key, format(value)));
+            result.figures().forEach((key, value) -> out.printf("%-26s %-24s %s%n", result.name(), key, format(value)));
         }
         out.println(machine());
     }

@@ -1,6 +1,12 @@
 package io.continua.cli.bench;
 
 import io.continua.peft.data.LabeledText;
+import io.continua.peft.delta.AdapterConfig;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.DeltaKind;
+import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.EncoderFlops;
 import io.continua.peft.encoder.PretrainedEncoder;
@@ -11,20 +17,28 @@ import io.continua.peft.serving.DjlEncoder;
 import io.continua.peft.serving.ServingDelta;
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.continua.peft.tokenizer.TokenBatch;
+import io.continua.peft.training.DeltaTrainer;
+import io.continua.peft.training.TrainingConfig;
+import io.continua.peft.training.TrainingGraph;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
  * The model core's figures: parity of the TensorFlow rebuild with ONNX Runtime, inference
  * sentences per second through the DJL serving path at batch 1 and 32 (tokenization included),
- * and the GFLOP/s that inference achieves against a MatMul peak measured in the same run.
+ * the GFLOP/s that inference achieves against a MatMul peak measured in the same run, and training
+ * examples per second for each delta kind.
  */
 final class ModelBench {
     private static final int PARITY_TEXTS = 256;
     private static final int BATCH = 32;
+    private static final int TRAINING_STEPS = 15;
 
     private final List<LabeledText> texts;
     private final Path exportRoot;
@@ -52,6 +66,7 @@ final class ModelBench {
                 result.put("gflops_achieved", batched[1]);
             }
         }
+        measureTraining(encoder, result);
         progress.println("model: measuring the MatMul peak ...");
         result.put("gflops_peak", MatMulPeak.measure(20));
         result.put("texts", texts.size());
@@ -109,6 +124,43 @@ final class ModelBench {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         return new double[] {texts.size() / seconds, flops / seconds / 1e9};
+    }
+
+    /**
+     * Training examples per second of each kind at batch 32 over the texts (their length
+     * distribution), and the GFLOP/s training achieves. A LoRA or adapter step runs the backward pass
+     * through the whole encoder (about the forward's cost again); a head step does not.
+     */
+    private void measureTraining(PretrainedEncoder encoder, BenchResult result) {
+        EncoderArchitecture architecture = encoder.architecture();
+        List<String> labels = texts.stream().map(LabeledText::label).distinct().toList();
+        Map<String, Double> perSecond = new LinkedHashMap<>();
+        Map<String, Double> gflops = new LinkedHashMap<>();
+        try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
+             TrainingGraph graph = TrainingGraph.create(encoder)) {
+            for (DeltaConfig config : List.of(new HeadConfig(), AdapterConfig.defaults(), LoraConfig.defaults())) {
+                progress.printf("model: training %s for %d steps ...%n", config.kind().key(), TRAINING_STEPS);
+                DeltaTrainer trainer = DeltaTrainer.start(graph, tokenizer, architecture,
+                        Delta.initialize(config, architecture, labels, 1), TrainingConfig.defaults());
+                trainer.step(texts.subList(0, BATCH));
+                List<List<LabeledText>> batches = new ArrayList<>();
+                double flops = 0;
+                for (int step = 1; step <= TRAINING_STEPS; step++) {
+                    int start = (step * BATCH) % (texts.size() - BATCH);
+                    batches.add(texts.subList(start, start + BATCH));
+                    TokenBatch tokens = tokenizer.encode(textsOf(start, start + BATCH));
+                    double forward = EncoderFlops.forward(architecture, tokens.size(), tokens.length());
+                    flops += config.kind() == DeltaKind.HEAD ? forward : 2 * forward;
+                }
+                long started = System.nanoTime();
+                batches.forEach(trainer::step);
+                double seconds = (System.nanoTime() - started) / 1e9;
+                perSecond.put(config.kind().key(), TRAINING_STEPS * BATCH / seconds);
+                gflops.put(config.kind().key(), flops / seconds / 1e9);
+            }
+        }
+        result.put("train_per_s", perSecond);
+        result.put("train_gflops_achieved", gflops);
     }
 
     private List<String> textsOf(int from, int until) {

@@ -47,7 +47,7 @@ public final class AdamW {
         step++;
         double norm = globalNorm(gradients);
         double clip = norm > config.maxGradNorm() ? config.maxGradNorm() / norm : 1.0;
-        double warmup = config.warmup(step);
+        double schedule = config.schedule(step);
         double correction1 = 1 - Math.pow(BETA1, step);
         double correction2 = 1 - Math.pow(BETA2, step);
         gradients.forEach((name, gradient) -> {
@@ -55,7 +55,7 @@ public final class AdamW {
             float[] m = moment(firstMoments, name, values.length);
             float[] v = moment(secondMoments, name, values.length);
             boolean head = name.equals(DeltaSlot.HEAD_WEIGHT) || name.equals(DeltaSlot.HEAD_BIAS);
-            double rate = (head ? config.headLearningRate() : config.learningRate()) * warmup;
+            double rate = (head ? config.headLearningRate() : config.learningRate()) * schedule;
             double decay = isBias(name) ? 0 : config.weightDecay();
             for (int i = 0; i < values.length; i++) {
                 double g = gradient[i] * clip;

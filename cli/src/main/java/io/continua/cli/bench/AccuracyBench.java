@@ -1,0 +1,78 @@
+package io.continua.cli.bench;
+
+import io.continua.peft.data.LabeledText;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.tokenizer.TextTokenizer;
+import io.continua.peft.training.DeltaTrainer;
+import io.continua.peft.training.Evaluation;
+import io.continua.peft.training.Evaluator;
+import io.continua.peft.training.TrainingConfig;
+import io.continua.peft.training.TrainingGraph;
+import java.io.PrintStream;
+import java.util.List;
+
+/** Trains one delta kind on a whole training set offline and scores it on the test set. */
+final class AccuracyBench {
+    private final String dataset;
+    private final List<LabeledText> train;
+    private final List<LabeledText> test;
+    private final DeltaConfig config;
+    private final TrainingConfig training;
+    private final int epochs;
+    private final PrintStream progress;
+
+    AccuracyBench(String dataset, List<LabeledText> train, List<LabeledText> test, DeltaConfig config,
+                  TrainingConfig training, int epochs, PrintStream progress) {
+        this.dataset = dataset;
+        this.train = train;
+        this.test = test;
+        this.config = config;
+        this.training = training;
+        this.epochs = epochs;
+        this.progress = progress;
+    }
+
+    BenchResult run() {
+        PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
+        List<String> labels = train.stream().map(LabeledText::label).distinct().sorted().toList();
+        Delta initial = Delta.initialize(config, encoder.architecture(), labels, training.seed());
+        boolean dropout = config instanceof LoraConfig lora && lora.dropout() > 0;
+        int stepsPerEpoch = (train.size() + training.batchSize() - 1) / training.batchSize();
+        progress.printf("accuracy: %s %s, %d labels, %d training rows, %d epochs of %d steps%n", dataset,
+                config.hyperparameters(), labels.size(), train.size(), epochs, stepsPerEpoch);
+        try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
+             TrainingGraph graph = dropout ? TrainingGraph.withLoraDropout(encoder) : TrainingGraph.create(encoder);
+             GraphEncoder inference = GraphEncoder.create(encoder)) {
+            DeltaTrainer trainer = DeltaTrainer.start(graph, tokenizer, encoder.architecture(), initial,
+                    training.withDecaySteps((long) stepsPerEpoch * epochs));
+            long started = System.nanoTime();
+            trainer.fit(train, epochs, step -> {
+                if (step % 50 == 0) {
+                    progress.printf("accuracy: step %d/%d, %.0f s%n", step, stepsPerEpoch * epochs,
+                            (System.nanoTime() - started) / 1e9);
+                }
+            });
+            double trainSeconds = (System.nanoTime() - started) / 1e9;
+            progress.printf("accuracy: evaluating on %d test rows ...%n", test.size());
+            Delta trained = trainer.snapshot();
+            Evaluation evaluation = new Evaluator(inference, tokenizer, encoder.architecture(), 64)
+                    .evaluate(trained, test);
+            return new BenchResult("accuracy-" + dataset + "-" + config.kind().key())
+                    .put("dataset", dataset)
+                    .put("kind", config.kind().key())
+                    .put("accuracy", evaluation.accuracy())
+                    .put("macro_f1", evaluation.macroF1())
+                    .put("train_s", trainSeconds)
+                    .put("trainable_params", trained.trainableParameters())
+                    .put("delta_params", trained.ownParameters())
+                    .put("epochs", epochs)
+                    .put("hyperparameters", config.hyperparameters().toString())
+                    .put("train_rows", train.size())
+                    .put("test_rows", test.size());
+        }
+    }
+}

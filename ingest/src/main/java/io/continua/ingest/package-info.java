@@ -1,2 +1,0 @@
-/** Continua ingest: see DESIGN.md; filled by its own issue. */
-package io.continua.ingest;

@@ -1,0 +1,85 @@
+package io.continua.ingest.topology;
+
+import io.continua.ingest.IngestConfig;
+import io.continua.ingest.stats.StatsStore;
+import io.continua.ingest.validate.ExampleValidator;
+import io.continua.ingest.validate.RejectionReason;
+import io.continua.ingest.validate.TextNormalizer;
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.kafka.DeadLetters;
+import io.continua.schemas.serde.AvroSerde;
+import io.continua.schemas.serde.RecordSerdes;
+import io.continua.schemas.serde.UndecodableRecordException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Decodes, validates and normalizes what producers publish. Emits either a normalized
+ * {@link LabeledExample} or, for a record that fails, a {@link RejectedRecord} with the reason and
+ * the original bytes; rejections are counted per domain.
+ */
+final class ExampleProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
+    static final String SERVICE = "ingest";
+
+    private final ExampleValidator validator;
+    private final AvroSerde<LabeledExample> serde = RecordSerdes.labeledExample();
+    private ProcessorContext<String, SpecificRecord> context;
+    private StatsStore stats;
+
+    ExampleProcessor(IngestConfig config) {
+        this.validator = new ExampleValidator(config);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        KeyValueStore<String, String> store = context.getStateStore(StatsStore.NAME);
+        this.stats = new StatsStore(store);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        LabeledExample example;
+        try {
+            example = serde.deserialize(SourceRecord.topic(context), record.value());
+            if (example == null) {
+                throw new UndecodableRecordException(UndecodableRecordException.Reason.EMPTY,
+                        "A null value (tombstone) is not an example", new byte[0], null);
+            }
+        } catch (UndecodableRecordException e) {
+            reject(record, key, null, RejectionReason.UNDECODABLE, e.reason() + ": " + e.getMessage());
+            return;
+        }
+        String text = TextNormalizer.normalize(example.getText() == null ? "" : example.getText());
+        Optional<ExampleValidator.Rejection> rejection = validator.check(key, example, text, Instant.now());
+        if (rejection.isPresent()) {
+            String domain = ExampleValidator.DOMAIN.matcher(String.valueOf(example.getDomain())).matches()
+                    ? example.getDomain() : null;
+            reject(record, key, domain, rejection.get().reason(), rejection.get().detail());
+            return;
+        }
+        LabeledExample normalized = LabeledExample.newBuilder(example)
+                .setText(text)
+                .setLabel(example.getLabel().strip())
+                .setSplit(null)
+                .build();
+        context.forward(new Record<>(example.getDomain(), normalized, record.timestamp(), record.headers()));
+    }
+
+    private void reject(Record<byte[], byte[]> record, String key, String domain, RejectionReason reason,
+                        String detail) {
+        String statsDomain = domain != null ? domain
+                : key != null && ExampleValidator.DOMAIN.matcher(key).matches() ? key : StatsStore.UNKNOWN_DOMAIN;
+        stats.update(statsDomain, counts -> counts.rejected(reason.code()));
+        RejectedRecord rejected = DeadLetters.rejected(SourceRecord.of(context, record), domain, reason.code(), detail, SERVICE);
+        context.forward(new Record<String, SpecificRecord>(domain != null ? domain : key, rejected, record.timestamp()));
+    }
+}

@@ -1,0 +1,136 @@
+package io.continua.ingest.topology;
+
+import io.continua.ingest.IngestConfig;
+import io.continua.ingest.stats.StatsStore;
+import io.continua.schemas.DomainMetrics;
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.Prediction;
+import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.serde.RecordSerdes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.StreamJoined;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * The ingest topology:
+ * <pre>
+ * examples ─▶ decode + validate + normalize ─┬─▶ examples.rejected
+ *                                            └─▶ dedup + split + count ─▶ examples.accepted
+ *               labels with a requestId ─┐
+ * predict.results ─▶ decode ─────────────┴─▶ join ─▶ per domain/version window ─▶ metrics
+ * </pre>
+ */
+public final class IngestTopology {
+    /** How late a label may be stamped before its prediction and still be joined (clock skew). */
+    private static final Duration LABEL_BEFORE_PREDICTION = Duration.ofMinutes(1);
+
+    private IngestTopology() {
+    }
+
+    public static Topology build(IngestConfig config) {
+        Topics topics = config.topics();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StatsStore.NAME),
+                Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DedupProcessor.STORE),
+                Serdes.String(), Serdes.String()));
+        Serde<LabeledExample> examples = RecordSerdes.labeledExample();
+
+        Map<String, KStream<String, SpecificRecord>> checked = builder
+                .stream(topics.examples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new ExampleProcessor(config), Named.as("validate"), StatsStore.NAME)
+                .split(Named.as("examples-"))
+                .branch((key, value) -> value instanceof RejectedRecord, Branched.as("rejected"))
+                .defaultBranch(Branched.as("valid"));
+        toDeadLetters(checked.get("examples-rejected"), topics);
+        KStream<String, LabeledExample> valid = checked.get("examples-valid")
+                .mapValues(value -> (LabeledExample) value, Named.as("as-example"));
+        valid.process(() -> new DedupProcessor(config), Named.as("dedup"), DedupProcessor.STORE, StatsStore.NAME)
+                .to(topics.examplesAccepted(), Produced.with(Serdes.String(), examples));
+
+        prequentialAccuracy(builder, config, valid);
+        return builder.build();
+    }
+
+    /** Joins each prediction with the label that later arrives for its request id, and reports accuracy. */
+    private static void prequentialAccuracy(StreamsBuilder builder, IngestConfig config,
+                                            KStream<String, LabeledExample> valid) {
+        Topics topics = config.topics();
+        KStream<String, LabeledExample> labels = valid
+                .filter((domain, example) -> example.getRequestId() != null, Named.as("with-request-id"))
+                .selectKey((domain, example) -> example.getRequestId(), Named.as("by-request-id"));
+        Map<String, KStream<String, SpecificRecord>> decoded = builder
+                .stream(topics.predictResults(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(PredictionDecoder::new, Named.as("decode-predictions"))
+                .split(Named.as("predictions-"))
+                .branch((key, value) -> value instanceof RejectedRecord, Branched.as("rejected"))
+                .defaultBranch(Branched.as("valid"));
+        toDeadLetters(decoded.get("predictions-rejected"), topics);
+        KStream<String, Prediction> predictions = decoded.get("predictions-valid")
+                .mapValues(value -> (Prediction) value, Named.as("as-prediction"));
+
+        Serde<DomainMetrics> metrics = RecordSerdes.domainMetrics();
+        labels.join(predictions, IngestTopology::outcome,
+                        JoinWindows.ofTimeDifferenceAndGrace(config.prequentialWindow(), LABEL_BEFORE_PREDICTION)
+                                .after(LABEL_BEFORE_PREDICTION),
+                        StreamJoined.with(Serdes.String(), RecordSerdes.labeledExample(), RecordSerdes.prediction())
+                                .withName("prequential-join").withStoreName("prequential-join"))
+                .groupBy((requestId, outcome) -> outcome.getDomain() + "/" + outcome.getVersion(),
+                        Grouped.with("prequential-by-version", Serdes.String(), metrics))
+                .windowedBy(TimeWindows.ofSizeAndGrace(config.metricsWindow(), LABEL_BEFORE_PREDICTION))
+                .reduce(IngestTopology::add, Named.as("prequential-sum"),
+                        Materialized.<String, DomainMetrics, WindowStore<Bytes, byte[]>>as("prequential-windows")
+                                .withKeySerde(Serdes.String()).withValueSerde(metrics))
+                .toStream(Named.as("prequential-windows"))
+                .map(IngestTopology::withWindow, Named.as("prequential-metrics"))
+                .to(topics.metrics(), Produced.with(Serdes.String(), metrics));
+    }
+
+    private static void toDeadLetters(KStream<String, SpecificRecord> rejected, Topics topics) {
+        rejected.mapValues(value -> (RejectedRecord) value)
+                .to(topics.examplesRejected(), Produced.with(Serdes.String(), RecordSerdes.rejectedRecord()));
+    }
+
+    /** One judged prediction, as a window of one. */
+    private static DomainMetrics outcome(LabeledExample label, Prediction prediction) {
+        long correct = prediction.getLabel().equals(label.getLabel()) ? 1 : 0;
+        return new DomainMetrics(prediction.getDomain(), prediction.getVersion(), correct, 1L, (double) correct,
+                Instant.EPOCH, Instant.EPOCH);
+    }
+
+    private static DomainMetrics add(DomainMetrics total, DomainMetrics outcome) {
+        long correct = total.getCorrect() + outcome.getCorrect();
+        long count = total.getCount() + outcome.getCount();
+        return new DomainMetrics(total.getDomain(), total.getVersion(), correct, count, (double) correct / count,
+                Instant.EPOCH, Instant.EPOCH);
+    }
+
+    private static KeyValue<String, DomainMetrics> withWindow(Windowed<String> window, DomainMetrics totals) {
+        DomainMetrics metrics = DomainMetrics.newBuilder(totals)
+                .setWindowStart(window.window().startTime())
+                .setWindowEnd(window.window().endTime())
+                .build();
+        return KeyValue.pair(totals.getDomain(), metrics);
+    }
+}

@@ -1,0 +1,35 @@
+package io.continua.ingest.topology;
+
+import io.continua.schemas.Prediction;
+import io.continua.schemas.kafka.DeadLetters;
+import io.continua.schemas.serde.AvroSerde;
+import io.continua.schemas.serde.RecordSerdes;
+import io.continua.schemas.serde.UndecodableRecordException;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** Decodes {@code predict.results}, keyed by request id; an undecodable one becomes a dead letter. */
+final class PredictionDecoder implements Processor<byte[], byte[], String, SpecificRecord> {
+    private final AvroSerde<Prediction> serde = RecordSerdes.prediction();
+    private ProcessorContext<String, SpecificRecord> context;
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        try {
+            Prediction prediction = serde.deserialize(SourceRecord.topic(context), record.value());
+            if (prediction != null) {
+                context.forward(new Record<>(prediction.getRequestId(), prediction, record.timestamp()));
+            }
+        } catch (UndecodableRecordException e) {
+            context.forward(new Record<>(null, DeadLetters.rejected(SourceRecord.of(context, record), null, DeadLetters.UNDECODABLE,
+                    e.reason() + ": " + e.getMessage(), ExampleProcessor.SERVICE), record.timestamp()));
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.continua.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.continua.ingest.stats.DomainStats;
+import io.continua.kafka.EmbeddedKafka;
+import io.continua.kafka.EmbeddedKafkaExtension;
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.serde.RecordSerdes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Ingest against a real broker: every published record is accounted for exactly once, across a restart. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class IngestServiceTest {
+    private final Instant now = Instant.now();
+    private Vertx vertx;
+    private Topics topics;
+    private IngestConfig config;
+    private KafkaProducer<byte[], byte[]> producer;
+    private IngestService service;
+
+    @BeforeEach
+    void start(EmbeddedKafka kafka) {
+        vertx = Vertx.vertx();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        topics = new Topics("it-" + run + ".");
+        topics.all(2).forEach(spec -> kafka.createTopic(spec.name(), spec.partitions()));
+        Path dataDir = EmbeddedKafkaExtension.testDataDir().resolve("ingest-" + run);
+        config = IngestConfig.defaults(kafka.bootstrapServers(), dataDir).withTopics(topics).withHttpPort(0)
+                .withApplicationId("ingest-it-" + run, dataDir.resolve("state-1"));
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void stop() {
+        producer.close();
+        if (service != null) {
+            service.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void everyRecordIsAcceptedRejectedOrCountedAsADuplicateExactlyOnceAcrossARestart(EmbeddedKafka kafka)
+            throws Exception {
+        service = IngestService.start(config, vertx);
+        service.awaitRunning(Duration.ofSeconds(60));
+
+        List<String> published = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            published.add(send(example("valid-" + i, "question number " + i, "intent_" + (i % 4))));
+        }
+        for (int i = 0; i < 5; i++) {
+            published.add(send(example("dup-" + i, "  question   number " + i + " ", "intent_" + (i % 4))));
+        }
+        for (int i = 5; i < 8; i++) {
+            published.add(send(example("fix-" + i, "question number " + i, "corrected")));
+        }
+        published.add(send("Banking!", example("bad-domain", "text", "l").setDomain("Banking!")));
+        published.add(send("travel", example("bad-key", "text", "l")));
+        published.add(send(example(" ", "text", "l")));
+        published.add(send(example("bad-blank-text", "\u200B ", "l")));
+        published.add(send(example("bad-long-text", "x".repeat(10_001), "l")));
+        published.add(send(example("bad-blank-label", "text", "")));
+        published.add(send(example("bad-long-label", "text", "l".repeat(101))));
+        published.add(send(example("bad-no-time", "text", "l").setEventTime(null)));
+        published.add(send(example("bad-old-time", "text", "l").setEventTime(Instant.parse("1999-12-31T23:59:59Z"))));
+        producer.send(new ProducerRecord<>(topics.examples(), bytes("banking"), new byte[] {9, 9, 9})).get();
+        producer.send(new ProducerRecord<>(topics.examples(), bytes("banking"), new byte[0])).get();
+        int publishedCount = published.size() + 2;
+
+        List<LabeledExample> accepted = new ArrayList<>();
+        List<RejectedRecord> rejected = new ArrayList<>();
+        try (KafkaConsumer<String, LabeledExample> acceptedReader = reader(kafka, RecordSerdes.labeledExample(),
+                topics.examplesAccepted());
+             KafkaConsumer<String, RejectedRecord> rejectedReader = reader(kafka, RecordSerdes.rejectedRecord(),
+                     topics.examplesRejected())) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                acceptedReader.poll(Duration.ofMillis(100)).forEach(r -> accepted.add(r.value()));
+                rejectedReader.poll(Duration.ofMillis(100)).forEach(r -> rejected.add(r.value()));
+                DomainStats stats = service.stats("banking").orElse(new DomainStats());
+                return accepted.size() + rejected.size() + stats.duplicateCount() >= publishedCount;
+            });
+        }
+        DomainStats stats = service.stats("banking").orElseThrow();
+        assertThat(accepted).hasSize(23);
+        assertThat(rejected).hasSize(11);
+        assertThat(stats.duplicateCount()).isEqualTo(5);
+        assertThat(stats.correctionCount()).isEqualTo(3);
+        assertThat(accepted.size() + rejected.size() + stats.duplicateCount()).isEqualTo(publishedCount);
+        Set<String> acceptedIds = new HashSet<>();
+        accepted.forEach(example -> assertThat(acceptedIds.add(example.getId())).as("accepted once").isTrue());
+        assertThat(acceptedIds).noneMatch(id -> id.startsWith("dup-") || id.startsWith("bad-"));
+        assertThat(rejected).extracting(RejectedRecord::getReason).containsExactlyInAnyOrder("invalid_domain",
+                "key_domain_mismatch", "blank_id", "blank_text", "text_too_long", "blank_label", "label_too_long",
+                "missing_event_time", "absurd_event_time", "undecodable", "undecodable");
+
+        JsonObject overHttp = get("/v1/domains/banking/stats");
+        assertThat(overHttp.getLong("accepted")).isEqualTo(23);
+        assertThat(overHttp.getLong("duplicates")).isEqualTo(5);
+        assertThat(overHttp.getJsonObject("labels").getLong("corrected")).isEqualTo(3);
+
+        service.close();
+        Path freshState = config.stateDir().resolveSibling("state-2");
+        service = IngestService.start(config.withApplicationId(config.applicationId(), freshState), vertx);
+        service.awaitRunning(Duration.ofSeconds(60));
+        send(example("dup-after-restart", "question number 1", "intent_1"));
+        send(example("new-after-restart", "a question never seen", "intent_2"));
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                service.stats("banking").map(DomainStats::acceptedCount).orElse(0L) == 24);
+        assertThat(service.stats("banking").orElseThrow().duplicateCount())
+                .as("the dedup state came back from its changelog into a fresh state directory").isEqualTo(6);
+    }
+
+    private LabeledExample.Builder example(String id, String text, String label) {
+        return LabeledExample.newBuilder().setId(id).setDomain("banking").setText(text).setLabel(label)
+                .setEventTime(now);
+    }
+
+    private String send(LabeledExample.Builder example) throws Exception {
+        return send("banking", example);
+    }
+
+    private String send(String key, LabeledExample.Builder example) throws Exception {
+        LabeledExample record = example.build();
+        producer.send(new ProducerRecord<>(topics.examples(), bytes(key),
+                RecordSerdes.labeledExample().serialize(topics.examples(), record))).get();
+        return record.getId();
+    }
+
+    private <V> KafkaConsumer<String, V> reader(EmbeddedKafka kafka, org.apache.kafka.common.serialization.Deserializer<V> values,
+                                                String topic) {
+        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values);
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    private JsonObject get(String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + service.httpPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return new JsonObject(response.body());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

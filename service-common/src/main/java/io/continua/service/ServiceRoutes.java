@@ -1,0 +1,61 @@
+package io.continua.service;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes every service has: {@code GET /health} (the process answers), {@code GET /ready}
+ * (it can do its job), {@code GET /metrics} (Prometheus), a JSON 404 for unknown paths, and a
+ * failure handler that turns every failure into a JSON error with the right status.
+ */
+public final class ServiceRoutes {
+    private static final Logger log = LoggerFactory.getLogger(ServiceRoutes.class);
+
+    private ServiceRoutes() {
+    }
+
+    public static void addHealth(Router router, BooleanSupplier ready, Supplier<String> metrics) {
+        router.get("/health").handler(context -> HttpJson.respond(context, 200, new JsonObject().put("status", "UP")));
+        router.get("/ready").handler(context -> {
+            boolean isReady = ready.getAsBoolean();
+            HttpJson.respond(context, isReady ? 200 : 503, new JsonObject().put("ready", isReady));
+        });
+        router.get("/metrics").handler(context -> context.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(metrics.get()));
+    }
+
+    /** Call last: unknown paths answer a JSON 404, failures a JSON error. */
+    public static void addFallbacks(Router router) {
+        router.route().last().handler(context -> HttpJson.error(context, 404, "not_found",
+                "No route for " + context.request().method() + " " + context.request().path()));
+        router.route().failureHandler(ServiceRoutes::failure);
+    }
+
+    private static void failure(RoutingContext context) {
+        if (context.response().ended()) {
+            return;
+        }
+        Throwable failure = context.failure();
+        int status = context.statusCode();
+        if (failure instanceof HttpFailure known) {
+            HttpJson.error(context, known.status(), known.error(), known.getMessage());
+        } else if (failure instanceof DecodeException || failure instanceof IllegalArgumentException) {
+            HttpJson.error(context, 400, "bad_request", failure.getMessage());
+        } else if (status == 413) {
+            HttpJson.error(context, 413, "too_large", "The request body is over the size limit");
+        } else if (status >= 400 && status < 500) {
+            HttpJson.error(context, status, "bad_request", failure != null ? failure.getMessage()
+                    : "The request could not be handled (HTTP " + status + ")");
+        } else {
+            log.error("Request {} {} failed", context.request().method(), context.request().path(), failure);
+            HttpJson.error(context, 500, "internal_error", "The request failed; see the service log");
+        }
+    }
+}
