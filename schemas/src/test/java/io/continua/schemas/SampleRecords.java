@@ -46,6 +46,10 @@ public final class SampleRecords {
                 AliasPointer.newBuilder()
                         .setDomain("banking").setAlias("production").setVersion(7).setPreviousVersion(6)
                         .setReason("auto: holdout accuracy 0.91 >= 0.90").setActor("policy:auto").setMovedAt(NOW).build(),
+                DomainConfig.newBuilder()
+                        .setDomain("banking").setKind("lora").setHyperparameters(Map.of("r", "8"))
+                        .setPromotionPolicy("auto").setPromotionMetric("holdout_accuracy").setPromotionMargin(0.01)
+                        .setUpdatedBy("admin").setUpdatedAt(NOW).build(),
                 DomainMetrics.newBuilder()
                         .setDomain("banking").setVersion(7).setCorrect(90L).setCount(100L).setAccuracy(0.9)
                         .setWindowStart(NOW.minusSeconds(60)).setWindowEnd(NOW).build());

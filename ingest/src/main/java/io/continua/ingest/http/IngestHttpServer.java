@@ -2,7 +2,7 @@ package io.continua.ingest.http;
 
 import io.continua.ingest.IngestService;
 import io.continua.ingest.stats.DomainStats;
-import io.continua.ingest.validate.ExampleValidator;
+import io.continua.schemas.kafka.DomainNames;
 import io.continua.service.HttpJson;
 import io.continua.service.HttpServers;
 import io.continua.service.ServiceRoutes;
@@ -48,9 +48,9 @@ public final class IngestHttpServer {
 
     private static void domainStats(RoutingContext context, IngestService service) {
         String domain = context.pathParam("domain");
-        if (!ExampleValidator.DOMAIN.matcher(domain).matches()) {
+        if (!DomainNames.isValid(domain)) {
             HttpJson.error(context, 400, "invalid_domain", "Domain '" + domain + "' does not match "
-                    + ExampleValidator.DOMAIN.pattern());
+                    + DomainNames.PATTERN.pattern());
             return;
         }
         if (!service.isRunning()) {

@@ -8,6 +8,7 @@ import io.continua.ingest.validate.TextNormalizer;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.DeadLetters;
+import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.serde.AvroSerde;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.schemas.serde.UndecodableRecordException;
@@ -61,8 +62,7 @@ final class ExampleProcessor implements Processor<byte[], byte[], String, Specif
         String text = TextNormalizer.normalize(example.getText() == null ? "" : example.getText());
         Optional<ExampleValidator.Rejection> rejection = validator.check(key, example, text, Instant.now());
         if (rejection.isPresent()) {
-            String domain = ExampleValidator.DOMAIN.matcher(String.valueOf(example.getDomain())).matches()
-                    ? example.getDomain() : null;
+            String domain = DomainNames.isValid(example.getDomain()) ? example.getDomain() : null;
             reject(record, key, domain, rejection.get().reason(), rejection.get().detail());
             return;
         }
@@ -77,7 +77,7 @@ final class ExampleProcessor implements Processor<byte[], byte[], String, Specif
     private void reject(Record<byte[], byte[]> record, String key, String domain, RejectionReason reason,
                         String detail) {
         String statsDomain = domain != null ? domain
-                : key != null && ExampleValidator.DOMAIN.matcher(key).matches() ? key : StatsStore.UNKNOWN_DOMAIN;
+                : DomainNames.isValid(key) ? key : StatsStore.UNKNOWN_DOMAIN;
         stats.update(statsDomain, counts -> counts.rejected(reason.code()));
         RejectedRecord rejected = DeadLetters.rejected(SourceRecord.of(context, record), domain, reason.code(), detail, SERVICE);
         context.forward(new Record<String, SpecificRecord>(domain != null ? domain : key, rejected, record.timestamp()));

@@ -2,13 +2,12 @@ package io.continua.ingest.validate;
 
 import io.continua.ingest.IngestConfig;
 import io.continua.schemas.LabeledExample;
+import io.continua.schemas.kafka.DomainNames;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** Checks one decoded example against ingest's rules; the first rule it breaks is the reason. */
 public final class ExampleValidator {
-    public static final Pattern DOMAIN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private final IngestConfig config;
 
@@ -27,8 +26,9 @@ public final class ExampleValidator {
      */
     public Optional<Rejection> check(String key, LabeledExample example, String normalizedText, Instant now) {
         String domain = example.getDomain();
-        if (domain == null || !DOMAIN.matcher(domain).matches()) {
-            return reject(RejectionReason.INVALID_DOMAIN, "domain '" + domain + "' does not match " + DOMAIN.pattern());
+        if (!DomainNames.isValid(domain)) {
+            return reject(RejectionReason.INVALID_DOMAIN, "domain '" + domain + "' does not match "
+                    + DomainNames.PATTERN.pattern());
         }
         if (key != null && !key.equals(domain)) {
             return reject(RejectionReason.KEY_DOMAIN_MISMATCH, "key '" + key + "' but domain '" + domain + "'");

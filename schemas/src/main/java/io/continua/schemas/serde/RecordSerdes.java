@@ -2,6 +2,7 @@ package io.continua.schemas.serde;
 
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.DomainConfig;
 import io.continua.schemas.DomainMetrics;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
@@ -40,6 +41,10 @@ public final class RecordSerdes {
 
     public static AvroSerde<AliasPointer> aliasPointer() {
         return of(AliasPointer.class);
+    }
+
+    public static AvroSerde<DomainConfig> domainConfig() {
+        return of(DomainConfig.class);
     }
 
     public static AvroSerde<DomainMetrics> domainMetrics() {

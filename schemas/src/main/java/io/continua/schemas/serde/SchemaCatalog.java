@@ -2,6 +2,7 @@ package io.continua.schemas.serde;
 
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.DomainConfig;
 import io.continua.schemas.DomainMetrics;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
@@ -28,10 +29,10 @@ import org.apache.avro.specific.SpecificRecord;
  * version; add the next one beside it.
  */
 public final class SchemaCatalog implements SchemaStore {
-    /** The records on Continua's topics, in DESIGN.md's order. */
+    /** The records on Continua's topics, in DESIGN.md's order (DomainConfig shares the deltas topic). */
     public static final List<Class<? extends SpecificRecord>> RECORDS = List.of(
             LabeledExample.class, RejectedRecord.class, PredictionRequest.class, Prediction.class,
-            DeltaVersion.class, AliasPointer.class, DomainMetrics.class);
+            DeltaVersion.class, AliasPointer.class, DomainMetrics.class, DomainConfig.class);
 
     private static final String HISTORY = "/io/continua/schemas/history/";
     private static final SchemaCatalog STANDARD = loadStandard();

@@ -1,0 +1,186 @@
+package io.continua.registry;
+
+import io.continua.peft.artifact.DeltaArtifactReader;
+import io.continua.peft.artifact.InvalidArtifactException;
+import io.continua.peft.artifact.LoadedArtifact;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.registry.auth.ApiToken;
+import io.continua.registry.auth.Authenticator;
+import io.continua.registry.auth.Role;
+import io.continua.registry.blob.BlobStore;
+import io.continua.registry.blob.LocalBlobStore;
+import io.continua.registry.http.RegistryApi;
+import io.continua.registry.log.DeltaLogTail;
+import io.continua.registry.log.DeltaLogWriter;
+import io.continua.registry.state.RegistryState;
+import io.continua.service.HttpFailure;
+import io.continua.service.HttpServers;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry: its view of the {@code deltas} log (replayed at start, then followed), its blob
+ * store, its single writer thread, and its HTTP API. A read-only instance (or one fenced by a newer
+ * writer) serves every read and refuses changes with 409 {@code read_only}.
+ */
+public final class RegistryService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RegistryService.class);
+
+    private final RegistryConfig config;
+    private final RegistryState state = new RegistryState();
+    private final BlobStore blobs;
+    private final DeltaArtifactReader reader;
+    private final Authenticator authenticator;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ExecutorService writerThread = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "registry-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final DeltaLogTail tail;
+    private final RegistryWrites writes;
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final String generatedAdminToken;
+
+    private RegistryService(RegistryConfig config, PretrainedEncoder encoder, Vertx vertx) throws InterruptedException {
+        this.config = config;
+        this.vertx = vertx;
+        this.blobs = new LocalBlobStore(config.dir().resolve("blobs"));
+        this.reader = new DeltaArtifactReader(encoder.fingerprint(), encoder.architecture(), config.maxArtifactBytes());
+        this.generatedAdminToken = config.tokens().isEmpty() ? adminToken(config.dir()) : null;
+        this.authenticator = new Authenticator(config.tokens().isEmpty()
+                ? List.of(new ApiToken("admin", Role.ADMIN, generatedAdminToken)) : config.tokens());
+        this.tail = new DeltaLogTail(config.bootstrapServers(), config.topics().deltas(), state::apply);
+        tail.awaitCaughtUp(Duration.ofSeconds(120));
+        this.writes = new RegistryWrites(state, blobs, config.readOnly() ? null
+                : new DeltaLogWriter(config.bootstrapServers(), config.topics().deltas(), config.transactionalId()));
+        this.server = HttpServers.listen(vertx, RegistryApi.router(vertx, this), config.host(), config.httpPort());
+        log.info("Registry on http://127.0.0.1:{} ({}; {} domains from {}){}", server.actualPort(),
+                config.readOnly() ? "read-only" : "writer", state.domains().size(), config.topics().deltas(),
+                generatedAdminToken != null ? "; admin token in " + adminTokenFile(config.dir()) : "");
+    }
+
+    /** Replays the log, starts writing (unless read-only) and listens; returns once ready. */
+    public static RegistryService start(RegistryConfig config, PretrainedEncoder encoder, Vertx vertx)
+            throws InterruptedException {
+        return new RegistryService(config, encoder, vertx);
+    }
+
+    public int httpPort() {
+        return server.actualPort();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + httpPort();
+    }
+
+    public boolean isReady() {
+        return tail.isCaughtUp();
+    }
+
+    public boolean canWrite() {
+        return writes.canWrite();
+    }
+
+    public RegistryConfig config() {
+        return config;
+    }
+
+    public RegistryState state() {
+        return state;
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    /** The file holding the generated admin token when no tokens were configured. */
+    public static Path adminTokenFile(Path registryDir) {
+        return registryDir.resolve("admin.token");
+    }
+
+    /** Validates an uploaded archive; a failure is a 422 naming what is wrong. */
+    public LoadedArtifact validate(byte[] archive, String declaredSha256) {
+        try {
+            LoadedArtifact artifact = reader.read(archive);
+            if (declaredSha256 != null && !declaredSha256.equalsIgnoreCase(artifact.sha256())) {
+                throw new HttpFailure(422, "checksum_mismatch", "The archive's SHA-256 is " + artifact.sha256()
+                        + ", the metadata declares " + declaredSha256);
+            }
+            return artifact;
+        } catch (InvalidArtifactException e) {
+            throw new HttpFailure(422, "invalid_artifact", e.getMessage());
+        }
+    }
+
+    /** Runs a change on the writer thread, one at a time, completing on the caller's Vert.x context. */
+    public <T> Future<T> write(java.util.function.Function<RegistryWrites, T> change) {
+        Callable<T> task = () -> change.apply(writes);
+        CompletableFuture<T> result = new CompletableFuture<>();
+        writerThread.submit(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return Future.fromCompletionStage(result, vertx.getOrCreateContext());
+    }
+
+    private static String adminToken(Path dir) {
+        Path file = adminTokenFile(dir);
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            Files.createDirectories(dir);
+            byte[] secret = new byte[24];
+            new SecureRandom().nextBytes(secret);
+            String token = HexFormat.of().formatHex(secret);
+            Files.writeString(file, token + System.lineSeparator());
+            file.toFile().setReadable(false, false);
+            file.toFile().setReadable(true, true);
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or create the admin token file " + file, e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        HttpServers.close(server);
+        writerThread.shutdown();
+        writerThread.awaitTermination(30, TimeUnit.SECONDS);
+        writes.close();
+        tail.close();
+        metrics.close();
+        log.info("Registry stopped");
+    }
+}

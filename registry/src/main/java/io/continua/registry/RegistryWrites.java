@@ -1,0 +1,184 @@
+package io.continua.registry;
+
+import io.continua.peft.artifact.LoadedArtifact;
+import io.continua.registry.blob.BlobStore;
+import io.continua.registry.log.DeltaLogWriter;
+import io.continua.registry.log.DeltaLogWriter.Entry;
+import io.continua.registry.log.WriterFencedException;
+import io.continua.registry.state.RegistryState;
+import io.continua.schemas.AliasPointer;
+import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.DomainConfig;
+import io.continua.schemas.kafka.DeltaLog;
+import io.continua.service.HttpFailure;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every change to the registry, run one at a time on the writer thread: each is appended to the
+ * log (and acknowledged) before it is applied to the view and answered. Versions are allocated
+ * here, so they are monotonic and never reused, whatever the number of concurrent uploads.
+ */
+public final class RegistryWrites {
+    private static final Logger log = LoggerFactory.getLogger(RegistryWrites.class);
+
+    private final RegistryState state;
+    private final BlobStore blobs;
+    private volatile DeltaLogWriter writer;
+
+    RegistryWrites(RegistryState state, BlobStore blobs, DeltaLogWriter writer) {
+        this.state = state;
+        this.blobs = blobs;
+        this.writer = writer;
+    }
+
+    /** What an upload registered, and whether it moved production. */
+    public record Uploaded(DeltaVersion version, Optional<AliasPointer> promotion) {
+    }
+
+    public boolean canWrite() {
+        return writer != null;
+    }
+
+    public Uploaded upload(String domain, LoadedArtifact artifact, byte[] archive, UploadMetadata metadata, String actor) {
+        requireWriter();
+        DomainConfig config = state.config(domain).orElse(DomainConfigs.defaults(domain));
+        String kind = artifact.delta().config().kind().key();
+        if (state.config(domain).isPresent() && !config.getKind().equals(kind)) {
+            throw new HttpFailure(422, "kind_mismatch", "Domain '" + domain + "' is configured for " + config.getKind()
+                    + " deltas; this artifact is " + kind);
+        }
+        if (metadata.parentVersion() != null && state.version(domain, metadata.parentVersion()).isEmpty()) {
+            throw new HttpFailure(422, "unknown_parent", "Parent version " + metadata.parentVersion()
+                    + " does not exist in domain '" + domain + "'");
+        }
+        Map<String, String> hyperparameters = new LinkedHashMap<>(artifact.delta().config().hyperparameters());
+        hyperparameters.putAll(metadata.hyperparameters());
+        DeltaVersion version = DeltaVersion.newBuilder()
+                .setDomain(domain)
+                .setVersion(state.lastVersion(domain) + 1)
+                .setKind(kind)
+                .setSha256(artifact.sha256())
+                .setSizeBytes(archive.length)
+                .setBaseModel(artifact.baseModel())
+                .setLabels(artifact.delta().labels())
+                .setParentVersion(metadata.parentVersion())
+                .setHyperparameters(hyperparameters)
+                .setMetrics(metadata.metrics())
+                .setTrainedOn(metadata.trainedOn())
+                .setTrainWallMs(metadata.trainWallMs())
+                .setCreatedBy(actor)
+                .setCreatedAt(Instant.now())
+                .setDeleted(false)
+                .build();
+        List<Entry> entries = new ArrayList<>();
+        entries.add(new Entry(DeltaLog.versionKey(domain, version.getVersion()), version));
+        Optional<DeltaVersion> current = state.alias(domain, Promotion.PRODUCTION)
+                .flatMap(pointer -> state.version(domain, pointer.getVersion()));
+        Optional<AliasPointer> promotion = Promotion.reasonToPromote(config, current, version)
+                .map(reason -> pointer(domain, Promotion.PRODUCTION, version.getVersion(), reason, "policy:auto"));
+        promotion.ifPresent(pointer -> entries.addAll(moveEntries(pointer)));
+        boolean newBlob = blobs.put(artifact.sha256(), archive);
+        try {
+            append(entries);
+        } catch (RuntimeException e) {
+            if (newBlob && !state.blobInUse(artifact.sha256())) {
+                blobs.delete(artifact.sha256());
+            }
+            throw e;
+        }
+        log.info("Registered {}/{} ({}, {} labels, sha256 {}) by {}{}", domain, version.getVersion(), kind,
+                version.getLabels().size(), version.getSha256().substring(0, 12), actor,
+                promotion.map(pointer -> "; production -> " + pointer.getVersion()).orElse(""));
+        return new Uploaded(version, promotion);
+    }
+
+    public AliasPointer moveAlias(String domain, String alias, int version, String reason, String actor) {
+        requireWriter();
+        DeltaVersion target = state.version(domain, version).orElseThrow(() -> new HttpFailure(404, "unknown_version",
+                "Domain '" + domain + "' has no version " + version));
+        if (target.getDeleted()) {
+            throw new HttpFailure(409, "version_deleted", "Version " + version + " of '" + domain + "' is deleted");
+        }
+        AliasPointer pointer = pointer(domain, alias, version, reason, actor);
+        append(moveEntries(pointer));
+        log.info("Alias {}@{}: {} -> {} by {} ({})", domain, alias, pointer.getPreviousVersion(), version, actor, reason);
+        return pointer;
+    }
+
+    public DeltaVersion delete(String domain, int version, String actor) {
+        requireWriter();
+        DeltaVersion existing = state.version(domain, version).orElseThrow(() -> new HttpFailure(404,
+                "unknown_version", "Domain '" + domain + "' has no version " + version));
+        List<String> aliases = state.aliasesOf(domain, version);
+        if (!aliases.isEmpty()) {
+            throw new HttpFailure(409, "version_in_use", "Version " + version + " of '" + domain
+                    + "' is the target of " + aliases + "; move them first");
+        }
+        if (existing.getDeleted()) {
+            return existing;
+        }
+        DeltaVersion deleted = DeltaVersion.newBuilder(existing).setDeleted(true).build();
+        append(List.of(new Entry(DeltaLog.versionKey(domain, version), deleted)));
+        log.info("Deleted {}/{} by {}", domain, version, actor);
+        return deleted;
+    }
+
+    public DomainConfig configure(DomainConfig config) {
+        requireWriter();
+        append(List.of(new Entry(DeltaLog.configKey(config.getDomain()), config)));
+        log.info("Configured {}: {} {} promotion {} by {}", config.getDomain(), config.getKind(),
+                config.getHyperparameters(), config.getPromotionPolicy(), config.getUpdatedBy());
+        return config;
+    }
+
+    private AliasPointer pointer(String domain, String alias, int version, String reason, String actor) {
+        Integer previous = state.alias(domain, alias).map(AliasPointer::getVersion).orElse(null);
+        return new AliasPointer(domain, alias, version, previous, reason, actor, Instant.now());
+    }
+
+    /** A move is its history entry plus the alias's current pointer. */
+    private List<Entry> moveEntries(AliasPointer pointer) {
+        long move = state.aliasMoves(pointer.getDomain(), pointer.getAlias()) + 1;
+        return List.of(new Entry(DeltaLog.aliasHistoryKey(pointer.getDomain(), pointer.getAlias(), move), pointer),
+                new Entry(DeltaLog.aliasKey(pointer.getDomain(), pointer.getAlias()), pointer));
+    }
+
+    private void append(List<Entry> entries) {
+        DeltaLogWriter current = writer;
+        try {
+            current.append(entries);
+        } catch (WriterFencedException e) {
+            writer = null;
+            current.close();
+            log.warn("Another registry instance took over writing; this one now serves reads only");
+            throw readOnly();
+        }
+        entries.forEach(entry -> state.apply(entry.key(), entry.value()));
+    }
+
+    private void requireWriter() {
+        if (writer == null) {
+            throw readOnly();
+        }
+    }
+
+    private static HttpFailure readOnly() {
+        return new HttpFailure(409, "read_only", "This registry instance serves reads only; send changes to the "
+                + "writing instance");
+    }
+
+    void close() {
+        DeltaLogWriter current = writer;
+        writer = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

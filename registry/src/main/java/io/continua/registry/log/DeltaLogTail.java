@@ -1,0 +1,106 @@
+package io.continua.registry.log;
+
+import io.continua.schemas.kafka.DeltaLog;
+import io.continua.schemas.serde.UndecodableRecordException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the {@code deltas} topic from its beginning (committed records only) and then follows it,
+ * handing every record to the consumer it was given. {@link #awaitCaughtUp} returns once what was
+ * in the topic at start has been applied: the view is then complete.
+ */
+public final class DeltaLogTail implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeltaLogTail.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
+    private final BiConsumer<String, SpecificRecord> apply;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public DeltaLogTail(String bootstrapServers, String topic, BiConsumer<String, SpecificRecord> apply) {
+        this.topic = topic;
+        this.apply = apply;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::run, "deltas-tail-" + topic);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void awaitCaughtUp(Duration timeout) throws InterruptedException {
+        if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("Did not finish reading " + topic + " within " + timeout);
+        }
+    }
+
+    public boolean isCaughtUp() {
+        return caughtUp.getCount() == 0;
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key() != null) {
+                        decode(record).ifPresent(value -> apply.accept(record.key(), value));
+                    }
+                }
+                if (caughtUp.getCount() > 0 && end.entrySet().stream()
+                        .allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
+                    log.info("Read {} to its end", topic);
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            log.error("Stopped following {}", topic, e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private Optional<SpecificRecord> decode(ConsumerRecord<String, byte[]> record) {
+        try {
+            return DeltaLog.decode(topic, record.key(), record.value());
+        } catch (UndecodableRecordException e) {
+            log.error("Skipping undecodable record {}@{} in {}: {}", record.key(), record.offset(), topic, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(10_000);
+    }
+}

@@ -1,0 +1,93 @@
+package io.continua.registry.log;
+
+import io.continua.schemas.serde.RecordSerdes;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Appends to the {@code deltas} topic with a transactional, idempotent producer (acks=all): the
+ * records of one change (a version and the alias move it triggers) appear together or not at all.
+ * The fixed transactional id makes Kafka fence any older writer: one instance writes at a time.
+ * Not thread-safe: the registry calls it from its single writer thread.
+ */
+public final class DeltaLogWriter implements AutoCloseable {
+    /** A key and the record to store under it. */
+    public record Entry(String key, SpecificRecord value) {
+    }
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+
+    public DeltaLogWriter(String bootstrapServers, String topic, String transactionalId) {
+        this.topic = topic;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000"), new StringSerializer(), new ByteArraySerializer());
+        try {
+            producer.initTransactions();
+        } catch (KafkaException e) {
+            producer.close();
+            throw e;
+        }
+    }
+
+    /** Appends all entries atomically and returns once the broker acknowledged the commit. */
+    @SuppressWarnings("unchecked")
+    public void append(List<Entry> entries) {
+        try {
+            producer.beginTransaction();
+            for (Entry entry : entries) {
+                Class<SpecificRecord> type = (Class<SpecificRecord>) entry.value().getClass();
+                producer.send(new ProducerRecord<>(topic, entry.key(),
+                        RecordSerdes.of(type).serialize(topic, entry.value()))).get();
+            }
+            producer.commitTransaction();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort();
+            throw new IllegalStateException("Interrupted while appending to " + topic, e);
+        } catch (ExecutionException | KafkaException e) {
+            if (fenced(e)) {
+                throw new WriterFencedException("Another registry instance has taken over writing " + topic, e);
+            }
+            abort();
+            throw new IllegalStateException("Cannot append to " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A newer producer with our transactional id exists: Kafka says so in one of two ways. */
+    private static boolean fenced(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void abort() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException ignored) {
+            // The transaction is lost either way; the caller reports the original failure.
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

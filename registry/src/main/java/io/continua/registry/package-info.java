@@ -1,2 +1,0 @@
-/** Continua registry: see DESIGN.md; filled by its own issue. */
-package io.continua.registry;

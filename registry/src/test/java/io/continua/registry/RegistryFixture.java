@@ -1,0 +1,71 @@
+package io.continua.registry;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continua.kafka.EmbeddedKafka;
+import io.continua.kafka.EmbeddedKafkaExtension;
+import io.continua.peft.artifact.DeltaArtifact;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.registry.auth.ApiToken;
+import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.registry.RegistryClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** A registry on its own topics and directory, with one token per role, and artifacts to upload. */
+final class RegistryFixture {
+    static final String ADMIN = "admin-secret-0001";
+    static final String WRITER = "writer-secret-0001";
+    static final String READER = "reader-secret-0001";
+    static final List<String> LABELS = List.of("card_arrival", "top_up", "refund");
+
+    final PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
+    final EmbeddedKafka kafka;
+    final Topics topics;
+    final Path dir;
+    final RegistryConfig config;
+
+    RegistryFixture(EmbeddedKafka kafka, long maxArtifactBytes) {
+        this.kafka = kafka;
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        this.topics = new Topics("reg-" + run + ".");
+        kafka.createCompactedTopic(topics.deltas(), 1);
+        this.dir = EmbeddedKafkaExtension.testDataDir().resolve("registry-" + run);
+        this.config = RegistryConfig.defaults(kafka.bootstrapServers(), dir)
+                .withTopics(topics, "registry-writer-" + run)
+                .withHttpPort(0)
+                .withMaxArtifactBytes(maxArtifactBytes)
+                .withTokens(List.of(ApiToken.parse("ops:admin:" + ADMIN), ApiToken.parse("trainer:write:" + WRITER),
+                        ApiToken.parse("dashboard:read:" + READER)));
+    }
+
+    static RegistryClient client(RegistryService service, String token) {
+        return new RegistryClient(service.url(), token, Duration.ofSeconds(30));
+    }
+
+    /** A fresh LoRA archive; different seeds give different bytes. */
+    byte[] artifact(long seed) {
+        return artifact(seed, encoder.fingerprint());
+    }
+
+    byte[] artifact(long seed, String baseModel) {
+        Delta delta = Delta.initialize(LoraConfig.defaults(), encoder.architecture(), LABELS, seed);
+        return DeltaArtifact.pack(delta, baseModel, Optional.empty()).bytes();
+    }
+
+    static ObjectNode metadata(Integer parent, double holdoutAccuracy) {
+        ObjectNode metadata = RegistryClient.object();
+        if (parent != null) {
+            metadata.put("parentVersion", parent);
+        }
+        metadata.putObject("metrics").put("holdout_accuracy", holdoutAccuracy);
+        metadata.putArray("trainedOn").addObject().put("topic", "continua.examples.accepted").put("partition", 0)
+                .put("fromOffset", 0).put("untilOffset", 128);
+        metadata.put("trainWallMs", 1500);
+        return metadata;
+    }
+}

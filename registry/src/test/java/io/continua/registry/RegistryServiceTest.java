@@ -1,0 +1,342 @@
+package io.continua.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.kafka.EmbeddedKafka;
+import io.continua.kafka.EmbeddedKafkaExtension;
+import io.continua.peft.artifact.DeltaArtifact;
+import io.continua.schemas.registry.RegistryClient;
+import io.continua.schemas.registry.RegistryException;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(EmbeddedKafkaExtension.class)
+class RegistryServiceTest {
+    private static final long MAX_BYTES = 2L * 1024 * 1024;
+
+    private Vertx vertx;
+    private RegistryFixture fixture;
+    private RegistryService registry;
+    private RegistryClient admin;
+    private RegistryClient writer;
+    private RegistryClient reader;
+
+    @BeforeEach
+    void start(EmbeddedKafka kafka) throws Exception {
+        vertx = Vertx.vertx();
+        fixture = new RegistryFixture(kafka, MAX_BYTES);
+        registry = RegistryService.start(fixture.config, fixture.encoder, vertx);
+        connect();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        registry.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void everyEndpointsSuccessPath() throws Exception {
+        admin.configure("banking", RegistryClient.object().put("kind", "lora")
+                .set("promotion", RegistryClient.object().put("policy", "auto").put("margin", 0.01)));
+        byte[] first = fixture.artifact(1);
+        JsonNode v1 = writer.upload("banking", first, RegistryFixture.metadata(null, 0.80));
+        assertThat(v1.get("version").asInt()).isEqualTo(1);
+        assertThat(v1.get("promoted").asBoolean()).as("the first version is promoted").isTrue();
+        assertThat(v1.get("sha256").asText()).isEqualTo(DeltaArtifact.sha256(first));
+
+        JsonNode v2 = writer.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.795));
+        assertThat(v2.get("promoted").asBoolean()).as("within the margin").isTrue();
+        JsonNode v3 = writer.upload("banking", fixture.artifact(3), RegistryFixture.metadata(2, 0.70));
+        assertThat(v3.get("promoted").asBoolean()).as("worse than the margin allows").isFalse();
+
+        assertThat(reader.domains().get("domains").get(0).get("domain").asText()).isEqualTo("banking");
+        JsonNode domain = reader.domain("banking").orElseThrow();
+        assertThat(domain.get("configured").asBoolean()).isTrue();
+        assertThat(domain.get("config").get("promotion").get("margin").asDouble()).isEqualTo(0.01);
+        assertThat(domain.get("latestVersion").asInt()).isEqualTo(3);
+        assertThat(domain.get("aliases").get("production").asInt()).isEqualTo(2);
+
+        JsonNode page = reader.versions("banking", 0, 2);
+        assertThat(page.get("versions")).hasSize(2);
+        assertThat(page.get("next").asInt()).isEqualTo(2);
+        assertThat(reader.versions("banking", 2, 2).get("versions").get(0).get("version").asInt()).isEqualTo(3);
+        assertThat(reader.versions("banking", 2, 2).get("next").isNull()).isTrue();
+
+        JsonNode version2 = reader.version("banking", 2).orElseThrow();
+        assertThat(version2.get("parentVersion").asInt()).isEqualTo(1);
+        assertThat(version2.get("trainedOn").get(0).get("untilOffset").asLong()).isEqualTo(128);
+        assertThat(version2.get("metrics").get("holdout_accuracy").asDouble()).isEqualTo(0.795);
+        assertThat(version2.get("labels")).hasSize(3);
+        assertThat(version2.get("hyperparameters").get("r").asText()).isEqualTo("8");
+        assertThat(version2.get("createdBy").asText()).isEqualTo("trainer");
+        assertThat(version2.get("aliases").get(0).asText()).isEqualTo("production");
+
+        assertThat(reader.artifact("banking", 1)).isEqualTo(first);
+        HttpResponse<byte[]> conditional = raw(HttpRequest.newBuilder(URI.create(registry.url()
+                + "/v1/domains/banking/versions/1/artifact")).header("If-None-Match", "\"" + v1.get("sha256").asText()
+                + "\"").GET().build());
+        assertThat(conditional.statusCode()).isEqualTo(304);
+
+        writer.moveAlias("banking", "production", 3, "operator override");
+        admin.moveAlias("banking", "production", 2, "roll back: v3 misbehaves");
+        writer.moveAlias("banking", "staging", 3, "try v3");
+        JsonNode history = reader.aliasHistory("banking", "production");
+        assertThat(history.get("history")).hasSize(4);
+        JsonNode rollback = history.get("history").get(3);
+        assertThat(rollback.get("version").asInt()).isEqualTo(2);
+        assertThat(rollback.get("previousVersion").asInt()).isEqualTo(3);
+        assertThat(rollback.get("actor").asText()).isEqualTo("ops");
+        assertThat(rollback.get("reason").asText()).isEqualTo("roll back: v3 misbehaves");
+        assertThat(history.get("history").get(0).get("actor").asText()).isEqualTo("policy:auto");
+        assertThat(reader.aliases("banking").get("aliases").get("staging").get("version").asInt()).isEqualTo(3);
+
+        JsonNode deleted = admin.deleteVersion("banking", 1);
+        assertThat(deleted.get("deleted").asBoolean()).isTrue();
+        assertThat(refusal(() -> reader.artifact("banking", 1)).status()).isEqualTo(410);
+        assertThat(reader.versions("banking", 0, 10).get("versions")).hasSize(3);
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryRoute() throws Exception {
+        JsonObject document = new JsonObject(new String(raw(HttpRequest.newBuilder(URI.create(registry.url()
+                + "/openapi.json")).GET().build()).body()));
+        JsonObject paths = document.getJsonObject("paths");
+        List<Route> routes = io.continua.registry.http.RegistryApi.router(vertx, registry).getRoutes();
+        List<String> undocumented = new ArrayList<>();
+        for (Route route : routes) {
+            String path = route.getPath();
+            if (path == null || !path.startsWith("/v1") || route.methods() == null) {
+                continue;
+            }
+            String openApiPath = path.replaceAll(":([a-zA-Z]+)", "{$1}");
+            for (var method : route.methods()) {
+                JsonObject documented = paths.getJsonObject(openApiPath);
+                if (documented == null || !documented.containsKey(method.name().toLowerCase())) {
+                    undocumented.add(method + " " + openApiPath);
+                }
+            }
+        }
+        assertThat(undocumented).isEmpty();
+        assertThat(paths.fieldNames()).hasSize(8);
+    }
+
+    @Test
+    void everyRefusalHasItsCodeAndLeavesNothingBehind() throws Exception {
+        writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        Snapshot before = snapshot();
+
+        expect(400, "invalid_domain", () -> writer.upload("Bad!Domain", fixture.artifact(5), RegistryFixture.metadata(null, 0.8)));
+        expect(400, "bad_metadata", () -> rawUploadStatus("banking", "{not json", fixture.artifact(5)));
+        expect(401, "unauthorized", () -> RegistryFixture.client(registry, null).upload("banking", fixture.artifact(5),
+                RegistryFixture.metadata(null, 0.8)));
+        expect(401, "unauthorized", () -> RegistryFixture.client(registry, "wrong-token-123").upload("banking",
+                fixture.artifact(5), RegistryFixture.metadata(null, 0.8)));
+        expect(403, "forbidden", () -> reader.upload("banking", fixture.artifact(5), RegistryFixture.metadata(null, 0.8)));
+        expect(403, "forbidden", () -> writer.deleteVersion("banking", 1));
+        expect(403, "forbidden", () -> writer.configure("banking", RegistryClient.object().put("kind", "head")));
+        expect(404, "unknown_domain", () -> reader.versions("travel", 0, 10));
+        expect(404, "unknown_version", () -> reader.version("banking", 9).orElseThrow(
+                () -> new RegistryException(404, "unknown_version", "absent")));
+        expect(404, "unknown_version", () -> writer.moveAlias("banking", "production", 9, "no such"));
+        expect(409, "version_in_use", () -> admin.deleteVersion("banking", 1));
+        byte[] tooLarge = new byte[(int) MAX_BYTES + 200_000];
+        new Random(1).nextBytes(tooLarge);
+        expect(413, "too_large", () -> writer.upload("banking", tooLarge, RegistryFixture.metadata(null, 0.8)));
+        byte[] truncated = Arrays.copyOf(fixture.artifact(6), 1000);
+        expect(422, "invalid_artifact", () -> writer.upload("banking", truncated, RegistryFixture.metadata(null, 0.8)));
+        expect(422, "invalid_artifact", () -> writer.upload("banking", fixture.artifact(7, "other-model@sha256:00"),
+                RegistryFixture.metadata(null, 0.8)));
+        expect(422, "checksum_mismatch", () -> writer.upload("banking", fixture.artifact(8),
+                RegistryFixture.metadata(null, 0.8).put("sha256", "0".repeat(64))));
+        expect(422, "unknown_parent", () -> writer.upload("banking", fixture.artifact(9),
+                RegistryFixture.metadata(41, 0.8)));
+        expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "prefix")));
+
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void restartBringsBackDomainsVersionsAliasesAndHistory() throws Exception {
+        writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        writer.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.85));
+        writer.upload("travel", fixture.artifact(3), RegistryFixture.metadata(null, 0.7));
+        writer.moveAlias("banking", "production", 1, "roll back");
+        admin.deleteVersion("banking", 2);
+        JsonNode domainsBefore = reader.domains();
+        JsonNode historyBefore = reader.aliasHistory("banking", "production");
+
+        registry.close();
+        registry = RegistryService.start(fixture.config, fixture.encoder, vertx);
+        connect();
+
+        assertThat(reader.domains()).isEqualTo(domainsBefore);
+        assertThat(reader.aliasHistory("banking", "production")).isEqualTo(historyBefore);
+        assertThat(reader.version("banking", 2).orElseThrow().get("deleted").asBoolean()).isTrue();
+        assertThat(writer.upload("banking", fixture.artifact(4), RegistryFixture.metadata(1, 0.9)).get("version")
+                .asInt()).as("version numbers are never reused").isEqualTo(3);
+    }
+
+    @Test
+    void twentyConcurrentUploadsGetTwentyDistinctConsecutiveVersions() throws Exception {
+        List<byte[]> artifacts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            artifacts.add(fixture.artifact(100 + i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<Callable<Integer>> uploads = artifacts.stream().<Callable<Integer>>map(bytes -> () ->
+                    writer.upload("banking", bytes, RegistryFixture.metadata(null, 0.8)).get("version").asInt()).toList();
+            List<Integer> versions = new ArrayList<>();
+            for (Future<Integer> result : pool.invokeAll(uploads)) {
+                versions.add(result.get());
+            }
+            assertThat(versions).doesNotHaveDuplicates();
+            assertThat(versions.stream().sorted().toList()).isEqualTo(
+                    java.util.stream.IntStream.rangeClosed(1, 20).boxed().toList());
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int version = 1; version <= 20; version++) {
+            byte[] stored = reader.artifact("banking", version);
+            assertThat(reader.version("banking", version).orElseThrow().get("sha256").asText())
+                    .isEqualTo(DeltaArtifact.sha256(stored));
+        }
+    }
+
+    @Test
+    void aSecondInstanceServesReadsSeesTheWritersChangesAndRefusesWrites() throws Exception {
+        writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        try (RegistryService second = RegistryService.start(fixture.config.readOnly(fixture.dir.resolve("replica")),
+                fixture.encoder, vertx)) {
+            RegistryClient replica = RegistryFixture.client(second, RegistryFixture.WRITER);
+            assertThat(replica.version("banking", 1)).isPresent();
+            RegistryException refused = refusal(() -> replica.upload("banking", fixture.artifact(2),
+                    RegistryFixture.metadata(null, 0.8)));
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.error()).isEqualTo("read_only");
+
+            writer.upload("banking", fixture.artifact(3), RegistryFixture.metadata(1, 0.9));
+            writer.moveAlias("banking", "production", 1, "pin v1");
+            await().atMost(Duration.ofSeconds(20)).until(() -> replica.version("banking", 2).isPresent()
+                    && replica.aliases("banking").get("aliases").get("production").get("version").asInt() == 1);
+        }
+    }
+
+    @Test
+    void aNewWriterFencesTheOldOneWhichThenRefusesWrites() throws Exception {
+        writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        try (RegistryService successor = RegistryService.start(fixture.config.withHttpPort(0), fixture.encoder,
+                vertx)) {
+            RegistryClient next = RegistryFixture.client(successor, RegistryFixture.WRITER);
+            assertThat(next.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.8)).get("version")
+                    .asInt()).isEqualTo(2);
+            RegistryException fenced = refusal(() -> writer.upload("banking", fixture.artifact(3),
+                    RegistryFixture.metadata(1, 0.8)));
+            assertThat(fenced.error()).isEqualTo("read_only");
+            assertThat(registry.canWrite()).isFalse();
+        }
+    }
+
+    private void connect() {
+        admin = RegistryFixture.client(registry, RegistryFixture.ADMIN);
+        writer = RegistryFixture.client(registry, RegistryFixture.WRITER);
+        reader = RegistryFixture.client(registry, RegistryFixture.READER);
+    }
+
+    /** Blob files, the versions of every domain, and the log's end: what a refusal must not change. */
+    private record Snapshot(Set<Path> blobs, String domains, long logEnd) {
+    }
+
+    private Snapshot snapshot() throws IOException {
+        Set<Path> blobs;
+        try (Stream<Path> files = Files.walk(fixture.config.dir().resolve("blobs"))) {
+            blobs = files.filter(Files::isRegularFile).collect(Collectors.toSet());
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.kafka.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(fixture.topics.deltas(), 0);
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            return new Snapshot(blobs, reader.domains().toString() + reader.versions("banking", 0, 100), end);
+        }
+    }
+
+    private void rawUploadStatus(String domain, String metadata, byte[] archive) {
+        String boundary = "b0undary";
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n" + metadata
+                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"a.zip\"\r\n"
+                + "Content-Type: application/zip\r\n\r\n";
+        byte[] body = concat(head.getBytes(), archive, ("\r\n--" + boundary + "--\r\n").getBytes());
+        HttpResponse<byte[]> response = raw(HttpRequest.newBuilder(URI.create(registry.url() + "/v1/domains/" + domain
+                        + "/versions")).header("Authorization", "Bearer " + RegistryFixture.WRITER)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        JsonObject error = new JsonObject(new String(response.body()));
+        throw new RegistryException(response.statusCode(), error.getString("error"), error.getString("detail"));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int length = Arrays.stream(parts).mapToInt(part -> part.length).sum();
+        byte[] all = new byte[length];
+        int offset = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, all, offset, part.length);
+            offset += part.length;
+        }
+        return all;
+    }
+
+    private static HttpResponse<byte[]> raw(HttpRequest request) {
+        try {
+            return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                    .send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void expect(int status, String error, Runnable call) {
+        RegistryException refused = refusal(call);
+        assertThat(refused.status()).as(refused.getMessage()).isEqualTo(status);
+        assertThat(refused.error()).as(refused.getMessage()).isEqualTo(error);
+    }
+
+    private static RegistryException refusal(Runnable call) {
+        RegistryException refused = catchThrowableOfType(RegistryException.class, call::run);
+        assertThat(refused).as("the call must be refused").isNotNull();
+        return refused;
+    }
+}
