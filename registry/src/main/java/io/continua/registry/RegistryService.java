@@ -10,9 +10,9 @@ import io.continua.registry.auth.Role;
 import io.continua.registry.blob.BlobStore;
 import io.continua.registry.blob.LocalBlobStore;
 import io.continua.registry.http.RegistryApi;
-import io.continua.registry.log.DeltaLogTail;
 import io.continua.registry.log.DeltaLogWriter;
 import io.continua.registry.state.RegistryState;
+import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpServers;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -55,7 +55,7 @@ public final class RegistryService implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final DeltaLogTail tail;
+    private final DeltaLogFollower tail;
     private final RegistryWrites writes;
     private final Vertx vertx;
     private final HttpServer server;
@@ -69,7 +69,7 @@ public final class RegistryService implements AutoCloseable {
         this.generatedAdminToken = config.tokens().isEmpty() ? adminToken(config.dir()) : null;
         this.authenticator = new Authenticator(config.tokens().isEmpty()
                 ? List.of(new ApiToken("admin", Role.ADMIN, generatedAdminToken)) : config.tokens());
-        this.tail = new DeltaLogTail(config.bootstrapServers(), config.topics().deltas(), state::apply);
+        this.tail = new DeltaLogFollower(config.bootstrapServers(), config.topics().deltas(), state::apply);
         tail.awaitCaughtUp(Duration.ofSeconds(120));
         this.writes = new RegistryWrites(state, blobs, config.readOnly() ? null
                 : new DeltaLogWriter(config.bootstrapServers(), config.topics().deltas(), config.transactionalId()));

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run a benchmark, print its figures and optionally write <name>.json.",
-        subcommands = {BenchCommand.Model.class, BenchCommand.Accuracy.class, BenchCommand.Ingest.class})
+        subcommands = {BenchCommand.Model.class, BenchCommand.Accuracy.class, BenchCommand.Ingest.class,
+            BenchCommand.Registry.class})
 public final class BenchCommand {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
@@ -161,6 +162,30 @@ public final class BenchCommand {
             Path work = dataDir.resolve("bench").resolve("ingest-" + System.currentTimeMillis());
             BenchResult result = new IngestBench(JsonlDataset.read(data), records, work, System.err).run();
             report(result, jsonDir);
+            return 0;
+        }
+    }
+
+    @Command(name = "registry", mixinStandardHelpOptions = true,
+            description = "Uploads per second and alias-move-to-event latency of the registry on an embedded broker.")
+    static final class Registry implements Callable<Integer> {
+        @Option(names = "--uploads", defaultValue = "100", description = "How many uploads (default ${DEFAULT-VALUE}).")
+        private int uploads;
+
+        @Option(names = "--moves", defaultValue = "200", description = "How many alias moves (default ${DEFAULT-VALUE}).")
+        private int moves;
+
+        @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
+                description = "The broker and blobs go under <data-dir>/bench (default ${DEFAULT-VALUE}).")
+        private Path dataDir;
+
+        @Option(names = "--json", description = "Write registry.json into this directory.")
+        private Path jsonDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Path work = dataDir.resolve("bench").resolve("registry-" + System.currentTimeMillis());
+            report(new RegistryBench(uploads, moves, work, System.err).run(), jsonDir);
             return 0;
         }
     }

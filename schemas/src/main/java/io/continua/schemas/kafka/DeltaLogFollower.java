@@ -1,6 +1,5 @@
-package io.continua.registry.log;
+package io.continua.schemas.kafka;
 
-import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.serde.UndecodableRecordException;
 import java.time.Duration;
 import java.util.List;
@@ -22,11 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the {@code deltas} topic from its beginning (committed records only) and then follows it,
- * handing every record to the consumer it was given. {@link #awaitCaughtUp} returns once what was
+ * handing every record to the consumer it was given, on its own thread, in log order: the
+ * registry rebuilds its view this way, and every serving replica learns of new versions and alias
+ * moves. {@link #awaitCaughtUp} returns once what was
  * in the topic at start has been applied: the view is then complete.
  */
-public final class DeltaLogTail implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(DeltaLogTail.class);
+public final class DeltaLogFollower implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeltaLogFollower.class);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
@@ -35,7 +36,7 @@ public final class DeltaLogTail implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public DeltaLogTail(String bootstrapServers, String topic, BiConsumer<String, SpecificRecord> apply) {
+    public DeltaLogFollower(String bootstrapServers, String topic, BiConsumer<String, SpecificRecord> apply) {
         this.topic = topic;
         this.apply = apply;
         this.consumer = new KafkaConsumer<>(Map.of(

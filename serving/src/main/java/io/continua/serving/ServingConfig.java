@@ -1,0 +1,46 @@
+package io.continua.serving;
+
+import io.continua.schemas.kafka.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Every setting of the serving service; the CLI maps each to a flag and an environment variable.
+ *
+ * @param alias             the alias whose target each domain serves by default
+ * @param maxBatch          most texts run in one inference batch
+ * @param maxWait           longest a text waits for its batch to fill
+ * @param queueCapacity     texts waiting per domain before requests are refused with 429
+ * @param maxTextsPerRequest most texts in one HTTP request (413 beyond)
+ * @param topK              how many labels a prediction's scores list
+ * @param maxTokens         the tokenizer's limit; longer texts are truncated and flagged
+ * @param pinnedVersions    versions kept loaded for requests that pin one (besides the served ones)
+ */
+public record ServingConfig(String bootstrapServers, Topics topics, String registryUrl, String registryToken,
+                            String alias, String host, int httpPort, int maxBatch, Duration maxWait,
+                            int queueCapacity, int maxTextsPerRequest, int topK, int maxTokens, int pinnedVersions,
+                            Path exportDir, String groupId, boolean consumeRequests) {
+    public static ServingConfig defaults(String bootstrapServers, String registryUrl, Path cacheDir) {
+        return new ServingConfig(bootstrapServers, Topics.withDefaultPrefix(), registryUrl, null, "production",
+                "0.0.0.0", 8082, 32, Duration.ofMillis(5), 512, 64, 5, 128, 4, cacheDir.resolve("serving"),
+                "continua-serving", true);
+    }
+
+    public ServingConfig withHttpPort(int port) {
+        return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, host, port, maxBatch,
+                maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions, exportDir, groupId,
+                consumeRequests);
+    }
+
+    public ServingConfig withTopics(Topics newTopics, String newGroupId) {
+        return new ServingConfig(bootstrapServers, newTopics, registryUrl, registryToken, alias, host, httpPort,
+                maxBatch, maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions, exportDir,
+                newGroupId, consumeRequests);
+    }
+
+    public ServingConfig withBatching(int newMaxBatch, Duration newMaxWait, int newQueueCapacity) {
+        return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, host, httpPort,
+                newMaxBatch, newMaxWait, newQueueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions,
+                exportDir, groupId, consumeRequests);
+    }
+}

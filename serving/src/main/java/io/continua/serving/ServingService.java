@@ -1,0 +1,105 @@
+package io.continua.serving;
+
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.peft.serving.DjlEncoder;
+import io.continua.peft.tokenizer.TextTokenizer;
+import io.continua.schemas.kafka.DeltaLogFollower;
+import io.continua.schemas.registry.RegistryClient;
+import io.continua.service.HttpServers;
+import io.continua.serving.deltas.ArtifactSource;
+import io.continua.serving.deltas.DeltaCatalog;
+import io.continua.serving.deltas.DeltaLoader;
+import io.continua.serving.http.ServingApi;
+import io.continua.serving.inference.Batcher;
+import io.continua.serving.inference.Classifier;
+import io.continua.serving.inference.Predictions;
+import io.continua.serving.kafka.PredictionRequestConsumer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The serving service: the encoder loaded once through DJL, the catalog of served deltas kept in
+ * step with the {@code deltas} log, dynamic batching, the HTTP API and the Kafka request path.
+ * Ready once the log is read and every served alias's delta is loaded.
+ */
+public final class ServingService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServingService.class);
+
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DjlEncoder encoder;
+    private final TextTokenizer tokenizer;
+    private final DeltaCatalog catalog;
+    private final DeltaLogFollower follower;
+    private final Batcher batcher;
+    private final PredictionRequestConsumer requests;
+    private final HttpServer server;
+
+    private ServingService(ServingConfig config, PretrainedEncoder pretrained, ArtifactSource artifacts, Vertx vertx)
+            throws InterruptedException {
+        this.encoder = DjlEncoder.load(pretrained, config.exportDir());
+        this.tokenizer = new TextTokenizer(pretrained.tokenizerJson(), config.maxTokens());
+        this.catalog = new DeltaCatalog(config.alias(), new DeltaLoader(artifacts, encoder, tokenizer),
+                config.pinnedVersions(), metrics);
+        this.follower = new DeltaLogFollower(config.bootstrapServers(), config.topics().deltas(), catalog::apply);
+        follower.awaitCaughtUp(Duration.ofSeconds(120));
+        this.batcher = new Batcher(new Classifier(catalog, encoder, tokenizer, config.topK()), config.maxBatch(),
+                config.maxWait(), config.queueCapacity(), metrics);
+        Predictions predictions = new Predictions(catalog, batcher);
+        this.requests = config.consumeRequests() ? new PredictionRequestConsumer(config.bootstrapServers(),
+                config.groupId(), config.topics(), predictions) : null;
+        this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,
+                this::isReady, metrics::scrape), config.host(), config.httpPort());
+        log.info("Serving on http://127.0.0.1:{} ({} domains, alias {})", server.actualPort(), catalog.domains().size(),
+                config.alias());
+    }
+
+    /** Serving that fetches artifacts from the registry at {@code config.registryUrl()}. */
+    public static ServingService start(ServingConfig config, PretrainedEncoder encoder, Vertx vertx)
+            throws InterruptedException {
+        RegistryClient registry = new RegistryClient(config.registryUrl(), config.registryToken(),
+                Duration.ofSeconds(30));
+        return new ServingService(config, encoder, registry::artifact, vertx);
+    }
+
+    /** Serving with another source of artifacts (tests use it to hand out tampered bytes). */
+    public static ServingService start(ServingConfig config, PretrainedEncoder encoder, ArtifactSource artifacts,
+                                       Vertx vertx) throws InterruptedException {
+        return new ServingService(config, encoder, artifacts, vertx);
+    }
+
+    public boolean isReady() {
+        return follower.isCaughtUp() && catalog.settled();
+    }
+
+    public int httpPort() {
+        return server.actualPort();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + httpPort();
+    }
+
+    public DeltaCatalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        HttpServers.close(server);
+        if (requests != null) {
+            requests.close();
+        }
+        follower.close();
+        batcher.close();
+        catalog.close();
+        tokenizer.close();
+        encoder.close();
+        metrics.close();
+        log.info("Serving stopped");
+    }
+}

@@ -1,0 +1,277 @@
+package io.continua.serving.deltas;
+
+import io.continua.schemas.AliasPointer;
+import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.kafka.DeltaLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which delta each domain serves. It learns versions and alias moves from the {@code deltas} log;
+ * when the served alias moves, it loads the new version in the background and swaps it in with one
+ * atomic reference change. A load that fails (registry down, bad checksum) keeps the old delta
+ * serving and is retried with exponential backoff for as long as the alias points there.
+ */
+public final class DeltaCatalog implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeltaCatalog.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+
+    private final String servedAlias;
+    private final DeltaLoader loader;
+    private final int pinnedCapacity;
+    private final Map<String, DomainDeltas> domains = new HashMap<>();
+    private final ScheduledExecutorService loads = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "delta-loader");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Counter swaps;
+    private final Counter failedLoads;
+    private final Timer swapDuration;
+
+    public DeltaCatalog(String servedAlias, DeltaLoader loader, int pinnedCapacity, MeterRegistry metrics) {
+        this.servedAlias = servedAlias;
+        this.loader = loader;
+        this.pinnedCapacity = pinnedCapacity;
+        this.swaps = Counter.builder("continua_serving_swaps").description("Served deltas swapped in")
+                .register(metrics);
+        this.failedLoads = Counter.builder("continua_serving_failed_loads")
+                .description("Delta loads that failed and will be retried").register(metrics);
+        this.swapDuration = Timer.builder("continua_serving_swap_duration")
+                .description("From seeing an alias move to serving its version").publishPercentiles(0.5, 0.99)
+                .register(metrics);
+        Gauge.builder("continua_serving_loaded_deltas", this, DeltaCatalog::loadedCount)
+                .description("Deltas held in memory (served and pinned)").register(metrics);
+    }
+
+    /** Applies one record of the deltas log (called in log order by the log follower). */
+    public void apply(String key, SpecificRecord record) {
+        if (record instanceof DeltaVersion version) {
+            synchronized (this) {
+                domain(version.getDomain()).versions.put(version.getVersion(), version);
+            }
+        } else if (record instanceof AliasPointer pointer && !DeltaLog.isAliasHistory(key)) {
+            aliasMoved(pointer);
+        }
+    }
+
+    private void aliasMoved(AliasPointer pointer) {
+        DomainDeltas deltas;
+        synchronized (this) {
+            deltas = domain(pointer.getDomain());
+            if (pointer.getVersion() == null) {
+                deltas.aliases.remove(pointer.getAlias());
+            } else {
+                deltas.aliases.put(pointer.getAlias(), pointer.getVersion());
+            }
+        }
+        if (pointer.getAlias().equals(servedAlias) && pointer.getVersion() != null) {
+            deltas.wanted = pointer.getVersion();
+            deltas.wantedSince = System.nanoTime();
+            int wanted = pointer.getVersion();
+            loads.execute(() -> loadServed(pointer.getDomain(), wanted, FIRST_RETRY));
+        }
+    }
+
+    private void loadServed(String domain, int version, Duration retryAfter) {
+        DomainDeltas deltas = existing(domain).orElseThrow();
+        LoadedDelta current = deltas.served.get();
+        if (deltas.wanted != version || current != null && current.version() == version) {
+            return;
+        }
+        Optional<DeltaVersion> registered = registered(domain, version);
+        try {
+            if (registered.isEmpty()) {
+                throw new IllegalStateException("the log has no version " + version);
+            }
+            LoadedDelta loaded = loader.load(registered.get());
+            if (deltas.wanted != version) {
+                loaded.retire();
+                return;
+            }
+            LoadedDelta previous = deltas.served.getAndSet(loaded);
+            if (previous != null) {
+                previous.retire();
+            }
+            swaps.increment();
+            swapDuration.record(Duration.ofNanos(System.nanoTime() - deltas.wantedSince));
+            log.info("Serving {}/{} ({} labels) under {}, was {}", domain, version, loaded.labels().size(), servedAlias,
+                    previous == null ? "none" : previous.version());
+        } catch (RuntimeException e) {
+            failedLoads.increment();
+            log.warn("Cannot load {}/{} ({}); still serving {}; retrying in {} ms", domain, version, e.getMessage(),
+                    current == null ? "nothing" : current.version(), retryAfter.toMillis());
+            Duration next = retryAfter.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryAfter.multipliedBy(2);
+            loads.schedule(() -> loadServed(domain, version, next), retryAfter.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A reference to the delta a request should run on; the caller must {@link LoadedDelta#release()} it.
+     *
+     * @param version a pinned version, or empty for what the served alias points at
+     */
+    public LoadedDelta acquire(String domain, OptionalInt version) {
+        DomainDeltas deltas = existing(domain).orElseThrow(() -> unknownDomain(domain));
+        if (version.isEmpty()) {
+            return acquireServed(domain, deltas);
+        }
+        LoadedDelta served = deltas.served.get();
+        if (served != null && served.version() == version.getAsInt() && served.tryAcquire()) {
+            return served;
+        }
+        return acquirePinned(domain, deltas, version.getAsInt());
+    }
+
+    private LoadedDelta acquireServed(String domain, DomainDeltas deltas) {
+        while (true) {
+            LoadedDelta served = deltas.served.get();
+            if (served == null) {
+                throw new NoDeltaException(409, "no_delta", "Domain '" + domain + "' has no " + servedAlias
+                        + " delta loaded yet" + (deltas.versions.isEmpty() ? "" : "; it is being loaded"));
+            }
+            if (served.tryAcquire()) {
+                return served;
+            }
+        }
+    }
+
+    private LoadedDelta acquirePinned(String domain, DomainDeltas deltas, int version) {
+        DeltaVersion registered = registered(domain, version).orElseThrow(() -> new NoDeltaException(404,
+                "unknown_version", "Domain '" + domain + "' has no version " + version));
+        if (registered.getDeleted()) {
+            throw new NoDeltaException(410, "version_deleted", "Version " + version + " of '" + domain + "' is deleted");
+        }
+        synchronized (deltas.pinned) {
+            LoadedDelta cached = deltas.pinned.get(version);
+            if (cached != null && cached.tryAcquire()) {
+                return cached;
+            }
+            LoadedDelta loaded = loader.load(registered);
+            deltas.pinned.put(version, loaded);
+            if (deltas.pinned.size() > pinnedCapacity) {
+                Integer eldest = deltas.pinned.keySet().iterator().next();
+                deltas.pinned.remove(eldest).retire();
+            }
+            loaded.tryAcquire();
+            return loaded;
+        }
+    }
+
+    /** The version an alias points at, for requests that name an alias. */
+    public synchronized OptionalInt resolve(String domain, String alias) {
+        DomainDeltas deltas = existing(domain).orElseThrow(() -> unknownDomain(domain));
+        Integer version = deltas.aliases.get(alias);
+        if (version == null) {
+            throw new NoDeltaException(404, "unknown_alias", "Domain '" + domain + "' has no alias '" + alias + "'");
+        }
+        return OptionalInt.of(version);
+    }
+
+    /** Whether the domain serves a delta now under the served alias. */
+    public synchronized boolean serves(String domain) {
+        return existing(domain).map(deltas -> deltas.served.get() != null).orElse(false);
+    }
+
+    public String servedAlias() {
+        return servedAlias;
+    }
+
+    public synchronized boolean knows(String domain) {
+        return domains.containsKey(domain);
+    }
+
+    public synchronized List<String> domains() {
+        return new ArrayList<>(new TreeMap<>(domains).keySet());
+    }
+
+    /** What a domain serves: the active version, the loaded ones and its aliases. */
+    public synchronized Map<String, Object> status(String domain) {
+        DomainDeltas deltas = existing(domain).orElseThrow(() -> unknownDomain(domain));
+        LoadedDelta served = deltas.served.get();
+        List<Integer> loaded = new ArrayList<>();
+        if (served != null) {
+            loaded.add(served.version());
+        }
+        synchronized (deltas.pinned) {
+            deltas.pinned.keySet().stream().filter(version -> !loaded.contains(version)).forEach(loaded::add);
+        }
+        Map<String, Object> status = new TreeMap<>();
+        status.put("domain", domain);
+        status.put("alias", servedAlias);
+        status.put("activeVersion", served == null ? null : served.version());
+        status.put("wantedVersion", deltas.wanted == 0 ? null : deltas.wanted);
+        status.put("loadedVersions", loaded);
+        status.put("aliases", new TreeMap<>(deltas.aliases));
+        status.put("labels", served == null ? List.of() : served.labels());
+        return status;
+    }
+
+    /** Whether every domain serves the version its alias points at (no swap pending). */
+    public synchronized boolean settled() {
+        return domains.values().stream().allMatch(deltas -> deltas.wanted == 0
+                || deltas.served.get() != null && deltas.served.get().version() == deltas.wanted);
+    }
+
+    private synchronized Optional<DeltaVersion> registered(String domain, int version) {
+        return existing(domain).map(deltas -> deltas.versions.get(version));
+    }
+
+    private synchronized Optional<DomainDeltas> existing(String domain) {
+        return Optional.ofNullable(domains.get(domain));
+    }
+
+    private DomainDeltas domain(String domain) {
+        return domains.computeIfAbsent(domain, name -> new DomainDeltas());
+    }
+
+    private synchronized double loadedCount() {
+        int count = 0;
+        for (DomainDeltas deltas : domains.values()) {
+            count += deltas.served.get() == null ? 0 : 1;
+            synchronized (deltas.pinned) {
+                count += deltas.pinned.size();
+            }
+        }
+        return count;
+    }
+
+    private static NoDeltaException unknownDomain(String domain) {
+        return new NoDeltaException(404, "unknown_domain", "No domain '" + domain + "' is registered");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        loads.shutdownNow();
+        loads.awaitTermination(10, TimeUnit.SECONDS);
+        synchronized (this) {
+            for (DomainDeltas deltas : domains.values()) {
+                LoadedDelta served = deltas.served.getAndSet(null);
+                if (served != null) {
+                    served.retire();
+                }
+                synchronized (deltas.pinned) {
+                    deltas.pinned.values().forEach(LoadedDelta::retire);
+                    deltas.pinned.clear();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.continua.serving.deltas;
+
+import io.continua.peft.serving.ServingDelta;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A delta ready to serve, with a count of its users: the catalog holds one reference while the
+ * delta is current, each batch running on it holds another. When it is swapped out and the last
+ * batch is done, its tensors are released. Requests in flight thus finish on the delta they began with.
+ */
+public final class LoadedDelta {
+    private final String domain;
+    private final int version;
+    private final List<String> labels;
+    private final ServingDelta tensors;
+    private final AtomicInteger users = new AtomicInteger(1);
+
+    LoadedDelta(String domain, int version, List<String> labels, ServingDelta tensors) {
+        this.domain = domain;
+        this.version = version;
+        this.labels = List.copyOf(labels);
+        this.tensors = tensors;
+    }
+
+    public String domain() {
+        return domain;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public ServingDelta tensors() {
+        return tensors;
+    }
+
+    /** Takes a reference; false if the delta was already released (the caller looks again). */
+    boolean tryAcquire() {
+        while (true) {
+            int current = users.get();
+            if (current == 0) {
+                return false;
+            }
+            if (users.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    public void release() {
+        if (users.decrementAndGet() == 0) {
+            tensors.close();
+        }
+    }
+
+    /** Drops the catalog's reference: the tensors go once the last batch on them is done. */
+    void retire() {
+        release();
+    }
+
+    boolean isReleased() {
+        return users.get() == 0;
+    }
+}

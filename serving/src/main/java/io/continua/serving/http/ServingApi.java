@@ -1,0 +1,186 @@
+package io.continua.serving.http;
+
+import io.continua.schemas.kafka.DomainNames;
+import io.continua.service.HttpFailure;
+import io.continua.service.HttpJson;
+import io.continua.service.ServiceRoutes;
+import io.continua.serving.ServingConfig;
+import io.continua.serving.deltas.DeltaCatalog;
+import io.continua.serving.inference.Classification;
+import io.continua.serving.inference.Predictions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * {@code POST /v1/domains/{d}/predict} ({@code {text}} or {@code {texts: [...]}}, optionally
+ * {@code version} or {@code alias}), {@code GET /v1/domains/{d}}, {@code GET /v1/domains}, health,
+ * readiness and metrics.
+ */
+public final class ServingApi {
+    private static final int BODY_LIMIT = 1024 * 1024;
+
+    private final ServingConfig config;
+    private final DeltaCatalog catalog;
+    private final Predictions predictions;
+    private final MeterRegistry metrics;
+
+    private ServingApi(ServingConfig config, DeltaCatalog catalog, Predictions predictions, MeterRegistry metrics) {
+        this.config = config;
+        this.catalog = catalog;
+        this.predictions = predictions;
+        this.metrics = metrics;
+    }
+
+    public static Router router(Vertx vertx, ServingConfig config, DeltaCatalog catalog, Predictions predictions,
+                                MeterRegistry metrics, BooleanSupplier ready, Supplier<String> scrape) {
+        ServingApi api = new ServingApi(config, catalog, predictions, metrics);
+        Router router = Router.router(vertx);
+        router.post("/v1/domains/:domain/predict").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+                .handler(api::predict);
+        router.get("/v1/domains/:domain").handler(api::status);
+        router.get("/v1/domains").handler(context -> HttpJson.respond(context, 200,
+                new JsonObject().put("domains", new JsonArray(catalog.domains()))));
+        ServiceRoutes.addHealth(router, ready, scrape);
+        ServiceRoutes.addFallbacks(router);
+        return router;
+    }
+
+    private void predict(RoutingContext context) {
+        long arrived = System.nanoTime();
+        String domain = domainName(context);
+        JsonObject body = body(context);
+        boolean single = body.containsKey("text");
+        List<String> texts = texts(body, single);
+        Predictions.Pin pin = pin(body);
+        Predictions.Pending pending;
+        try {
+            pending = predictions.submit(domain, pin, texts);
+        } catch (HttpFailure refused) {
+            count(domain, refused.status());
+            if (refused.status() == 429) {
+                context.response().putHeader("Retry-After", "1");
+            }
+            throw refused;
+        }
+        Future.fromCompletionStage(CompletableFuture.allOf(pending.results().toArray(new CompletableFuture[0])),
+                        context.vertx().getOrCreateContext())
+                .onSuccess(done -> {
+                    double latencyMs = (System.nanoTime() - arrived) / 1e6;
+                    JsonArray answers = new JsonArray();
+                    for (CompletableFuture<Classification> result : pending.results()) {
+                        answers.add(json(result.join(), pending.alias(), latencyMs));
+                    }
+                    int version = pending.results().get(0).join().version();
+                    Timer.builder("continua_serving_latency").tags("domain", domain, "version", Integer.toString(version))
+                            .publishPercentiles(0.5, 0.99).register(metrics)
+                            .record((long) (latencyMs * 1e6), TimeUnit.NANOSECONDS);
+                    count(domain, 200);
+                    HttpJson.respond(context, 200, single ? answers.getJsonObject(0)
+                            : new JsonObject().put("predictions", answers));
+                })
+                .onFailure(failure -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    count(domain, cause instanceof HttpFailure known ? known.status() : 500);
+                    context.fail(cause);
+                });
+    }
+
+    private void status(RoutingContext context) {
+        String domain = domainName(context);
+        HttpJson.respond(context, 200, new JsonObject(catalog.status(domain)));
+    }
+
+    static JsonObject json(Classification result, String alias, double latencyMs) {
+        JsonArray scores = new JsonArray();
+        result.scores().forEach(score -> scores.add(new JsonObject().put("label", score.label())
+                .put("score", score.score())));
+        return new JsonObject().put("label", result.label()).put("scores", scores).put("version", result.version())
+                .put("alias", alias).put("latencyMs", latencyMs).put("truncated", result.truncated());
+    }
+
+    private List<String> texts(JsonObject body, boolean single) {
+        List<String> texts = new ArrayList<>();
+        try {
+            if (single) {
+                texts.add(body.getString("text"));
+            } else if (body.containsKey("texts")) {
+                body.getJsonArray("texts").forEach(text -> texts.add((String) text));
+            } else {
+                throw new HttpFailure(400, "missing_text", "Send {\"text\": \"...\"} or {\"texts\": [\"...\"]}");
+            }
+        } catch (ClassCastException e) {
+            throw new HttpFailure(400, "bad_text", "text must be a string and texts an array of strings");
+        }
+        if (texts.isEmpty()) {
+            throw new HttpFailure(400, "missing_text", "texts is empty");
+        }
+        if (texts.size() > config.maxTextsPerRequest()) {
+            throw new HttpFailure(413, "too_many_texts", texts.size() + " texts in one request; the limit is "
+                    + config.maxTextsPerRequest());
+        }
+        for (String text : texts) {
+            if (text == null || text.isBlank()) {
+                throw new HttpFailure(400, "blank_text", "Every text must hold something to classify");
+            }
+        }
+        return texts;
+    }
+
+    private static Predictions.Pin pin(JsonObject body) {
+        try {
+            Integer version = body.getInteger("version");
+            String alias = body.getString("alias");
+            if (version != null && alias != null) {
+                throw new HttpFailure(400, "ambiguous_pin", "Pin a version or an alias, not both");
+            }
+            if (alias != null && !DomainNames.isValid(alias)) {
+                throw new HttpFailure(400, "invalid_alias", "Alias '" + alias + "' does not match "
+                        + DomainNames.PATTERN.pattern());
+            }
+            return new Predictions.Pin(version, alias);
+        } catch (ClassCastException e) {
+            throw new HttpFailure(400, "bad_pin", "version must be a number and alias a string");
+        }
+    }
+
+    private static String domainName(RoutingContext context) {
+        String domain = context.pathParam("domain");
+        if (!DomainNames.isValid(domain)) {
+            throw new HttpFailure(400, "invalid_domain", "Domain '" + domain + "' does not match "
+                    + DomainNames.PATTERN.pattern());
+        }
+        return domain;
+    }
+
+    private static JsonObject body(RoutingContext context) {
+        try {
+            JsonObject body = context.body().asJsonObject();
+            if (body == null) {
+                throw new HttpFailure(400, "missing_body", "Send a JSON object body");
+            }
+            return body;
+        } catch (DecodeException | ClassCastException e) {
+            throw new HttpFailure(400, "malformed_json", "The body is not a JSON object: " + e.getMessage());
+        }
+    }
+
+    private void count(String domain, int status) {
+        metrics.counter("continua_serving_requests", "domain", domain, "status", Integer.toString(status)).increment();
+    }
+}

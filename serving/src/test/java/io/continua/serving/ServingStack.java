@@ -1,0 +1,95 @@
+package io.continua.serving;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continua.kafka.EmbeddedKafka;
+import io.continua.kafka.EmbeddedKafkaExtension;
+import io.continua.peft.artifact.DeltaArtifact;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.registry.RegistryConfig;
+import io.continua.registry.RegistryService;
+import io.continua.registry.auth.ApiToken;
+import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.registry.RegistryClient;
+import io.continua.serving.deltas.ArtifactSource;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** A real broker, a real registry and a serving service on their own topics: what serving tests run against. */
+final class ServingStack implements AutoCloseable {
+    static final String TOKEN = "serving-test-admin";
+    static final List<String> LABELS = List.of("card_arrival", "top_up", "refund", "lost_card");
+
+    final PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
+    final Vertx vertx = Vertx.vertx();
+    final EmbeddedKafka kafka;
+    final Topics topics;
+    final Path dir;
+    final RegistryService registry;
+    final RegistryClient client;
+    ServingService serving;
+
+    ServingStack(EmbeddedKafka kafka) throws InterruptedException {
+        this.kafka = kafka;
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        this.topics = new Topics("srv-" + run + ".");
+        topics.all(2).forEach(spec -> {
+            if (spec.compacted()) {
+                kafka.createCompactedTopic(spec.name(), spec.partitions());
+            } else {
+                kafka.createTopic(spec.name(), spec.partitions());
+            }
+        });
+        this.dir = EmbeddedKafkaExtension.testDataDir().resolve("serving-" + run);
+        this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
+                .withTopics(topics, "writer-" + run).withHttpPort(0)
+                .withTokens(List.of(ApiToken.parse("test:admin:" + TOKEN))), encoder, vertx);
+        this.client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
+    }
+
+    ServingConfig config() {
+        return ServingConfig.defaults(kafka.bootstrapServers(), registry.url(),
+                        EmbeddedKafkaExtension.testDataDir().resolve("serving-cache"))
+                .withTopics(topics, "serving-" + topics.prefix())
+                .withHttpPort(0);
+    }
+
+    ServingService startServing() throws InterruptedException {
+        serving = ServingService.start(config(), encoder, vertx);
+        return serving;
+    }
+
+    ServingService startServing(ArtifactSource artifacts) throws InterruptedException {
+        serving = ServingService.start(config(), encoder, artifacts, vertx);
+        return serving;
+    }
+
+    /** Uploads a head-only delta whose weights depend on the seed; returns its version. */
+    int upload(String domain, long seed) {
+        Delta delta = Delta.initialize(new HeadConfig(), encoder.architecture(), LABELS, seed);
+        byte[] archive = DeltaArtifact.pack(delta, encoder.fingerprint(), Optional.empty()).bytes();
+        ObjectNode metadata = RegistryClient.object();
+        metadata.putObject("metrics").put("holdout_accuracy", 0.5);
+        return client.upload(domain, archive, metadata).get("version").asInt();
+    }
+
+    void manualPromotion(String domain) {
+        ObjectNode config = RegistryClient.object().put("kind", "head");
+        config.putObject("promotion").put("policy", "manual");
+        client.configure(domain, config);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (serving != null) {
+            serving.close();
+        }
+        registry.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+}
