@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "continua 0.1.0",
         description = "Continual adaptation of text classifiers from a Kafka stream.",
-        subcommands = {KafkaCommand.class, IngestCommand.class, RegistryCommand.class, BenchCommand.class,
+        subcommands = {KafkaCommand.class, IngestCommand.class, RegistryCommand.class, ServingCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Continua implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,90 @@
+package io.continua.cli;
+
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.peft.runtime.NativeCache;
+import io.continua.schemas.kafka.Topics;
+import io.continua.serving.ServingConfig;
+import io.continua.serving.ServingService;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the serving service alone against a Kafka cluster and a registry, until Ctrl-C. */
+@Command(name = "serving", mixinStandardHelpOptions = true,
+        description = {"Run the serving service (POST /v1/domains/{d}/predict, predict.requests -> predict.results)",
+            "against a Kafka cluster and a registry until Ctrl-C. Every replica follows the deltas topic."})
+final class ServingCommand implements Callable<Integer> {
+    @Option(names = "--bootstrap", defaultValue = "${env:CONTINUA_BOOTSTRAP:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers (env CONTINUA_BOOTSTRAP, default ${DEFAULT-VALUE}).")
+    private String bootstrap;
+
+    @Option(names = "--registry", defaultValue = "${env:CONTINUA_REGISTRY_URL:-http://127.0.0.1:8081}",
+            description = "Registry URL (env CONTINUA_REGISTRY_URL, default ${DEFAULT-VALUE}).")
+    private String registryUrl;
+
+    @Option(names = "--registry-token", defaultValue = "${env:CONTINUA_REGISTRY_TOKEN}",
+            description = "Bearer token for the registry, if reads need one (env CONTINUA_REGISTRY_TOKEN).")
+    private String registryToken;
+
+    @Option(names = "--topic-prefix", defaultValue = "${env:CONTINUA_TOPIC_PREFIX:-continua.}",
+            description = "Prefix of every topic (env CONTINUA_TOPIC_PREFIX, default ${DEFAULT-VALUE}).")
+    private String topicPrefix;
+
+    @Option(names = "--http-port", defaultValue = "${env:CONTINUA_SERVING_PORT:-8082}",
+            description = "HTTP port (env CONTINUA_SERVING_PORT, default ${DEFAULT-VALUE}).")
+    private int httpPort;
+
+    @Option(names = "--alias", defaultValue = "${env:CONTINUA_SERVING_ALIAS:-production}",
+            description = "The alias each domain serves (env CONTINUA_SERVING_ALIAS, default ${DEFAULT-VALUE}).")
+    private String alias;
+
+    @Option(names = "--max-batch", defaultValue = "${env:CONTINUA_MAX_BATCH:-32}",
+            description = "Most texts per inference batch (env CONTINUA_MAX_BATCH, default ${DEFAULT-VALUE}).")
+    private int maxBatch;
+
+    @Option(names = "--max-wait", defaultValue = "${env:CONTINUA_MAX_WAIT:-PT0.005S}",
+            description = "Longest wait for a batch to fill, ISO-8601 (env CONTINUA_MAX_WAIT, default ${DEFAULT-VALUE}).")
+    private Duration maxWait;
+
+    @Option(names = "--queue-capacity", defaultValue = "${env:CONTINUA_QUEUE_CAPACITY:-512}",
+            description = "Texts waiting per domain before 429 (env CONTINUA_QUEUE_CAPACITY, default ${DEFAULT-VALUE}).")
+    private int queueCapacity;
+
+    @Option(names = "--max-texts", defaultValue = "${env:CONTINUA_MAX_TEXTS:-64}",
+            description = "Most texts per request before 413 (env CONTINUA_MAX_TEXTS, default ${DEFAULT-VALUE}).")
+    private int maxTexts;
+
+    @Option(names = "--top-k", defaultValue = "${env:CONTINUA_TOP_K:-5}",
+            description = "Labels listed per prediction (env CONTINUA_TOP_K, default ${DEFAULT-VALUE}).")
+    private int topK;
+
+    @Option(names = "--max-tokens", defaultValue = "${env:CONTINUA_MAX_TOKENS:-128}",
+            description = "Tokenizer limit; longer texts are truncated and flagged (env CONTINUA_MAX_TOKENS, "
+                    + "default ${DEFAULT-VALUE}).")
+    private int maxTokens;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServingConfig config = new ServingConfig(bootstrap, new Topics(topicPrefix), registryUrl, registryToken, alias,
+                "0.0.0.0", httpPort, maxBatch, maxWait, queueCapacity, maxTexts, topK, maxTokens, 4,
+                NativeCache.dir().resolve("serving"), "continua-serving", true);
+        Vertx vertx = Vertx.vertx();
+        ServingService serving = ServingService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                serving.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            vertx.close();
+            stopped.countDown();
+        }, "serving-shutdown"));
+        System.out.println("Serving ready on " + serving.url());
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,64 @@
+package io.continua.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.peft.artifact.DeltaArtifactReader;
+import io.continua.peft.artifact.LoadedArtifact;
+import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.DeltaConfigs;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.schemas.registry.RegistryClient;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the registry knows of a domain when a trainer takes it over: its configuration, its latest
+ * live version (weights and optimizer state, to resume from) and how far its registered versions
+ * reach into each partition of the accepted topic (to resume from the lineage, training nothing twice).
+ */
+record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> latestVersion,
+                     Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil) {
+
+    static DomainRestore fetch(RegistryClient registry, String domain, String acceptedTopic, PretrainedEncoder encoder) {
+        Optional<JsonNode> info = registry.domain(domain);
+        Map<String, String> hyperparameters = new HashMap<>();
+        String kind = "lora";
+        if (info.isPresent()) {
+            JsonNode config = info.get().path("config");
+            kind = config.path("kind").asText("lora");
+            config.path("hyperparameters").fields()
+                    .forEachRemaining(entry -> hyperparameters.put(entry.getKey(), entry.getValue().asText()));
+        }
+        Map<String, String> deltaSettings = new HashMap<>(hyperparameters);
+        deltaSettings.put("kind", kind);
+        DeltaConfig deltaConfig = DeltaConfigs.parse(deltaSettings);
+
+        Map<Integer, Long> registeredUntil = new HashMap<>();
+        Optional<Integer> latestLive = Optional.empty();
+        if (info.isPresent()) {
+            int after = 0;
+            while (true) {
+                JsonNode page = registry.versions(domain, after, 500);
+                for (JsonNode version : page.path("versions")) {
+                    for (JsonNode range : version.path("trainedOn")) {
+                        if (range.path("topic").asText().equals(acceptedTopic)) {
+                            registeredUntil.merge(range.path("partition").asInt(), range.path("untilOffset").asLong(),
+                                    Math::max);
+                        }
+                    }
+                    if (!version.path("deleted").asBoolean()) {
+                        latestLive = Optional.of(version.path("version").asInt());
+                    }
+                }
+                if (page.path("next").isNull() || page.path("next").isMissingNode()) {
+                    break;
+                }
+                after = page.path("next").asInt();
+            }
+        }
+        Optional<LoadedArtifact> latest = latestLive.map(version -> new DeltaArtifactReader(encoder.fingerprint(),
+                encoder.architecture(), DeltaArtifactReader.DEFAULT_MAX_BYTES)
+                .read(registry.artifact(domain, version)));
+        return new DomainRestore(deltaConfig, hyperparameters, latestLive, latest, registeredUntil);
+    }
+}

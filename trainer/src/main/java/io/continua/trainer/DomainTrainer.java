@@ -1,0 +1,262 @@
+package io.continua.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continua.peft.artifact.DeltaArtifact;
+import io.continua.peft.artifact.LoadedArtifact;
+import io.continua.peft.data.LabeledText;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.training.AdamW;
+import io.continua.peft.training.DeltaTrainer;
+import io.continua.peft.training.Evaluation;
+import io.continua.peft.training.Evaluator;
+import io.continua.peft.training.OptimizerState;
+import io.continua.peft.training.TrainingConfig;
+import io.continua.peft.training.TrainingGraph;
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.OffsetRange;
+import io.continua.schemas.Split;
+import io.continua.schemas.registry.RegistryClient;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One domain's continual training: its delta and optimizer state, a class-balanced replay
+ * reservoir, a class-balanced holdout set, the new examples since the last update, and the
+ * lineage that says which offsets registered versions learned from. An update trains on new
+ * examples mixed with replayed ones, gates the candidate against the champion, and registers it.
+ */
+final class DomainTrainer {
+    private static final Logger log = LoggerFactory.getLogger(DomainTrainer.class);
+    private static final int FORGETTING_SAMPLE = 256;
+
+    private final String domain;
+    private final DomainModel model;
+    private final TrainerConfig config;
+    private final RegistryClient registry;
+    private final TrainingConfig training;
+    private final DeltaConfig deltaConfig;
+    private final Lineage lineage;
+    private final BalancedReservoir replay;
+    private final BalancedReservoir holdout;
+    private final List<LabeledText> fresh = new ArrayList<>();
+    private final Map<Integer, Long> lastRead = new LinkedHashMap<>();
+    private final Map<Integer, Long> firstFresh = new LinkedHashMap<>();
+    private final Random random;
+    private DeltaTrainer trainer;
+    private Delta champion;
+    private OptimizerState championOptimizer;
+    private Integer championVersion;
+    private long lastUpdateNanos = System.nanoTime();
+    private long trainedExamples;
+    private double lastLoss = Double.NaN;
+    private Double lastHoldoutAccuracy;
+
+    DomainTrainer(String domain, DomainModel model, TrainerConfig config, RegistryClient registry,
+                  DomainRestore restore) {
+        this.domain = domain;
+        this.model = model;
+        this.config = config;
+        this.registry = registry;
+        this.training = trainingConfig(restore.hyperparameters(), config.batchSize());
+        this.deltaConfig = restore.deltaConfig();
+        this.lineage = new Lineage(config.topics().examplesAccepted(), restore.registeredUntil());
+        this.replay = new BalancedReservoir(config.replayCapacity(), training.seed());
+        this.holdout = new BalancedReservoir(config.holdoutCapacity(), training.seed() + 1);
+        this.random = new Random(training.seed() + 2);
+        this.championVersion = restore.latestVersion().orElse(null);
+        Optional<LoadedArtifact> latest = restore.latest()
+                .filter(artifact -> artifact.delta().config().equals(restore.deltaConfig()));
+        if (latest.isPresent()) {
+            champion = latest.get().delta();
+            championOptimizer = latest.get().optimizer().orElse(null);
+            trainer = trainerFrom(champion, championOptimizer);
+        }
+        if (champion == null) {
+            log.info("Domain {}: new {} delta {}", domain, restore.deltaConfig().kind().key(),
+                    restore.deltaConfig().hyperparameters());
+        } else {
+            log.info("Domain {}: resuming from version {} ({} labels)", domain, championVersion, champion.labels().size());
+        }
+    }
+
+    /** Takes one accepted example into the domain's state. */
+    void accept(ConsumerRecord<String, LabeledExample> record) {
+        LabeledExample example = record.value();
+        LabeledText text = new LabeledText(example.getText(), example.getLabel());
+        if (example.getSplit() == Split.HOLDOUT) {
+            holdout.add(text);
+        } else if (lineage.alreadyRegistered(record.partition(), record.offset())) {
+            replay.add(text);
+        } else {
+            fresh.add(text);
+            lineage.read(record.partition(), record.offset());
+            lastRead.put(record.partition(), record.offset());
+            firstFresh.putIfAbsent(record.partition(), record.offset());
+        }
+    }
+
+    boolean due(long now) {
+        return fresh.size() >= config.minNewExamples()
+                || !fresh.isEmpty() && now - lastUpdateNanos >= config.maxInterval().toNanos();
+    }
+
+    int pending() {
+        return fresh.size();
+    }
+
+    /** Trains on what is new, gates the candidate, and registers it if it passes; returns the version. */
+    Optional<Integer> update() {
+        long started = System.nanoTime();
+        lastUpdateNanos = started;
+        List<LabeledText> update = new ArrayList<>(fresh);
+        List<LabeledText> olderSample = replay.sample(FORGETTING_SAMPLE);
+        Map<Integer, Long> checkpoint = lineage.checkpoint();
+        Map<Integer, Long> retrainFrom = new LinkedHashMap<>(firstFresh);
+        if (trainer == null) {
+            List<String> labels = update.stream().map(LabeledText::label).distinct().toList();
+            trainer = trainerFrom(Delta.initialize(deltaConfig, model.encoder().architecture(), labels,
+                    training.seed()), null);
+        }
+        lastLoss = train(update);
+        lastRead.forEach((partition, offset) -> lineage.trainedUpTo(partition, offset + 1));
+        update.forEach(replay::add);
+        fresh.clear();
+        lastRead.clear();
+        firstFresh.clear();
+        trainedExamples += update.size();
+
+        Delta candidate = trainer.snapshot();
+        Candidate result = evaluate(candidate, olderSample, update.size());
+        lastHoldoutAccuracy = result.holdout().examples() > 0 ? result.holdout().accuracy() : null;
+        if (!result.passes(config.gateMargin(), config.maxForgetting())) {
+            log.info("Domain {}: candidate rejected (holdout {} vs champion {}, forgetting {})", domain,
+                    format(result.holdout()), format(result.championHoldout()), result.forgetting());
+            if (!config.continueOnReject() && champion != null) {
+                trainer = trainerFrom(champion, championOptimizer);
+                lineage.rollBack(checkpoint, retrainFrom);
+                fresh.addAll(update);
+                firstFresh.putAll(retrainFrom);
+            }
+            return Optional.empty();
+        }
+        return register(candidate, result, System.nanoTime() - started);
+    }
+
+    private double train(List<LabeledText> update) {
+        int newPerBatch = replay.size() == 0 ? training.batchSize()
+                : Math.max(1, (int) Math.round(training.batchSize() * (1 - config.replayFraction())));
+        int replayPerBatch = training.batchSize() - newPerBatch;
+        int steps = Math.max(config.stepsPerUpdate(), (update.size() + newPerBatch - 1) / newPerBatch);
+        List<LabeledText> order = new ArrayList<>(update);
+        Collections.shuffle(order, random);
+        double lossSum = 0;
+        for (int step = 0; step < steps; step++) {
+            List<LabeledText> batch = new ArrayList<>(training.batchSize());
+            for (int i = 0; i < newPerBatch; i++) {
+                batch.add(order.get((step * newPerBatch + i) % order.size()));
+            }
+            batch.addAll(replay.sample(replayPerBatch));
+            lossSum += trainer.step(batch);
+        }
+        return lossSum / steps;
+    }
+
+    private Candidate evaluate(Delta candidate, List<LabeledText> olderSample, int examplesTrained) {
+        Evaluator evaluator = model.evaluator();
+        List<LabeledText> holdoutSet = holdout.all();
+        Evaluation candidateHoldout = evaluator.evaluate(candidate, holdoutSet);
+        Evaluation championHoldout = champion == null ? null : evaluator.evaluate(champion, holdoutSet);
+        double replayAccuracy = olderSample.isEmpty() ? Double.NaN : evaluator.evaluate(candidate, olderSample).accuracy();
+        double championReplay = olderSample.isEmpty() || champion == null ? Double.NaN
+                : evaluator.evaluate(champion, olderSample).accuracy();
+        return new Candidate(candidateHoldout, championHoldout, replayAccuracy, championReplay, lastLoss,
+                examplesTrained);
+    }
+
+    private Optional<Integer> register(Delta candidate, Candidate result, long wallNanos) {
+        OptimizerState optimizer = trainer.optimizer().state();
+        byte[] archive = DeltaArtifact.pack(candidate, model.encoder().fingerprint(), Optional.of(optimizer)).bytes();
+        ObjectNode metadata = RegistryClient.object();
+        if (championVersion != null) {
+            metadata.put("parentVersion", championVersion);
+        }
+        var ranges = metadata.putArray("trainedOn");
+        for (OffsetRange range : lineage.pendingRanges()) {
+            ranges.addObject().put("topic", range.getTopic()).put("partition", range.getPartition())
+                    .put("fromOffset", range.getFromOffset()).put("untilOffset", range.getUntilOffset());
+        }
+        ObjectNode metrics = metadata.putObject("metrics");
+        result.metrics().forEach(metrics::put);
+        ObjectNode hyperparameters = metadata.putObject("hyperparameters");
+        hyperparameters.put("learning_rate", Double.toString(training.learningRate()))
+                .put("head_learning_rate", Double.toString(training.headLearningRate()))
+                .put("batch_size", Integer.toString(training.batchSize()))
+                .put("steps_total", Long.toString(trainer.steps()));
+        metadata.put("trainWallMs", wallNanos / 1_000_000);
+        try {
+            JsonNode answer = registry.upload(domain, archive, metadata);
+            int version = answer.path("version").asInt();
+            lineage.registered();
+            champion = candidate;
+            championOptimizer = optimizer;
+            championVersion = version;
+            log.info("Domain {}: registered version {} (holdout {}, {} examples, ranges {}){}", domain, version,
+                    format(result.holdout()), result.examplesTrained(), describe(metadata),
+                    answer.path("promoted").asBoolean() ? ", promoted" : "");
+            return Optional.of(version);
+        } catch (RuntimeException e) {
+            log.warn("Domain {}: could not register the candidate ({}); its examples stay pending", domain,
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The lowest offset of the partition that may be committed without losing this domain's unregistered work. */
+    OptionalLong safeCommit(int partition) {
+        return lineage.safeCommit(partition);
+    }
+
+    DomainStatus status() {
+        return new DomainStatus(domain, championVersion, fresh.size(), replay.size(), holdout.size(), trainedExamples,
+                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps());
+    }
+
+    private DeltaTrainer trainerFrom(Delta delta, OptimizerState state) {
+        boolean dropout = delta.config() instanceof LoraConfig lora && lora.dropout() > 0;
+        TrainingGraph graph = dropout ? model.trainingWithDropout() : model.training();
+        AdamW optimizer = state == null ? new AdamW(training) : new AdamW(training, state);
+        return new DeltaTrainer(graph, model.tokenizer(), model.encoder().architecture(), delta, training, optimizer);
+    }
+
+    static TrainingConfig trainingConfig(Map<String, String> hyperparameters, int batchSize) {
+        TrainingConfig defaults = TrainingConfig.defaults().withBatchSize(
+                Integer.parseInt(hyperparameters.getOrDefault("batch_size", Integer.toString(batchSize))));
+        return defaults.withLearningRates(
+                        Double.parseDouble(hyperparameters.getOrDefault("learning_rate",
+                                Double.toString(defaults.learningRate()))),
+                        Double.parseDouble(hyperparameters.getOrDefault("head_learning_rate",
+                                Double.toString(defaults.headLearningRate()))))
+                .withSeed(Long.parseLong(hyperparameters.getOrDefault("seed", Long.toString(defaults.seed()))));
+    }
+
+    private static String format(Evaluation evaluation) {
+        return evaluation == null || evaluation.examples() == 0 ? "n/a"
+                : String.format(java.util.Locale.ROOT, "%.3f on %d", evaluation.accuracy(), evaluation.examples());
+    }
+
+    private static String describe(ObjectNode metadata) {
+        return metadata.path("trainedOn").toString();
+    }
+}

@@ -1,0 +1,54 @@
+package io.continua.trainer;
+
+import io.continua.schemas.kafka.Topics;
+import java.time.Duration;
+
+/**
+ * Every setting of the trainer; the CLI maps each to a flag and an environment variable.
+ *
+ * @param minNewExamples      an update starts once this many new TRAIN examples arrived ...
+ * @param maxInterval         ... or this long after the last update, if at least one did
+ * @param stepsPerUpdate      optimizer steps per update
+ * @param replayFraction      share of each batch drawn from replayed (older) examples
+ * @param replayCapacity      examples kept per domain for replay, balanced across labels
+ * @param holdoutCapacity     HOLDOUT examples kept per domain for gating, balanced across labels
+ * @param gateMargin          a candidate passes if its holdout accuracy is at least the champion's minus this
+ * @param maxForgetting       ... and its accuracy on replayed older examples drops by at most this
+ * @param continueOnReject    keep learning from a rejected candidate (true) or roll back to the champion
+ * @param rebuildLookback     records re-read before the committed offset on assignment, to refill the reservoirs
+ */
+public record TrainerConfig(String bootstrapServers, Topics topics, String registryUrl, String registryToken,
+                            String groupId, int minNewExamples, Duration maxInterval, int stepsPerUpdate, int batchSize,
+                            double replayFraction, int replayCapacity, int holdoutCapacity, double gateMargin,
+                            double maxForgetting, boolean continueOnReject, long rebuildLookback, int httpPort,
+                            Duration sessionTimeout) {
+    public static TrainerConfig defaults(String bootstrapServers, String registryUrl, String registryToken) {
+        return new TrainerConfig(bootstrapServers, Topics.withDefaultPrefix(), registryUrl, registryToken,
+                "continua-trainer", 64, Duration.ofSeconds(20), 20, 32, 0.5, 4_000, 1_000, 0.0, 0.05, true,
+                50_000, 8084, Duration.ofSeconds(45));
+    }
+
+    public TrainerConfig withTopics(Topics newTopics, String newGroupId) {
+        return new TrainerConfig(bootstrapServers, newTopics, registryUrl, registryToken, newGroupId, minNewExamples,
+                maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
+                maxForgetting, continueOnReject, rebuildLookback, httpPort, sessionTimeout);
+    }
+
+    public TrainerConfig withTrigger(int newMinNewExamples, Duration newMaxInterval, int newSteps) {
+        return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, newMinNewExamples,
+                newMaxInterval, newSteps, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
+                maxForgetting, continueOnReject, rebuildLookback, httpPort, sessionTimeout);
+    }
+
+    public TrainerConfig withHttpPort(int port, Duration newSessionTimeout) {
+        return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
+                maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
+                maxForgetting, continueOnReject, rebuildLookback, port, newSessionTimeout);
+    }
+
+    public TrainerConfig withGate(double margin, double forgetting) {
+        return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
+                maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, margin,
+                forgetting, continueOnReject, rebuildLookback, httpPort, sessionTimeout);
+    }
+}

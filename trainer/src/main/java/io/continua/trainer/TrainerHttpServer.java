@@ -1,0 +1,27 @@
+package io.continua.trainer;
+
+import io.continua.service.HttpJson;
+import io.continua.service.HttpServers;
+import io.continua.service.ServiceRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/** The trainer's status ({@code GET /v1/domains}), health, readiness and metrics. */
+final class TrainerHttpServer {
+    private TrainerHttpServer() {
+    }
+
+    static HttpServer start(Vertx vertx, int port, TrainerService trainer) {
+        Router router = Router.router(vertx);
+        router.get("/v1/domains").handler(context -> {
+            JsonObject domains = new JsonObject();
+            trainer.statuses().forEach((domain, status) -> domains.put(domain, JsonObject.mapFrom(status)));
+            HttpJson.respond(context, 200, new JsonObject().put("domains", domains));
+        });
+        ServiceRoutes.addHealth(router, trainer::isRunning, trainer::scrapeMetrics);
+        ServiceRoutes.addFallbacks(router);
+        return HttpServers.listen(vertx, router, "0.0.0.0", port);
+    }
+}

@@ -1,0 +1,168 @@
+package io.continua.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.kafka.EmbeddedKafka;
+import io.continua.kafka.EmbeddedKafkaExtension;
+import io.continua.peft.data.LabeledText;
+import io.continua.schemas.Split;
+import io.continua.schemas.registry.RegistryClient;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(EmbeddedKafkaExtension.class)
+class TrainerServiceTest {
+
+    @Test
+    void learnsFiveIntentsThenASixthWithoutForgettingAndKeepsItsLineage(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 2)) {
+            List<String> five = TrainerStack.intents(0, 5);
+            stack.publish("banking", TrainerStack.banking("test.jsonl", Set.copyOf(five), 40), Split.HOLDOUT);
+            stack.publish("banking", TrainerStack.banking("train.jsonl", Set.copyOf(five), 60), Split.TRAIN);
+            TrainerService trainer = stack.startTrainer();
+
+            JsonNode fiveLabels = awaitVersion(stack, "banking", version -> version.path("labels").size() == 5
+                    && version.path("metrics").path("holdout_accuracy").asDouble() > 0.80
+                    && LineageAssert.reach(List.of(version), stack.topics.examplesAccepted()) > 0
+                    && fullyTrained(stack, "banking"));
+            System.out.printf("5 intents: version %d, holdout accuracy %.3f%n", fiveLabels.path("version").asInt(),
+                    fiveLabels.path("metrics").path("holdout_accuracy").asDouble());
+            LineageAssert.coversExactlyOnce(stack.versions("banking"), stack.trainOffsets("banking"),
+                    stack.topics.examplesAccepted());
+            assertParentChain(stack.versions("banking"));
+
+            String sixth = TrainerStack.intents(5, 1).get(0);
+            stack.publish("banking", TrainerStack.banking("test.jsonl", Set.of(sixth), 40), Split.HOLDOUT);
+            stack.publish("banking", TrainerStack.banking("train.jsonl", Set.of(sixth), 60), Split.TRAIN);
+            JsonNode sixLabels = awaitVersion(stack, "banking", version -> version.path("labels").size() == 6
+                    && version.path("metrics").path("holdout_accuracy." + sixth).asDouble() > 0.5
+                    && fullyTrained(stack, "banking"));
+            double before = meanAccuracy(fiveLabels, five);
+            double after = meanAccuracy(sixLabels, five);
+            System.out.printf("6th intent: version %d; first five %.3f -> %.3f; sixth %.3f%n",
+                    sixLabels.path("version").asInt(), before, after,
+                    sixLabels.path("metrics").path("holdout_accuracy." + sixth).asDouble());
+            assertThat(sixLabels.path("labels").get(5).asText()).isEqualTo(sixth);
+            assertThat(after).as("accuracy on the first five intents").isGreaterThanOrEqualTo(before - 0.05);
+            LineageAssert.coversExactlyOnce(stack.versions("banking"), stack.trainOffsets("banking"),
+                    stack.topics.examplesAccepted());
+            assertThat(trainer.statuses().get("banking").championVersion()).isEqualTo(sixLabels.path("version").asInt());
+        }
+    }
+
+    @Test
+    void aTrainerThatCrashesMidStreamLosesNothingAndTrainsNothingTwice(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 2)) {
+            stack.client.configure("crash", RegistryClient.object().put("kind", "head"));
+            Set<String> intents = Set.copyOf(TrainerStack.intents(0, 4));
+            List<LabeledText> train = TrainerStack.banking("train.jsonl", intents, 80);
+            stack.publish("crash", TrainerStack.banking("test.jsonl", intents, 10), Split.HOLDOUT);
+            stack.publish("crash", train.subList(0, 160), Split.TRAIN);
+            TrainerService first = stack.startTrainer();
+            awaitVersion(stack, "crash", version -> true);
+
+            stack.publish("crash", train.subList(160, train.size()), Split.TRAIN);
+            Thread.sleep(1_500);
+            first.halt();
+
+            stack.startTrainer();
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fullyTrained(stack, "crash"));
+            LineageAssert.coversExactlyOnce(stack.versions("crash"), stack.trainOffsets("crash"),
+                    stack.topics.examplesAccepted());
+        }
+    }
+
+    @Test
+    void twoDomainsSharingAPartitionBothResumeAfterARestart(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            for (String domain : List.of("alpha", "beta")) {
+                stack.client.configure(domain, RegistryClient.object().put("kind", "head"));
+            }
+            List<LabeledText> alpha = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 3)), 60);
+            List<LabeledText> beta = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(3, 3)), 60);
+            for (int i = 0; i < 90; i += 10) {
+                stack.publish("alpha", alpha.subList(i, i + 10), Split.TRAIN);
+                stack.publish("beta", beta.subList(i, i + 10), Split.TRAIN);
+            }
+            TrainerService first = stack.startTrainer();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fullyTrained(stack, "alpha") && fullyTrained(stack, "beta"));
+            first.close();
+            int alphaBefore = stack.versions("alpha").size();
+            int betaBefore = stack.versions("beta").size();
+
+            for (int i = 90; i < alpha.size() && i < beta.size(); i += 10) {
+                stack.publish("beta", beta.subList(i, Math.min(i + 10, beta.size())), Split.TRAIN);
+                stack.publish("alpha", alpha.subList(i, Math.min(i + 10, alpha.size())), Split.TRAIN);
+            }
+            stack.startTrainer();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fullyTrained(stack, "alpha") && fullyTrained(stack, "beta"));
+            for (String domain : List.of("alpha", "beta")) {
+                List<JsonNode> versions = stack.versions(domain);
+                LineageAssert.coversExactlyOnce(versions, stack.trainOffsets(domain), stack.topics.examplesAccepted());
+                assertParentChain(versions);
+            }
+            assertThat(stack.versions("alpha").size()).isGreaterThan(alphaBefore);
+            assertThat(stack.versions("beta").size()).isGreaterThan(betaBefore);
+        }
+    }
+
+    /** Whether registered versions reach past the domain's last TRAIN offset. */
+    private static boolean fullyTrained(TrainerStack stack, String domain) {
+        Map<Integer, List<Long>> offsets = stack.trainOffsets(domain);
+        List<JsonNode> versions = stack.versions(domain);
+        for (Map.Entry<Integer, List<Long>> partition : offsets.entrySet()) {
+            long last = partition.getValue().get(partition.getValue().size() - 1);
+            boolean covered = versions.stream().anyMatch(version -> {
+                for (JsonNode range : version.path("trainedOn")) {
+                    if (range.path("partition").asInt() == partition.getKey()
+                            && range.path("untilOffset").asLong() > last) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+            if (!covered) {
+                return false;
+            }
+        }
+        return !offsets.isEmpty();
+    }
+
+    private static JsonNode awaitVersion(TrainerStack stack, String domain,
+                                         java.util.function.Predicate<JsonNode> wanted) {
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Optional<JsonNode> match = stack.versions(domain).stream().filter(wanted).reduce((a, b) -> b);
+            match.ifPresent(version -> found[0] = version);
+            return match.isPresent();
+        });
+        return found[0];
+    }
+
+    private static void assertParentChain(List<JsonNode> versions) {
+        Set<Integer> seen = new HashSet<>();
+        for (JsonNode version : versions) {
+            if (!seen.isEmpty()) {
+                assertThat(seen).as("parent of version %d", version.path("version").asInt())
+                        .contains(version.path("parentVersion").asInt());
+            }
+            seen.add(version.path("version").asInt());
+        }
+    }
+
+    private static double meanAccuracy(JsonNode version, List<String> labels) {
+        return labels.stream().mapToDouble(label -> version.path("metrics").path("holdout_accuracy." + label)
+                .asDouble()).average().orElseThrow();
+    }
+}

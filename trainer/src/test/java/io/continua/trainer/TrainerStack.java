@@ -1,0 +1,150 @@
+package io.continua.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.kafka.EmbeddedKafka;
+import io.continua.kafka.EmbeddedKafkaExtension;
+import io.continua.peft.data.JsonlDataset;
+import io.continua.peft.data.LabeledText;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.registry.RegistryConfig;
+import io.continua.registry.RegistryService;
+import io.continua.registry.auth.ApiToken;
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.Split;
+import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.registry.RegistryClient;
+import io.continua.schemas.serde.RecordSerdes;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** A real broker and registry on their own topics, Banking77 as accepted examples, and trainers to run. */
+final class TrainerStack implements AutoCloseable {
+    static final String TOKEN = "trainer-test-writer";
+
+    final PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
+    final Vertx vertx = Vertx.vertx();
+    final EmbeddedKafka kafka;
+    final Topics topics;
+    final RegistryService registry;
+    final RegistryClient client;
+    private final KafkaProducer<String, LabeledExample> producer;
+    private final List<TrainerService> trainers = new ArrayList<>();
+    private int sequence;
+
+    TrainerStack(EmbeddedKafka kafka, int partitions) throws InterruptedException {
+        this.kafka = kafka;
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        this.topics = new Topics("trn-" + run + ".");
+        kafka.createTopic(topics.examplesAccepted(), partitions);
+        kafka.createTopic(topics.examplesRejected(), 1);
+        kafka.createCompactedTopic(topics.deltas(), 1);
+        Path dir = EmbeddedKafkaExtension.testDataDir().resolve("trainer-" + run);
+        this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
+                .withTopics(topics, "writer-" + run).withHttpPort(0)
+                .withTokens(List.of(ApiToken.parse("trainer:admin:" + TOKEN))), encoder, vertx);
+        this.client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
+        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), RecordSerdes.labeledExample());
+    }
+
+    TrainerConfig config() {
+        return TrainerConfig.defaults(kafka.bootstrapServers(), registry.url(), TOKEN)
+                .withTopics(topics, "trainer-" + topics.prefix())
+                .withTrigger(48, Duration.ofSeconds(2), 20)
+                .withHttpPort(0, Duration.ofSeconds(6));
+    }
+
+    TrainerService startTrainer() {
+        return startTrainer(config());
+    }
+
+    TrainerService startTrainer(TrainerConfig config) {
+        TrainerService trainer = TrainerService.start(config, encoder, vertx);
+        trainers.add(trainer);
+        return trainer;
+    }
+
+    /** Publishes labeled texts to the accepted topic as ingest would, with the split given. */
+    void publish(String domain, List<LabeledText> rows, Split split) throws Exception {
+        for (LabeledText row : rows) {
+            LabeledExample example = LabeledExample.newBuilder().setId(domain + "-" + sequence++).setDomain(domain)
+                    .setText(row.text()).setLabel(row.label()).setEventTime(Instant.now()).setSplit(split).build();
+            producer.send(new ProducerRecord<>(topics.examplesAccepted(), domain, example));
+        }
+        producer.flush();
+    }
+
+    /** Banking77 rows of the given intents, at most {@code perIntent} each. */
+    static List<LabeledText> banking(String file, Set<String> intents, int perIntent) {
+        Path path = Path.of(System.getProperty("continua.datasets.dir", "../data"), "banking77", file);
+        Map<String, Integer> taken = new LinkedHashMap<>();
+        return JsonlDataset.read(path).stream().filter(row -> intents.contains(row.label()))
+                .filter(row -> taken.merge(row.label(), 1, Integer::sum) <= perIntent).toList();
+    }
+
+    static List<String> intents(int from, int count) {
+        Path path = Path.of(System.getProperty("continua.datasets.dir", "../data"), "banking77", "train.jsonl");
+        return JsonlDataset.read(path).stream().map(LabeledText::label).distinct().skip(from).limit(count).toList();
+    }
+
+    /** The domain's versions, oldest first; none while the registry does not know the domain yet. */
+    List<JsonNode> versions(String domain) {
+        List<JsonNode> all = new ArrayList<>();
+        if (client.domain(domain).isPresent()) {
+            client.versions(domain, 0, 1000).path("versions").forEach(all::add);
+        }
+        return all;
+    }
+
+    /** The TRAIN offsets of a domain on the accepted topic, by partition. */
+    Map<Integer, List<Long>> trainOffsets(String domain) {
+        Map<Integer, List<Long>> offsets = new TreeMap<>();
+        try (KafkaConsumer<String, LabeledExample> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringDeserializer(),
+                RecordSerdes.labeledExample())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.examplesAccepted()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, LabeledExample> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value().getDomain().equals(domain) && record.value().getSplit() == Split.TRAIN) {
+                        offsets.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record.offset());
+                    }
+                }
+            }
+        }
+        return offsets;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (TrainerService trainer : trainers) {
+            if (trainer.isRunning()) {
+                trainer.close();
+            }
+        }
+        producer.close();
+        registry.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+}
