@@ -2,32 +2,25 @@ package io.continua.cli;
 
 import io.continua.ingest.IngestConfig;
 import io.continua.ingest.IngestService;
-import io.continua.schemas.kafka.Topics;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs the ingest service alone against a Kafka cluster, until Ctrl-C. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = {"Run the ingest service (Kafka Streams, exactly-once) against a Kafka cluster until Ctrl-C:",
-            "validate, normalize, de-duplicate and split labeled examples, dead-letter the rest, and",
-            "measure prequential accuracy. Serves GET /v1/domains/{d}/stats, /health, /ready, /metrics."})
+        description = {"Run the ingest service alone against a Kafka cluster until Ctrl-C.",
+            "Kafka Streams, exactly-once: validate, normalize, de-duplicate and split labeled examples,",
+            "dead-letter the rest, and measure prequential accuracy. Serves GET /v1/domains/{d}/stats,",
+            "/health, /ready, /metrics."})
 final class IngestCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap", defaultValue = "${env:CONTINUA_BOOTSTRAP:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (env CONTINUA_BOOTSTRAP, default ${DEFAULT-VALUE}).")
-    private String bootstrap;
+    @Mixin
+    private ClusterOptions cluster;
 
-    @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
-            description = "State directory root (env CONTINUA_DATA_DIR, default ${DEFAULT-VALUE}).")
-    private Path dataDir;
 
-    @Option(names = "--topic-prefix", defaultValue = "${env:CONTINUA_TOPIC_PREFIX:-continua.}",
-            description = "Prefix of every topic (env CONTINUA_TOPIC_PREFIX, default ${DEFAULT-VALUE}).")
-    private String topicPrefix;
 
     @Option(names = "--http-port", defaultValue = "${env:CONTINUA_INGEST_PORT:-8083}",
             description = "Stats and health port (env CONTINUA_INGEST_PORT, default ${DEFAULT-VALUE}).")
@@ -69,8 +62,8 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        IngestConfig config = new IngestConfig(bootstrap, applicationId, new Topics(topicPrefix),
-                dataDir.resolve("ingest").resolve("state"), holdoutFraction, maxTextLength, maxLabelLength,
+        IngestConfig config = new IngestConfig(cluster.bootstrap, applicationId, cluster.topics(),
+                cluster.dataDir.resolve("ingest").resolve("state"), holdoutFraction, maxTextLength, maxLabelLength,
                 dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, httpPort, Duration.ofMillis(200));
         Vertx vertx = Vertx.vertx();
         IngestService service = IngestService.start(config, vertx);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "kafka",
         mixinStandardHelpOptions = true,
         description = {
-            "Run a real single-node Kafka broker (KRaft) in the foreground until Ctrl-C.",
+            "Run a real single-node Kafka broker (KRaft) until Ctrl-C.",
             "Its data lives under <data-dir>/kafka; a restart on the same data keeps topics, records and offsets."})
 final class KafkaCommand implements java.util.concurrent.Callable<Integer> {
 

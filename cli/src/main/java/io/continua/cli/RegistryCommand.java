@@ -4,32 +4,25 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
 import io.continua.registry.auth.ApiToken;
-import io.continua.schemas.kafka.Topics;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs the registry alone against a Kafka cluster, until Ctrl-C. */
 @Command(name = "registry", mixinStandardHelpOptions = true,
-        description = {"Run the registry (versioned deltas behind the /v1 HTTP API, log of record on the deltas",
-            "topic) against a Kafka cluster until Ctrl-C. Start further instances with --read-only to serve reads."})
+        description = {"Run the registry alone against a Kafka cluster until Ctrl-C.",
+            "Versioned deltas behind the /v1 HTTP API, with the deltas topic as log of record. Start further",
+            "instances with --read-only to serve reads."})
 final class RegistryCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap", defaultValue = "${env:CONTINUA_BOOTSTRAP:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (env CONTINUA_BOOTSTRAP, default ${DEFAULT-VALUE}).")
-    private String bootstrap;
+    @Mixin
+    private ClusterOptions cluster;
 
-    @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
-            description = "Blobs go under <data-dir>/registry (env CONTINUA_DATA_DIR, default ${DEFAULT-VALUE}).")
-    private Path dataDir;
 
-    @Option(names = "--topic-prefix", defaultValue = "${env:CONTINUA_TOPIC_PREFIX:-continua.}",
-            description = "Prefix of every topic (env CONTINUA_TOPIC_PREFIX, default ${DEFAULT-VALUE}).")
-    private String topicPrefix;
 
     @Option(names = "--http-port", defaultValue = "${env:CONTINUA_REGISTRY_PORT:-8081}",
             description = "HTTP port (env CONTINUA_REGISTRY_PORT, default ${DEFAULT-VALUE}).")
@@ -51,8 +44,8 @@ final class RegistryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        RegistryConfig defaults = RegistryConfig.defaults(bootstrap, dataDir);
-        RegistryConfig config = new RegistryConfig(bootstrap, new Topics(topicPrefix), defaults.dir(), defaults.host(),
+        RegistryConfig defaults = RegistryConfig.defaults(cluster.bootstrap, cluster.dataDir);
+        RegistryConfig config = new RegistryConfig(cluster.bootstrap, cluster.topics(), defaults.dir(), defaults.host(),
                 httpPort, parseTokens(tokens), readOnly, maxArtifactBytes, defaults.transactionalId());
         Vertx vertx = Vertx.vertx();
         RegistryService registry = RegistryService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);

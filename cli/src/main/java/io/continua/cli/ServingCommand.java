@@ -2,7 +2,6 @@ package io.continua.cli;
 
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.runtime.NativeCache;
-import io.continua.schemas.kafka.Topics;
 import io.continua.serving.ServingConfig;
 import io.continua.serving.ServingService;
 import io.vertx.core.Vertx;
@@ -10,16 +9,17 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs the serving service alone against a Kafka cluster and a registry, until Ctrl-C. */
 @Command(name = "serving", mixinStandardHelpOptions = true,
-        description = {"Run the serving service (POST /v1/domains/{d}/predict, predict.requests -> predict.results)",
-            "against a Kafka cluster and a registry until Ctrl-C. Every replica follows the deltas topic."})
+        description = {"Run the serving service alone against a Kafka cluster and a registry until Ctrl-C.",
+            "POST /v1/domains/{d}/predict and predict.requests -> predict.results; every replica follows",
+            "the deltas topic and swaps deltas in without downtime."})
 final class ServingCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap", defaultValue = "${env:CONTINUA_BOOTSTRAP:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (env CONTINUA_BOOTSTRAP, default ${DEFAULT-VALUE}).")
-    private String bootstrap;
+    @Mixin
+    private ClusterOptions cluster;
 
     @Option(names = "--registry", defaultValue = "${env:CONTINUA_REGISTRY_URL:-http://127.0.0.1:8081}",
             description = "Registry URL (env CONTINUA_REGISTRY_URL, default ${DEFAULT-VALUE}).")
@@ -29,9 +29,6 @@ final class ServingCommand implements Callable<Integer> {
             description = "Bearer token for the registry, if reads need one (env CONTINUA_REGISTRY_TOKEN).")
     private String registryToken;
 
-    @Option(names = "--topic-prefix", defaultValue = "${env:CONTINUA_TOPIC_PREFIX:-continua.}",
-            description = "Prefix of every topic (env CONTINUA_TOPIC_PREFIX, default ${DEFAULT-VALUE}).")
-    private String topicPrefix;
 
     @Option(names = "--http-port", defaultValue = "${env:CONTINUA_SERVING_PORT:-8082}",
             description = "HTTP port (env CONTINUA_SERVING_PORT, default ${DEFAULT-VALUE}).")
@@ -68,7 +65,7 @@ final class ServingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServingConfig config = new ServingConfig(bootstrap, new Topics(topicPrefix), registryUrl, registryToken, alias,
+        ServingConfig config = new ServingConfig(cluster.bootstrap, cluster.topics(), registryUrl, registryToken, alias,
                 "0.0.0.0", httpPort, maxBatch, maxWait, queueCapacity, maxTexts, topK, maxTokens, 4,
                 NativeCache.dir().resolve("serving"), "continua-serving", true);
         Vertx vertx = Vertx.vertx();

@@ -60,6 +60,7 @@ final class DomainTrainer {
     private Integer championVersion;
     private long lastUpdateNanos = System.nanoTime();
     private long trainedExamples;
+    private int consolidationsLeft;
     private double lastLoss = Double.NaN;
     private Double lastHoldoutAccuracy;
 
@@ -112,6 +113,38 @@ final class DomainTrainer {
                 || !fresh.isEmpty() && now - lastUpdateNanos >= config.maxInterval().toNanos();
     }
 
+    /** Idle long enough, with rounds left, to consolidate on the replay reservoir. */
+    boolean consolidationDue(long now) {
+        return fresh.isEmpty() && trainer != null && replay.size() > 0 && consolidationsLeft > 0
+                && now - lastUpdateNanos >= config.idleAfter().toNanos();
+    }
+
+    /**
+     * One consolidation round: {@code stepsPerUpdate} steps on replayed examples only; the result is
+     * registered only if it beats the champion on the holdout (strictly), so idle time never churns versions.
+     */
+    Optional<Integer> consolidate() {
+        long started = System.nanoTime();
+        lastUpdateNanos = started;
+        consolidationsLeft--;
+        double lossSum = 0;
+        for (int step = 0; step < config.stepsPerUpdate(); step++) {
+            lossSum += trainer.step(replay.sample(training.batchSize()));
+        }
+        lastLoss = lossSum / config.stepsPerUpdate();
+        Delta candidate = trainer.snapshot();
+        Candidate result = evaluate(candidate, replay.sample(FORGETTING_SAMPLE), 0);
+        boolean better = result.holdout().examples() > 0 && (result.championHoldout() == null
+                || result.holdout().accuracy() > result.championHoldout().accuracy());
+        lastHoldoutAccuracy = result.holdout().examples() > 0 ? result.holdout().accuracy() : null;
+        if (!better || result.forgetting() > config.maxForgetting()) {
+            log.info("Domain {}: consolidation round kept the champion (holdout {} vs {})", domain,
+                    format(result.holdout()), format(result.championHoldout()));
+            return Optional.empty();
+        }
+        return register(candidate, result, System.nanoTime() - started);
+    }
+
     int pending() {
         return fresh.size();
     }
@@ -120,6 +153,7 @@ final class DomainTrainer {
     Optional<Integer> update() {
         long started = System.nanoTime();
         lastUpdateNanos = started;
+        consolidationsLeft = config.consolidations();
         List<LabeledText> update = new ArrayList<>(fresh);
         List<LabeledText> olderSample = replay.sample(FORGETTING_SAMPLE);
         Map<Integer, Long> checkpoint = lineage.checkpoint();

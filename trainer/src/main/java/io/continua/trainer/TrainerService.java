@@ -85,7 +85,6 @@ public final class TrainerService implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(config.sessionTimeout().toMillis()),
-                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.deadLetters = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 config.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
@@ -210,12 +209,13 @@ public final class TrainerService implements AutoCloseable {
         for (Map.Entry<TopicPartition, Map<String, DomainTrainer>> entry : new ArrayList<>(domains.entrySet())) {
             boolean registered = false;
             for (DomainTrainer trainer : entry.getValue().values()) {
-                if (!running || !trainer.due(now)) {
+                boolean due = trainer.due(now);
+                if (!running || !due && !trainer.consolidationDue(now)) {
                     continue;
                 }
                 int pending = trainer.pending();
                 long started = System.nanoTime();
-                Optional<Integer> version = trainer.update();
+                Optional<Integer> version = due ? trainer.update() : trainer.consolidate();
                 updateTime.record(Duration.ofNanos(System.nanoTime() - started));
                 String domain = trainer.status().domain();
                 counter("continua_trainer_updates", domain).increment();

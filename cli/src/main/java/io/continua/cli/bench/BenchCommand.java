@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run a benchmark, print its figures and optionally write <name>.json.",
-        subcommands = {BenchCommand.Model.class, BenchCommand.Accuracy.class, BenchCommand.Ingest.class,
-            BenchCommand.Registry.class})
+        subcommands = {BenchCommand.All.class, BenchCommand.Model.class, BenchCommand.Accuracy.class,
+            BenchCommand.Ingest.class, BenchCommand.Registry.class, BenchCommand.Trainer.class,
+            BenchCommand.Serving.class})
 public final class BenchCommand {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
@@ -190,7 +191,122 @@ public final class BenchCommand {
         }
     }
 
+    @Command(name = "serving", mixinStandardHelpOptions = true,
+            description = {"Serving throughput and latency at concurrency 1, 8 and 32 against langchain4j's in-process",
+                "all-MiniLM-L6-v2 plus the same head in Java; latency during continuous swaps; swap duration."})
+    static final class Serving implements Callable<Integer> {
+        @Option(names = "--seconds", defaultValue = "15", description = "Seconds per measurement (default ${DEFAULT-VALUE}).")
+        private int seconds;
+
+        @Option(names = "--data", defaultValue = "data/banking77/test.jsonl", description = "Texts (default ${DEFAULT-VALUE}).")
+        private Path data;
+
+        @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
+                description = "The broker and blobs go under <data-dir>/bench (default ${DEFAULT-VALUE}).")
+        private Path dataDir;
+
+        @Option(names = "--json", description = "Write serving.json into this directory.")
+        private Path jsonDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Path work = dataDir.resolve("bench").resolve("serving-" + System.currentTimeMillis());
+            report(new ServingBench(JsonlDataset.read(data), work, java.time.Duration.ofSeconds(seconds), System.err)
+                    .run(), jsonDir);
+            return 0;
+        }
+    }
+
+    @Command(name = "trainer", mixinStandardHelpOptions = true,
+            description = "Freshness: seconds from publishing a batch to a registered version that includes it.")
+    static final class Trainer implements Callable<Integer> {
+        @Option(names = "--batch", defaultValue = "64", description = "Examples per batch (default ${DEFAULT-VALUE}).")
+        private int batch;
+
+        @Option(names = "--rounds", defaultValue = "10", description = "Batches per kind (default ${DEFAULT-VALUE}).")
+        private int rounds;
+
+        @Option(names = "--data", defaultValue = "data/banking77/train.jsonl", description = "Texts (default ${DEFAULT-VALUE}).")
+        private Path data;
+
+        @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
+                description = "The broker and blobs go under <data-dir>/bench (default ${DEFAULT-VALUE}).")
+        private Path dataDir;
+
+        @Option(names = "--json", description = "Write trainer.json into this directory.")
+        private Path jsonDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Path work = dataDir.resolve("bench").resolve("trainer-" + System.currentTimeMillis());
+            List<LabeledText> texts = new java.util.ArrayList<>(JsonlDataset.read(data));
+            java.util.Collections.shuffle(texts, new java.util.Random(5));
+            report(new TrainerBench(texts, batch, rounds, work, System.err).run(), jsonDir);
+            return 0;
+        }
+    }
+
+    @Command(name = "all", mixinStandardHelpOptions = true,
+            description = {"Every benchmark in turn (model, registry, ingest, trainer, serving, then the accuracy runs:",
+                "Banking77 lora, adapter and head, SST-2 lora and head when ../shared/data has it), one table at the end.",
+                "The accuracy runs take most of the time (about 40 minutes on 2 cores)."})
+    static final class All implements Callable<Integer> {
+        @Option(names = "--json", description = "Write every benchmark's JSON file into this directory.")
+        private Path jsonDir;
+
+        @Option(names = "--skip-accuracy", description = "Leave out the long accuracy runs.")
+        private boolean skipAccuracy;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String[]> runs = new java.util.ArrayList<>(List.of(new String[] {"model"}, new String[] {"registry"},
+                    new String[] {"ingest"}, new String[] {"trainer"}, new String[] {"serving"}));
+            if (!skipAccuracy) {
+                for (String kind : List.of("lora", "adapter", "head")) {
+                    runs.add(new String[] {"accuracy", "--dataset", "banking77", "--kind", kind});
+                }
+                if (Files.isDirectory(Path.of("../shared/data/sst2"))) {
+                    runs.add(new String[] {"accuracy", "--dataset", "sst2", "--kind", "lora", "--epochs", "1"});
+                    runs.add(new String[] {"accuracy", "--dataset", "sst2", "--kind", "head", "--epochs", "1"});
+                }
+            }
+            List<BenchResult> results = new java.util.ArrayList<>();
+            for (String[] run : runs) {
+                System.err.println("== bench " + String.join(" ", run));
+                results.add(collect(run));
+            }
+            BenchReport.print(results, System.out);
+            if (jsonDir != null) {
+                BenchReport.writeJson(results, jsonDir);
+                System.out.println("Wrote " + results.size() + " files to " + jsonDir);
+            }
+            return 0;
+        }
+
+        /** Runs one benchmark subcommand and keeps its result (its own table and JSON are skipped). */
+        private static BenchResult collect(String[] arguments) {
+            List<BenchResult> captured = new java.util.ArrayList<>();
+            CAPTURE.set(captured::add);
+            try {
+                int status = new picocli.CommandLine(new BenchCommand()).execute(arguments);
+                if (status != 0 || captured.isEmpty()) {
+                    throw new IllegalStateException("bench " + String.join(" ", arguments) + " failed");
+                }
+                return captured.get(0);
+            } finally {
+                CAPTURE.remove();
+            }
+        }
+    }
+
+    /** Where a benchmark's result goes when {@code bench all} runs it, instead of being printed. */
+    private static final ThreadLocal<java.util.function.Consumer<BenchResult>> CAPTURE = new ThreadLocal<>();
+
     static void report(BenchResult result, Path jsonDir) {
+        if (CAPTURE.get() != null) {
+            CAPTURE.get().accept(result);
+            return;
+        }
         BenchReport.print(List.of(result), System.out);
         if (jsonDir != null) {
             BenchReport.writeJson(List.of(result), jsonDir);

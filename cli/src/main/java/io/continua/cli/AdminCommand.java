@@ -1,0 +1,170 @@
+package io.continua.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continua.schemas.registry.RegistryClient;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code continua admin ...}: the registry's operations from a terminal. */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        description = "Operate the registry: list domains and versions, promote, roll back, configure.",
+        subcommands = {AdminCommand.Domains.class, AdminCommand.Versions.class, AdminCommand.Promote.class,
+            AdminCommand.Rollback.class, AdminCommand.Config.class})
+final class AdminCommand {
+    @Mixin
+    RegistryOptions registry;
+
+    @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
+            description = "Where a local stack keeps its admin token (env CONTINUA_DATA_DIR, default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    RegistryClient client() {
+        return registry.client(dataDir);
+    }
+
+    @Command(name = "domains", description = "List domains with their latest version and aliases.")
+    static final class Domains implements Callable<Integer> {
+        @ParentCommand
+        private AdminCommand admin;
+
+        @Override
+        public Integer call() {
+            for (JsonNode domain : admin.client().domains().path("domains")) {
+                System.out.printf("%-24s versions %-4d latest %-5s aliases %s%n", domain.path("domain").asText(),
+                        domain.path("versions").asInt(), domain.path("latestVersion").asText("-"),
+                        domain.path("aliases"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "versions", description = "List a domain's versions with their metrics and aliases.")
+    static final class Versions implements Callable<Integer> {
+        @ParentCommand
+        private AdminCommand admin;
+
+        @Option(names = "--domain", required = true)
+        private String domain;
+
+        @Override
+        public Integer call() {
+            int after = 0;
+            while (true) {
+                JsonNode page = admin.client().versions(domain, after, 200);
+                for (JsonNode version : page.path("versions")) {
+                    System.out.printf("v%-4d %-8s %-25s holdout %-6s parent %-5s %s%s%n",
+                            version.path("version").asInt(), version.path("kind").asText(),
+                            version.path("createdAt").asText(),
+                            String.format("%.3f", version.path("metrics").path("holdout_accuracy").asDouble(Double.NaN)),
+                            version.path("parentVersion").asText("-"), version.path("aliases"),
+                            version.path("deleted").asBoolean() ? " deleted" : "");
+                }
+                if (page.path("next").isNull()) {
+                    return 0;
+                }
+                after = page.path("next").asInt();
+            }
+        }
+    }
+
+    @Command(name = "promote", description = "Point an alias (production by default) at a version.")
+    static final class Promote implements Callable<Integer> {
+        @ParentCommand
+        private AdminCommand admin;
+
+        @Option(names = "--domain", required = true)
+        private String domain;
+
+        @Option(names = "--version", required = true)
+        private int version;
+
+        @Option(names = "--alias", defaultValue = "production")
+        private String alias;
+
+        @Option(names = "--reason", defaultValue = "promoted from the command line")
+        private String reason;
+
+        @Override
+        public Integer call() {
+            JsonNode moved = admin.client().moveAlias(domain, alias, version, reason);
+            System.out.printf("%s@%s: %s -> %d%n", domain, alias, moved.path("previousVersion").asText("none"), version);
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", description = "Move an alias back to the version it pointed at before.")
+    static final class Rollback implements Callable<Integer> {
+        @ParentCommand
+        private AdminCommand admin;
+
+        @Option(names = "--domain", required = true)
+        private String domain;
+
+        @Option(names = "--alias", defaultValue = "production")
+        private String alias;
+
+        @Option(names = "--reason", defaultValue = "rolled back from the command line")
+        private String reason;
+
+        @Override
+        public Integer call() {
+            RegistryClient client = admin.client();
+            JsonNode current = client.aliases(domain).path("aliases").path(alias);
+            if (current.isMissingNode() || current.path("previousVersion").isNull()) {
+                throw new IllegalArgumentException(domain + "@" + alias + " has no earlier version to go back to");
+            }
+            int previous = current.path("previousVersion").asInt();
+            client.moveAlias(domain, alias, previous, reason);
+            System.out.printf("%s@%s: %d -> %d%n", domain, alias, current.path("version").asInt(), previous);
+            return 0;
+        }
+    }
+
+    @Command(name = "config", description = "Show or set a domain's delta kind, hyperparameters and promotion policy.")
+    static final class Config implements Callable<Integer> {
+        @ParentCommand
+        private AdminCommand admin;
+
+        @Option(names = "--domain", required = true)
+        private String domain;
+
+        @Option(names = "--kind", description = "lora, adapter or head.")
+        private String kind;
+
+        @Option(names = "--set", description = "A hyperparameter, e.g. --set r=16 --set learning_rate=0.003.")
+        private Map<String, String> hyperparameters;
+
+        @Option(names = "--promotion", description = "auto or manual.")
+        private String promotion;
+
+        @Option(names = "--margin", description = "Auto promotion margin on the holdout metric.")
+        private Double margin;
+
+        @Override
+        public Integer call() {
+            RegistryClient client = admin.client();
+            if (kind == null && hyperparameters == null && promotion == null && margin == null) {
+                System.out.println(client.domain(domain).map(JsonNode::toPrettyString)
+                        .orElse("No domain '" + domain + "'"));
+                return 0;
+            }
+            ObjectNode config = RegistryClient.object().put("kind", kind == null ? "lora" : kind);
+            ObjectNode values = config.putObject("hyperparameters");
+            if (hyperparameters != null) {
+                hyperparameters.forEach(values::put);
+            }
+            ObjectNode policy = config.putObject("promotion").put("policy", promotion == null ? "auto" : promotion);
+            if (margin != null) {
+                policy.put("margin", margin);
+            }
+            System.out.println(client.configure(domain, config).toPrettyString());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.continua.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.kafka.EmbeddedKafka;
+import io.continua.peft.data.LabeledText;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.registry.RegistryConfig;
+import io.continua.registry.RegistryService;
+import io.continua.registry.auth.ApiToken;
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.Split;
+import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.registry.RegistryClient;
+import io.continua.schemas.serde.RecordSerdes;
+import io.continua.trainer.TrainerConfig;
+import io.continua.trainer.TrainerService;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Freshness: how long after a batch of labeled examples is published a registered version includes
+ * them (its lineage reaches past the batch's last offset), for each delta kind; and how many
+ * examples per second updates take in.
+ */
+final class TrainerBench {
+    private static final String TOKEN = "bench-trainer-admin";
+
+    private final List<LabeledText> texts;
+    private final int batch;
+    private final int rounds;
+    private final Path workDir;
+    private final PrintStream progress;
+
+    TrainerBench(List<LabeledText> texts, int batch, int rounds, Path workDir, PrintStream progress) {
+        this.texts = texts;
+        this.batch = batch;
+        this.rounds = rounds;
+        this.workDir = workDir;
+        this.progress = progress;
+    }
+
+    BenchResult run() throws Exception {
+        PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
+        Vertx vertx = Vertx.vertx();
+        BenchResult result = new BenchResult("trainer");
+        Map<String, Double> trainPerSecond = new LinkedHashMap<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(workDir.resolve("kafka")).build()) {
+            kafka.start();
+            Topics topics = Topics.withDefaultPrefix();
+            kafka.createTopic(topics.examplesAccepted(), 2);
+            kafka.createTopic(topics.examplesRejected(), 1);
+            kafka.createCompactedTopic(topics.deltas(), 1);
+            try (RegistryService registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(),
+                    workDir).withHttpPort(0).withTokens(List.of(ApiToken.parse("bench:admin:" + TOKEN))), encoder, vertx);
+                 KafkaProducer<String, LabeledExample> producer = new KafkaProducer<>(Map.of(
+                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG,
+                         "all"), new StringSerializer(), RecordSerdes.labeledExample())) {
+                RegistryClient client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
+                TrainerConfig config = TrainerConfig.defaults(kafka.bootstrapServers(), registry.url(), TOKEN)
+                        .withTrigger(batch, Duration.ofSeconds(1), 10).withHttpPort(0, Duration.ofSeconds(10))
+                        .withConsolidation(Duration.ofHours(1), 0).withGate(1.0, 1.0);
+                try (TrainerService trainer = TrainerService.start(config, encoder, vertx)) {
+                    for (String kind : List.of("head", "lora")) {
+                        String domain = "fresh-" + kind;
+                        client.configure(domain, RegistryClient.object().put("kind", kind));
+                        double[] latencies = new double[rounds];
+                        for (int round = 0; round < rounds; round++) {
+                            long published = System.nanoTime();
+                            RecordMetadata last = publish(producer, topics, domain, round);
+                            awaitCovered(client, domain, last);
+                            latencies[round] = (System.nanoTime() - published) / 1e9;
+                            progress.printf("trainer: %s round %d fresh after %.2f s%n", kind, round + 1,
+                                    latencies[round]);
+                        }
+                        result.put(kind + "_freshness_p50_s", Percentiles.of(latencies, 50))
+                                .put(kind + "_freshness_p95_s", Percentiles.of(latencies, 95));
+                        trainPerSecond.put(kind, trainRate(client, domain));
+                    }
+                }
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+        return result.put("freshness_p50_s", result.figures().get("lora_freshness_p50_s"))
+                .put("freshness_p95_s", result.figures().get("lora_freshness_p95_s"))
+                .put("train_per_s", trainPerSecond)
+                .put("batch", batch);
+    }
+
+    private RecordMetadata publish(KafkaProducer<String, LabeledExample> producer, Topics topics, String domain,
+                                   int round) throws Exception {
+        RecordMetadata last = null;
+        for (int i = 0; i < batch; i++) {
+            LabeledText row = texts.get((round * batch + i) % texts.size());
+            last = producer.send(new ProducerRecord<>(topics.examplesAccepted(), domain, LabeledExample.newBuilder()
+                    .setId(domain + "-" + round + "-" + i).setDomain(domain).setText(row.text())
+                    .setLabel(row.label()).setEventTime(Instant.now()).setSplit(Split.TRAIN).build())).get();
+        }
+        return last;
+    }
+
+    private static void awaitCovered(RegistryClient client, String domain, RecordMetadata last)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (client.domain(domain).isPresent()) {
+                for (JsonNode version : client.versions(domain, 0, 1000).path("versions")) {
+                    for (JsonNode range : version.path("trainedOn")) {
+                        if (range.path("partition").asInt() == last.partition()
+                                && range.path("untilOffset").asLong() > last.offset()) {
+                            return;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("No version of " + domain + " covered offset " + last.offset() + " in 5 minutes");
+    }
+
+    /** Examples taken in per second of update wall time, over every registered version. */
+    private static double trainRate(RegistryClient client, String domain) {
+        double examples = 0;
+        double millis = 0;
+        for (JsonNode version : client.versions(domain, 0, 1000).path("versions")) {
+            examples += version.path("metrics").path("examples_trained").asDouble();
+            millis += version.path("trainWallMs").asDouble();
+        }
+        return millis == 0 ? Double.NaN : examples / (millis / 1000);
+    }
+}

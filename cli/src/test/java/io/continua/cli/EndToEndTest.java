@@ -1,0 +1,191 @@
+package io.continua.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.peft.data.JsonlDataset;
+import io.continua.peft.data.LabeledText;
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.Prediction;
+import io.continua.schemas.PredictionRequest;
+import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.registry.RegistryClient;
+import io.continua.schemas.serde.RecordSerdes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole system in one JVM, all real: embedded broker, registry, ingest, trainer, serving. Five
+ * Banking77 intents stream in with one undecodable and one invalid record; versions get registered,
+ * served predictions beat chance by far, a swap happens under load without a failed request, every
+ * Kafka prediction names its version, and both bad records are dead-lettered with reasons.
+ */
+class EndToEndTest {
+    private static final String DOMAIN = "banking";
+
+    @Test
+    void learnsFromTheStreamAndServesWhileItSwaps() throws Exception {
+        Path dataDir = Path.of(System.getProperty("continua.test.dir", "target/test-data"), "e2e-" + UUID.randomUUID());
+        Path data = Path.of(System.getProperty("continua.datasets.dir", "../data"), "banking77");
+        List<String> intents = JsonlDataset.read(data.resolve("train.jsonl")).stream().map(LabeledText::label)
+                .distinct().limit(5).toList();
+        List<LabeledText> train = take(JsonlDataset.read(data.resolve("train.jsonl")), Set.copyOf(intents), 60);
+        List<LabeledText> test = take(JsonlDataset.read(data.resolve("test.jsonl")), Set.copyOf(intents), 40);
+
+        try (LocalStack stack = LocalStack.start(dataDir, null, Topics.withDefaultPrefix(), 2, LocalStack.Ports.FREE,
+                config -> config.withTrigger(64, Duration.ofSeconds(2), 20).withConsolidation(Duration.ofSeconds(2), 3),
+                System.out)) {
+            RegistryClient registry = new RegistryClient(stack.registry.url(), stack.adminToken, Duration.ofSeconds(30));
+            ServingClient serving = new ServingClient(stack.serving.url());
+            var config = RegistryClient.object().put("kind", "lora");
+            config.putObject("promotion").put("policy", "auto").put("margin", 0.05);
+            registry.configure(DOMAIN, config);
+            Topics topics = stack.topics;
+            try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    stack.bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(topics.examples(), bytes(DOMAIN), new byte[] {1, 2, 3, 4})).get();
+                LabeledExample invalid = LabeledExample.newBuilder().setId("x").setDomain(DOMAIN).setText("  ")
+                        .setLabel("card_arrival").setEventTime(Instant.now()).build();
+                raw.send(new ProducerRecord<>(topics.examples(), bytes(DOMAIN),
+                        RecordSerdes.labeledExample().serialize(topics.examples(), invalid))).get();
+            }
+            List<LabeledText> first = train.subList(0, train.size() / 2);
+            PublishCommand.publish(stack.bootstrap, topics.examples(), DOMAIN, first, 0, count -> { });
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> servedVersion(serving) > 0);
+            int firstServed = servedVersion(serving);
+
+            AtomicBoolean sending = new AtomicBoolean(true);
+            AtomicInteger answered = new AtomicInteger();
+            List<String> failures = Collections.synchronizedList(new ArrayList<>());
+            List<Integer> versionsSeen = Collections.synchronizedList(new ArrayList<>());
+            Thread client = new Thread(() -> {
+                while (sending.get()) {
+                    try {
+                        versionsSeen.add(serving.predictOne(DOMAIN, test.get(answered.get() % test.size()).text())
+                                .path("version").asInt());
+                        answered.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failures.add(e.getMessage());
+                    }
+                }
+            });
+            client.start();
+            PublishCommand.publish(stack.bootstrap, topics.examples(), DOMAIN, train.subList(train.size() / 2,
+                    train.size()), 0, count -> { });
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> servedVersion(serving) > firstServed);
+            Thread.sleep(1_000);
+            sending.set(false);
+            client.join();
+            assertThat(failures).as("requests that failed during the swap").isEmpty();
+            assertThat(versionsSeen).contains(firstServed).anyMatch(version -> version > firstServed);
+
+            double accuracy = EvalCommand.score(serving, DOMAIN, test, null).accuracy();
+            System.out.printf("End to end: served version %d, accuracy %.3f on %d test texts, %d requests during swaps%n",
+                    servedVersion(serving), accuracy, test.size(), answered.get());
+            assertThat(accuracy).as("five intents: chance is 0.2").isGreaterThan(0.6);
+            assertThat(registry.versions(DOMAIN, 0, 100).path("versions").size()).isGreaterThanOrEqualTo(2);
+
+            assertKafkaPredictionsCarryVersions(stack, test);
+            assertDeadLetters(stack);
+        }
+    }
+
+    private static void assertKafkaPredictionsCarryVersions(LocalStack stack, List<LabeledText> test) throws Exception {
+        Topics topics = stack.topics;
+        try (KafkaProducer<String, PredictionRequest> requests = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap), new org.apache.kafka.common.serialization
+                .StringSerializer(), RecordSerdes.predictionRequest());
+             KafkaConsumer<String, Prediction> results = consumer(stack, RecordSerdes.prediction(),
+                     topics.predictResults())) {
+            for (int i = 0; i < 10; i++) {
+                requests.send(new ProducerRecord<>(topics.predictRequests(), DOMAIN, PredictionRequest.newBuilder()
+                        .setRequestId("e2e-" + i).setDomain(DOMAIN).setText(test.get(i).text())
+                        .setEventTime(Instant.now()).build())).get();
+            }
+            List<Prediction> answers = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                results.poll(Duration.ofMillis(200)).forEach(record -> answers.add(record.value()));
+                return answers.size() >= 10;
+            });
+            assertThat(answers).allSatisfy(prediction -> assertThat(prediction.getVersion()).isPositive());
+        }
+    }
+
+    private static void assertDeadLetters(LocalStack stack) {
+        try (KafkaConsumer<String, RejectedRecord> rejected = consumer(stack, RecordSerdes.rejectedRecord(),
+                stack.topics.examplesRejected())) {
+            List<RejectedRecord> dead = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                rejected.poll(Duration.ofMillis(200)).forEach(record -> dead.add(record.value()));
+                return dead.size() >= 2;
+            });
+            assertThat(dead).extracting(RejectedRecord::getReason).containsExactlyInAnyOrder("undecodable", "blank_text");
+        }
+    }
+
+    private static int servedVersion(ServingClient serving) {
+        JsonNode status = serving.status(DOMAIN);
+        return status == null || status.path("activeVersion").isNull() ? 0 : status.path("activeVersion").asInt();
+    }
+
+    private static <V> KafkaConsumer<String, V> consumer(LocalStack stack,
+                                                         org.apache.kafka.common.serialization.Deserializer<V> values,
+                                                         String topic) {
+        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values);
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    /** At most {@code perIntent} rows of each intent, interleaved as a stream would be. */
+    private static List<LabeledText> take(List<LabeledText> rows, Set<String> intents, int perIntent) {
+        Map<String, List<LabeledText>> byIntent = new LinkedHashMap<>();
+        for (LabeledText row : rows) {
+            if (intents.contains(row.label())) {
+                List<LabeledText> taken = byIntent.computeIfAbsent(row.label(), label -> new ArrayList<>());
+                if (taken.size() < perIntent) {
+                    taken.add(row);
+                }
+            }
+        }
+        List<LabeledText> interleaved = new ArrayList<>();
+        for (int i = 0; i < perIntent; i++) {
+            for (List<LabeledText> taken : byIntent.values()) {
+                if (i < taken.size()) {
+                    interleaved.add(taken.get(i));
+                }
+            }
+        }
+        return interleaved;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
