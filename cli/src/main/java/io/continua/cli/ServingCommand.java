@@ -42,8 +42,9 @@ final class ServingCommand implements Callable<Integer> {
             description = "Most texts per inference batch (env CONTINUA_MAX_BATCH, default ${DEFAULT-VALUE}).")
     private int maxBatch;
 
-    @Option(names = "--max-wait", defaultValue = "${env:CONTINUA_MAX_WAIT:-PT0.005S}",
-            description = "Longest wait for a batch to fill, ISO-8601 (env CONTINUA_MAX_WAIT, default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-wait", defaultValue = "${env:CONTINUA_MAX_WAIT:-PT0S}",
+            description = {"How long an idle server lets a batch gather, ISO-8601 (env CONTINUA_MAX_WAIT, default",
+                "${DEFAULT-VALUE}: run at once; under load, batches gather while the previous one runs)."})
     private Duration maxWait;
 
     @Option(names = "--queue-capacity", defaultValue = "${env:CONTINUA_QUEUE_CAPACITY:-512}",

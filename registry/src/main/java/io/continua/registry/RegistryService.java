@@ -72,7 +72,10 @@ public final class RegistryService implements AutoCloseable {
         this.tail = new DeltaLogFollower(config.bootstrapServers(), config.topics().deltas(), state::apply);
         tail.awaitCaughtUp(Duration.ofSeconds(120));
         this.writes = new RegistryWrites(state, blobs, config.readOnly() ? null
-                : new DeltaLogWriter(config.bootstrapServers(), config.topics().deltas(), config.transactionalId()));
+                : new DeltaLogWriter(config.bootstrapServers(), config.topics().deltas(), config.transactionalId()),
+                metrics);
+        io.micrometer.core.instrument.Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
+                .description("Domains the registry knows").register(metrics);
         this.server = HttpServers.listen(vertx, RegistryApi.router(vertx, this), config.host(), config.httpPort());
         log.info("Registry on http://127.0.0.1:{} ({}; {} domains from {}){}", server.actualPort(),
                 config.readOnly() ? "read-only" : "writer", state.domains().size(), config.topics().deltas(),

@@ -11,6 +11,7 @@ import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
 import io.continua.schemas.kafka.DeltaLog;
 import io.continua.service.HttpFailure;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,12 +31,14 @@ public final class RegistryWrites {
 
     private final RegistryState state;
     private final BlobStore blobs;
+    private final MeterRegistry metrics;
     private volatile DeltaLogWriter writer;
 
-    RegistryWrites(RegistryState state, BlobStore blobs, DeltaLogWriter writer) {
+    RegistryWrites(RegistryState state, BlobStore blobs, DeltaLogWriter writer, MeterRegistry metrics) {
         this.state = state;
         this.blobs = blobs;
         this.writer = writer;
+        this.metrics = metrics;
     }
 
     /** What an upload registered, and whether it moved production. */
@@ -93,6 +96,9 @@ public final class RegistryWrites {
             }
             throw e;
         }
+        metrics.counter("continua_registry_versions_registered", "domain", domain, "kind", kind).increment();
+        promotion.ifPresent(pointer -> metrics.counter("continua_registry_alias_moves", "domain", domain, "alias",
+                pointer.getAlias(), "actor", "policy").increment());
         log.info("Registered {}/{} ({}, {} labels, sha256 {}) by {}{}", domain, version.getVersion(), kind,
                 version.getLabels().size(), version.getSha256().substring(0, 12), actor,
                 promotion.map(pointer -> "; production -> " + pointer.getVersion()).orElse(""));
@@ -108,6 +114,8 @@ public final class RegistryWrites {
         }
         AliasPointer pointer = pointer(domain, alias, version, reason, actor);
         append(moveEntries(pointer));
+        metrics.counter("continua_registry_alias_moves", "domain", domain, "alias", alias, "actor", "operator")
+                .increment();
         log.info("Alias {}@{}: {} -> {} by {} ({})", domain, alias, pointer.getPreviousVersion(), version, actor, reason);
         return pointer;
     }
@@ -126,6 +134,7 @@ public final class RegistryWrites {
         }
         DeltaVersion deleted = DeltaVersion.newBuilder(existing).setDeleted(true).build();
         append(List.of(new Entry(DeltaLog.versionKey(domain, version), deleted)));
+        metrics.counter("continua_registry_versions_deleted", "domain", domain).increment();
         log.info("Deleted {}/{} by {}", domain, version, actor);
         return deleted;
     }

@@ -9,7 +9,8 @@ import java.time.Duration;
  *
  * @param alias             the alias whose target each domain serves by default
  * @param maxBatch          most texts run in one inference batch
- * @param maxWait           longest a text waits for its batch to fill
+ * @param maxWait           how long an idle server lets a batch gather before running it (0: run at once;
+ *                          under load batches gather while the previous one runs)
  * @param queueCapacity     texts waiting per domain before requests are refused with 429
  * @param maxTextsPerRequest most texts in one HTTP request (413 beyond)
  * @param topK              how many labels a prediction's scores list
@@ -22,7 +23,7 @@ public record ServingConfig(String bootstrapServers, Topics topics, String regis
                             Path exportDir, String groupId, boolean consumeRequests) {
     public static ServingConfig defaults(String bootstrapServers, String registryUrl, Path cacheDir) {
         return new ServingConfig(bootstrapServers, Topics.withDefaultPrefix(), registryUrl, null, "production",
-                "0.0.0.0", 8082, 32, Duration.ofMillis(5), 512, 64, 5, 128, 4, cacheDir.resolve("serving"),
+                "0.0.0.0", 8082, 32, Duration.ZERO, 512, 64, 5, 128, 4, cacheDir.resolve("serving"),
                 "continua-serving", true);
     }
 

@@ -16,7 +16,7 @@ record DomainModel(PretrainedEncoder encoder, TrainingGraph training, TrainingGr
     }
 
     Evaluator evaluator() {
-        return new Evaluator(inference, tokenizer, encoder.architecture(), 64);
+        return new Evaluator(inference, tokenizer, encoder.architecture(), 128);
     }
 
     @Override

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DomainTrainer {
     private static final Logger log = LoggerFactory.getLogger(DomainTrainer.class);
-    private static final int FORGETTING_SAMPLE = 256;
+    private static final int FORGETTING_SAMPLE = 128;
 
     private final String domain;
     private final DomainModel model;

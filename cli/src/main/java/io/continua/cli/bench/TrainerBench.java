@@ -100,14 +100,15 @@ final class TrainerBench {
 
     private RecordMetadata publish(KafkaProducer<String, LabeledExample> producer, Topics topics, String domain,
                                    int round) throws Exception {
-        RecordMetadata last = null;
+        java.util.concurrent.Future<RecordMetadata> last = null;
         for (int i = 0; i < batch; i++) {
             LabeledText row = texts.get((round * batch + i) % texts.size());
             last = producer.send(new ProducerRecord<>(topics.examplesAccepted(), domain, LabeledExample.newBuilder()
                     .setId(domain + "-" + round + "-" + i).setDomain(domain).setText(row.text())
-                    .setLabel(row.label()).setEventTime(Instant.now()).setSplit(Split.TRAIN).build())).get();
+                    .setLabel(row.label()).setEventTime(Instant.now()).setSplit(Split.TRAIN).build()));
         }
-        return last;
+        producer.flush();
+        return last.get();
     }
 
     private static void awaitCovered(RegistryClient client, String domain, RecordMetadata last)

@@ -122,6 +122,7 @@ public final class RegistryApi {
     private void upload(RoutingContext context) {
         ApiToken token = authorize(context, Role.WRITE);
         String domain = domainName(context);
+        service.metrics().counter("continua_registry_uploads", "domain", domain).increment();
         FileUpload artifact = context.fileUploads().stream().filter(file -> file.name().equals("artifact"))
                 .findFirst().orElseThrow(() -> new HttpFailure(400, "missing_artifact",
                         "Send the archive as the multipart file part 'artifact'"));

@@ -16,8 +16,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Dynamic batching: texts for the same domain (and pinned version) queue up and run together,
- * once {@code maxBatch} have gathered or the first has waited {@code maxWait}. Inference runs on
+ * Dynamic batching: texts for the same domain (and pinned version) queue up and run together.
+ * When the inference thread is idle a text runs at once (after at most {@code maxWait}, 0 by
+ * default); while a batch runs, new texts gather, and the next batch takes up to {@code maxBatch}
+ * of them. Latency stays low when load is light and throughput grows with load. Inference runs on
  * its own thread, never on the HTTP event loop. A queue holds at most {@code capacity} texts;
  * beyond that, submissions are refused at once ({@link OverloadedException}).
  */
@@ -65,12 +67,14 @@ public final class Batcher implements AutoCloseable {
                 queue.items.add(new Item(text, result));
                 results.add(result);
             }
-            if (queue.items.size() >= maxBatch) {
+            if (!queue.flushScheduled) {
                 queue.flushScheduled = true;
-                inference.execute(() -> flush(key, queue));
-            } else if (!queue.flushScheduled) {
-                queue.flushScheduled = true;
-                timer.schedule(() -> inference.execute(() -> flush(key, queue)), maxWait.toNanos(), TimeUnit.NANOSECONDS);
+                if (maxWait.isZero() || queue.items.size() >= maxBatch) {
+                    inference.execute(() -> flush(key, queue));
+                } else {
+                    timer.schedule(() -> inference.execute(() -> flush(key, queue)), maxWait.toNanos(),
+                            TimeUnit.NANOSECONDS);
+                }
             }
         }
         return results;
