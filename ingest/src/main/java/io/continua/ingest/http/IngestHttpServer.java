@@ -4,6 +4,7 @@ import io.continua.ingest.IngestService;
 import io.continua.ingest.stats.DomainStats;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.service.HttpJson;
+import io.continua.service.RequestParts;
 import io.continua.service.HttpServers;
 import io.continua.service.ServiceRoutes;
 import io.vertx.core.Vertx;
@@ -47,12 +48,7 @@ public final class IngestHttpServer {
     }
 
     private static void domainStats(RoutingContext context, IngestService service) {
-        String domain = context.pathParam("domain");
-        if (!DomainNames.isValid(domain)) {
-            HttpJson.error(context, 400, "invalid_domain", "Domain '" + domain + "' does not match "
-                    + DomainNames.PATTERN.pattern());
-            return;
-        }
+        String domain = RequestParts.name(context, "domain", DomainNames.PATTERN);
         if (!service.isRunning()) {
             HttpJson.error(context, 503, "not_ready", "Ingest is starting or rebalancing; retry shortly");
             return;

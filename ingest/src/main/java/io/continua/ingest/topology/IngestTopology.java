@@ -57,15 +57,9 @@ public final class IngestTopology {
                 Serdes.String(), Serdes.String()));
         Serde<LabeledExample> examples = RecordSerdes.labeledExample();
 
-        Map<String, KStream<String, SpecificRecord>> checked = builder
-                .stream(topics.examples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new ExampleProcessor(config), Named.as("validate"), StatsStore.NAME)
-                .split(Named.as("examples-"))
-                .branch((key, value) -> value instanceof RejectedRecord, Branched.as("rejected"))
-                .defaultBranch(Branched.as("valid"));
-        toDeadLetters(checked.get("examples-rejected"), topics);
-        KStream<String, LabeledExample> valid = checked.get("examples-valid")
-                .mapValues(value -> (LabeledExample) value, Named.as("as-example"));
+        KStream<String, LabeledExample> valid = decoded(topics, "examples",
+                builder.stream(topics.examples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                        .process(() -> new ExampleProcessor(config), Named.as("validate"), StatsStore.NAME));
         valid.process(() -> new DedupProcessor(config), Named.as("dedup"), DedupProcessor.STORE, StatsStore.NAME)
                 .to(topics.examplesAccepted(), Produced.with(Serdes.String(), examples));
 
@@ -80,15 +74,9 @@ public final class IngestTopology {
         KStream<String, LabeledExample> labels = valid
                 .filter((domain, example) -> example.getRequestId() != null, Named.as("with-request-id"))
                 .selectKey((domain, example) -> example.getRequestId(), Named.as("by-request-id"));
-        Map<String, KStream<String, SpecificRecord>> decoded = builder
-                .stream(topics.predictResults(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(PredictionDecoder::new, Named.as("decode-predictions"))
-                .split(Named.as("predictions-"))
-                .branch((key, value) -> value instanceof RejectedRecord, Branched.as("rejected"))
-                .defaultBranch(Branched.as("valid"));
-        toDeadLetters(decoded.get("predictions-rejected"), topics);
-        KStream<String, Prediction> predictions = decoded.get("predictions-valid")
-                .mapValues(value -> (Prediction) value, Named.as("as-prediction"));
+        KStream<String, Prediction> predictions = decoded(topics, "predictions",
+                builder.stream(topics.predictResults(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                        .process(PredictionDecoder::new, Named.as("decode-predictions")));
 
         Serde<DomainMetrics> metrics = RecordSerdes.domainMetrics();
         labels.join(predictions, IngestTopology::outcome,
@@ -107,9 +95,20 @@ public final class IngestTopology {
                 .to(topics.metrics(), Produced.with(Serdes.String(), metrics));
     }
 
-    private static void toDeadLetters(KStream<String, SpecificRecord> rejected, Topics topics) {
-        rejected.mapValues(value -> (RejectedRecord) value)
+    /**
+     * Splits a processor's output: dead letters go to {@code examples.rejected}, the rest continue as
+     * the record type the processor decoded.
+     */
+    @SuppressWarnings("unchecked")
+    private static <T> KStream<String, T> decoded(Topics topics, String name,
+                                                  KStream<String, SpecificRecord> processed) {
+        Map<String, KStream<String, SpecificRecord>> branches = processed
+                .split(Named.as(name + "-"))
+                .branch((key, value) -> value instanceof RejectedRecord, Branched.as("rejected"))
+                .defaultBranch(Branched.as("valid"));
+        branches.get(name + "-rejected").mapValues(value -> (RejectedRecord) value, Named.as(name + "-dead-letters"))
                 .to(topics.examplesRejected(), Produced.with(Serdes.String(), RecordSerdes.rejectedRecord()));
+        return branches.get(name + "-valid").mapValues(value -> (T) value, Named.as(name + "-decoded"));
     }
 
     /** One judged prediction, as a window of one. */

@@ -13,6 +13,7 @@ import io.continua.schemas.DomainConfig;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpJson;
+import io.continua.service.RequestParts;
 import io.continua.service.ServiceRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -254,21 +255,11 @@ public final class RegistryApi {
     }
 
     private static String domainName(RoutingContext context) {
-        String domain = context.pathParam("domain");
-        if (!DomainNames.isValid(domain)) {
-            throw new HttpFailure(400, "invalid_domain", "Domain '" + domain + "' does not match "
-                    + DomainNames.PATTERN.pattern());
-        }
-        return domain;
+        return RequestParts.name(context, "domain", DomainNames.PATTERN);
     }
 
     private static String aliasName(RoutingContext context) {
-        String alias = context.pathParam("alias");
-        if (!DomainNames.isValid(alias)) {
-            throw new HttpFailure(400, "invalid_alias", "Alias '" + alias + "' does not match "
-                    + DomainNames.PATTERN.pattern());
-        }
-        return alias;
+        return RequestParts.name(context, "alias", DomainNames.PATTERN);
     }
 
     private String knownDomain(RoutingContext context) {
@@ -305,14 +296,6 @@ public final class RegistryApi {
     }
 
     private static JsonObject body(RoutingContext context) {
-        try {
-            JsonObject body = context.body().asJsonObject();
-            if (body == null) {
-                throw new HttpFailure(400, "missing_body", "Send a JSON object body");
-            }
-            return body;
-        } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
-            throw new HttpFailure(400, "malformed_json", "The body is not a JSON object: " + e.getMessage());
-        }
+        return RequestParts.jsonBody(context);
     }
 }

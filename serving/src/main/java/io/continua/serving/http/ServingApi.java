@@ -3,6 +3,7 @@ package io.continua.serving.http;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpJson;
+import io.continua.service.RequestParts;
 import io.continua.service.ServiceRoutes;
 import io.continua.serving.ServingConfig;
 import io.continua.serving.deltas.DeltaCatalog;
@@ -12,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -63,7 +63,7 @@ public final class ServingApi {
     private void predict(RoutingContext context) {
         long arrived = System.nanoTime();
         String domain = domainName(context);
-        JsonObject body = body(context);
+        JsonObject body = RequestParts.jsonBody(context);
         boolean single = body.containsKey("text");
         List<String> texts = texts(body, single);
         Predictions.Pin pin = pin(body);
@@ -160,24 +160,7 @@ public final class ServingApi {
     }
 
     private static String domainName(RoutingContext context) {
-        String domain = context.pathParam("domain");
-        if (!DomainNames.isValid(domain)) {
-            throw new HttpFailure(400, "invalid_domain", "Domain '" + domain + "' does not match "
-                    + DomainNames.PATTERN.pattern());
-        }
-        return domain;
-    }
-
-    private static JsonObject body(RoutingContext context) {
-        try {
-            JsonObject body = context.body().asJsonObject();
-            if (body == null) {
-                throw new HttpFailure(400, "missing_body", "Send a JSON object body");
-            }
-            return body;
-        } catch (DecodeException | ClassCastException e) {
-            throw new HttpFailure(400, "malformed_json", "The body is not a JSON object: " + e.getMessage());
-        }
+        return RequestParts.name(context, "domain", DomainNames.PATTERN);
     }
 
     private void count(String domain, int status) {
