@@ -7,21 +7,18 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.runtime.NativeCache;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
+import io.continua.registry.auth.AdminTokenFile;
 import io.continua.registry.auth.ApiToken;
+import io.continua.registry.auth.Role;
 import io.continua.schemas.kafka.Topics;
 import io.continua.serving.ServingConfig;
 import io.continua.serving.ServingService;
 import io.continua.trainer.TrainerConfig;
 import io.continua.trainer.TrainerService;
 import io.vertx.core.Vertx;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -63,13 +60,13 @@ final class LocalStack implements AutoCloseable {
         }
         TopicSetup.ensure(bootstrap, topics, partitions, (short) 1);
         Path registryDir = dataDir.resolve("registry");
-        adminToken = savedToken(RegistryService.adminTokenFile(registryDir));
-        String trainerToken = randomToken();
+        adminToken = AdminTokenFile.readOrCreate(registryDir);
+        String trainerToken = AdminTokenFile.randomSecret();
         registry = RegistryService.start(RegistryConfig.defaults(bootstrap, dataDir)
                 .withTopics(topics, "continua-registry-writer").withHttpPort(ports.registry())
-                .withTokens(List.of(new ApiToken("admin", io.continua.registry.auth.Role.ADMIN, adminToken),
-                        new ApiToken("trainer", io.continua.registry.auth.Role.WRITE, trainerToken))), encoder, vertx);
-        progress.println("Registry: " + registry.url() + "  (admin token in " + RegistryService.adminTokenFile(registryDir)
+                .withTokens(List.of(new ApiToken("admin", Role.ADMIN, adminToken),
+                        new ApiToken("trainer", Role.WRITE, trainerToken))), encoder, vertx);
+        progress.println("Registry: " + registry.url() + "  (admin token in " + AdminTokenFile.of(registryDir)
                 + ")");
         ingest = IngestService.start(IngestConfig.defaults(bootstrap, dataDir).withTopics(topics)
                 .withHttpPort(ports.ingest()), vertx);
@@ -87,29 +84,6 @@ final class LocalStack implements AutoCloseable {
     static LocalStack start(Path dataDir, String externalBootstrap, Topics topics, int partitions, Ports ports,
                             UnaryOperator<TrainerConfig> trainerTuning, PrintStream progress) throws Exception {
         return new LocalStack(dataDir, externalBootstrap, topics, partitions, ports, trainerTuning, progress);
-    }
-
-    /** The admin token kept in the data directory (created on first start), so tools find it. */
-    private static String savedToken(Path file) {
-        try {
-            if (Files.exists(file)) {
-                return Files.readString(file).trim();
-            }
-            Files.createDirectories(file.getParent());
-            String token = randomToken();
-            Files.writeString(file, token + System.lineSeparator());
-            file.toFile().setReadable(false, false);
-            file.toFile().setReadable(true, true);
-            return token;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or create " + file, e);
-        }
-    }
-
-    private static String randomToken() {
-        byte[] secret = new byte[24];
-        new SecureRandom().nextBytes(secret);
-        return HexFormat.of().formatHex(secret);
     }
 
     @Override

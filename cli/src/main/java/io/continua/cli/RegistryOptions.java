@@ -1,6 +1,6 @@
 package io.continua.cli;
 
-import io.continua.registry.RegistryService;
+import io.continua.registry.auth.AdminTokenFile;
 import io.continua.schemas.registry.RegistryClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +25,7 @@ final class RegistryOptions {
     }
 
     private static String localAdminToken(Path dataDir) {
-        Path file = RegistryService.adminTokenFile(dataDir.resolve("registry"));
+        Path file = AdminTokenFile.of(dataDir.resolve("registry"));
         try {
             return Files.exists(file) ? Files.readString(file).trim() : null;
         } catch (IOException e) {

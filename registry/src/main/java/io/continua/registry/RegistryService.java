@@ -4,6 +4,7 @@ import io.continua.peft.artifact.DeltaArtifactReader;
 import io.continua.peft.artifact.InvalidArtifactException;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.registry.auth.AdminTokenFile;
 import io.continua.registry.auth.ApiToken;
 import io.continua.registry.auth.Authenticator;
 import io.continua.registry.auth.Role;
@@ -20,13 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +61,7 @@ public final class RegistryService implements AutoCloseable {
         this.vertx = vertx;
         this.blobs = new LocalBlobStore(config.dir().resolve("blobs"));
         this.reader = new DeltaArtifactReader(encoder.fingerprint(), encoder.architecture(), config.maxArtifactBytes());
-        this.generatedAdminToken = config.tokens().isEmpty() ? adminToken(config.dir()) : null;
+        this.generatedAdminToken = config.tokens().isEmpty() ? AdminTokenFile.readOrCreate(config.dir()) : null;
         this.authenticator = new Authenticator(config.tokens().isEmpty()
                 ? List.of(new ApiToken("admin", Role.ADMIN, generatedAdminToken)) : config.tokens());
         this.tail = new DeltaLogFollower(config.bootstrapServers(), config.topics().deltas(), state::apply);
@@ -79,7 +74,7 @@ public final class RegistryService implements AutoCloseable {
         this.server = HttpServers.listen(vertx, RegistryApi.router(vertx, this), config.host(), config.httpPort());
         log.info("Registry on http://127.0.0.1:{} ({}; {} domains from {}){}", server.actualPort(),
                 config.readOnly() ? "read-only" : "writer", state.domains().size(), config.topics().deltas(),
-                generatedAdminToken != null ? "; admin token in " + adminTokenFile(config.dir()) : "");
+                generatedAdminToken != null ? "; admin token in " + AdminTokenFile.of(config.dir()) : "");
     }
 
     /** Replays the log, starts writing (unless read-only) and listens; returns once ready. */
@@ -124,11 +119,6 @@ public final class RegistryService implements AutoCloseable {
         return metrics;
     }
 
-    /** The file holding the generated admin token when no tokens were configured. */
-    public static Path adminTokenFile(Path registryDir) {
-        return registryDir.resolve("admin.token");
-    }
-
     /** Validates an uploaded archive; a failure is a 422 naming what is wrong. */
     public LoadedArtifact validate(byte[] archive, String declaredSha256) {
         try {
@@ -155,25 +145,6 @@ public final class RegistryService implements AutoCloseable {
             }
         });
         return Future.fromCompletionStage(result, vertx.getOrCreateContext());
-    }
-
-    private static String adminToken(Path dir) {
-        Path file = adminTokenFile(dir);
-        try {
-            if (Files.exists(file)) {
-                return Files.readString(file).trim();
-            }
-            Files.createDirectories(dir);
-            byte[] secret = new byte[24];
-            new SecureRandom().nextBytes(secret);
-            String token = HexFormat.of().formatHex(secret);
-            Files.writeString(file, token + System.lineSeparator());
-            file.toFile().setReadable(false, false);
-            file.toFile().setReadable(true, true);
-            return token;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or create the admin token file " + file, e);
-        }
     }
 
     @Override

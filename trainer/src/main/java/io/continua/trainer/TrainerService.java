@@ -8,6 +8,7 @@ import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -125,16 +126,18 @@ public final class TrainerService implements AutoCloseable {
     }
 
     public String scrapeMetrics() {
-        statuses.values().forEach(status -> {
-            metrics.gauge("continua_trainer_pending_examples", io.micrometer.core.instrument.Tags.of("domain",
-                    status.domain()), statuses, all -> all.get(status.domain()).pending());
-            metrics.gauge("continua_trainer_holdout_accuracy", io.micrometer.core.instrument.Tags.of("domain",
-                    status.domain()), statuses, all -> Optional.ofNullable(all.get(status.domain()).holdoutAccuracy())
-                    .orElse(Double.NaN));
-            metrics.gauge("continua_trainer_loss", io.micrometer.core.instrument.Tags.of("domain", status.domain()),
-                    statuses, all -> all.get(status.domain()).lastLoss());
-        });
         return metrics.scrape();
+    }
+
+    /** Gauges that read a domain's latest status; registered once, when the domain is taken over. */
+    private void registerGauges(String domain) {
+        Tags tags = Tags.of("domain", domain);
+        metrics.gauge("continua_trainer_pending_examples", tags, statuses,
+                all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::pending).orElse(0));
+        metrics.gauge("continua_trainer_holdout_accuracy", tags, statuses,
+                all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::holdoutAccuracy).orElse(Double.NaN));
+        metrics.gauge("continua_trainer_loss", tags, statuses,
+                all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::lastLoss).orElse(Double.NaN));
     }
 
     private void run() {
@@ -187,6 +190,7 @@ public final class TrainerService implements AutoCloseable {
                 return false;
             }
             owned.put(domain, trainer);
+            registerGauges(domain);
         }
         trainer.accept(record);
         counter("continua_trainer_examples_consumed", domain).increment();

@@ -1,5 +1,6 @@
 package io.continua.cli.bench;
 
+import io.continua.peft.Vectors;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
@@ -86,10 +87,8 @@ final class ModelBench {
                 float[][] ours = graph.run(tokens, head).pooled();
                 float[][] expected = oracle.pooled(tokens);
                 for (int row = 0; row < ours.length; row++) {
-                    worstCosine = Math.min(worstCosine, cosine(ours[row], expected[row]));
-                    for (int i = 0; i < ours[row].length; i++) {
-                        maxDifference = Math.max(maxDifference, Math.abs(ours[row][i] - expected[row][i]));
-                    }
+                    worstCosine = Math.min(worstCosine, Vectors.cosine(ours[row], expected[row]));
+                    maxDifference = Math.max(maxDifference, Vectors.maxAbsDifference(ours[row], expected[row]));
                 }
             }
         }
@@ -174,17 +173,5 @@ final class ModelBench {
             weight[i] = (float) random.nextGaussian() * 0.05f;
         }
         return DeltaTensors.builder(architecture).head(weight, new float[labels]).build();
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double normA = 0;
-        double normB = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            normA += (double) a[i] * a[i];
-            normB += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(normA * normB);
     }
 }

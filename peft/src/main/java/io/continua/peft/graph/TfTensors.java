@@ -27,9 +27,11 @@ public final class TfTensors {
 
     /** A {@code [rows, columns]} tensor as one array per row. */
     public static float[][] rows(TFloat32 tensor) {
-        int rows = Math.toIntExact(tensor.shape().get(0));
-        int columns = Math.toIntExact(tensor.shape().get(1));
-        float[] flat = values(tensor);
+        return rows(values(tensor), Math.toIntExact(tensor.shape().get(0)), Math.toIntExact(tensor.shape().get(1)));
+    }
+
+    /** A row-major {@code [rows, columns]} array as one array per row. */
+    public static float[][] rows(float[] flat, int rows, int columns) {
         float[][] result = new float[rows][columns];
         for (int row = 0; row < rows; row++) {
             System.arraycopy(flat, row * columns, result[row], 0, columns);

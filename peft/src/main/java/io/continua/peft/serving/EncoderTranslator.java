@@ -8,6 +8,7 @@ import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 import io.continua.peft.graph.EncoderGraph;
 import io.continua.peft.graph.EncoderOutputs;
+import io.continua.peft.graph.TfTensors;
 import io.continua.peft.tokenizer.TokenBatch;
 
 /** Turns a token batch plus a delta into the SavedModel's named inputs, and its outputs into rows. */
@@ -38,13 +39,7 @@ final class EncoderTranslator implements NoBatchifyTranslator<EncoderTranslator.
     }
 
     private static float[][] rows(NDArray array) {
-        int rows = Math.toIntExact(array.getShape().get(0));
-        int columns = Math.toIntExact(array.getShape().get(1));
-        float[] flat = array.toFloatArray();
-        float[][] result = new float[rows][columns];
-        for (int row = 0; row < rows; row++) {
-            System.arraycopy(flat, row * columns, result[row], 0, columns);
-        }
-        return result;
+        return TfTensors.rows(array.toFloatArray(), Math.toIntExact(array.getShape().get(0)),
+                Math.toIntExact(array.getShape().get(1)));
     }
 }

@@ -1,6 +1,6 @@
 package io.continua.peft;
 
-/** Small vector comparisons for tests. */
+/** How close two embeddings are: cosine similarity and the largest element-wise difference. */
 public final class Vectors {
     private Vectors() {
     }
