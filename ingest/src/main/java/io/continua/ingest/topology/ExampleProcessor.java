@@ -7,7 +7,6 @@ import io.continua.ingest.validate.RejectionReason;
 import io.continua.ingest.validate.TextNormalizer;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.RejectedRecord;
-import io.continua.schemas.kafka.DeadLetters;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.serde.AvroSerde;
 import io.continua.schemas.serde.RecordSerdes;
@@ -79,7 +78,7 @@ final class ExampleProcessor implements Processor<byte[], byte[], String, Specif
         String statsDomain = domain != null ? domain
                 : DomainNames.isValid(key) ? key : StatsStore.UNKNOWN_DOMAIN;
         stats.update(statsDomain, counts -> counts.rejected(reason.code()));
-        RejectedRecord rejected = DeadLetters.rejected(SourceRecord.of(context, record), domain, reason.code(), detail, SERVICE);
+        RejectedRecord rejected = SourceRecord.rejected(context, record, domain, reason.code(), detail);
         context.forward(new Record<String, SpecificRecord>(domain != null ? domain : key, rejected, record.timestamp()));
     }
 }

@@ -28,8 +28,8 @@ final class PredictionDecoder implements Processor<byte[], byte[], String, Speci
                 context.forward(new Record<>(prediction.getRequestId(), prediction, record.timestamp()));
             }
         } catch (UndecodableRecordException e) {
-            context.forward(new Record<>(null, DeadLetters.rejected(SourceRecord.of(context, record), null, DeadLetters.UNDECODABLE,
-                    e.reason() + ": " + e.getMessage(), ExampleProcessor.SERVICE), record.timestamp()));
+            context.forward(new Record<>(null, SourceRecord.rejected(context, record, null, DeadLetters.UNDECODABLE,
+                    e.reason() + ": " + e.getMessage()), record.timestamp()));
         }
     }
 }

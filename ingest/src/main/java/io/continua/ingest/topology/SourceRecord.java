@@ -1,22 +1,24 @@
 package io.continua.ingest.topology;
 
+import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.kafka.DeadLetters;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-/** The record being processed as a consumer record, so a dead letter names its topic, partition and offset. */
+/** Where the record being processed came from, for its dead letter. */
 final class SourceRecord {
     private SourceRecord() {
     }
 
-    static ConsumerRecord<byte[], byte[]> of(ProcessorContext<?, ?> context, Record<byte[], byte[]> record) {
+    /** The dead letter of the record being processed: its topic, partition, offset and original bytes. */
+    static RejectedRecord rejected(ProcessorContext<?, ?> context, Record<byte[], byte[]> record, String domain,
+                                   String reason, String detail) {
         Optional<RecordMetadata> metadata = context.recordMetadata();
-        return new ConsumerRecord<>(topic(context), metadata.map(RecordMetadata::partition).orElse(-1),
-                metadata.map(RecordMetadata::offset).orElse(-1L), record.timestamp(), TimestampType.CREATE_TIME, -1,
-                -1, record.key(), record.value(), record.headers(), Optional.empty());
+        return DeadLetters.rejected(topic(context), metadata.map(RecordMetadata::partition).orElse(-1),
+                metadata.map(RecordMetadata::offset).orElse(-1L), record.key(), record.value(), domain, reason, detail,
+                ExampleProcessor.SERVICE);
     }
 
     static String topic(ProcessorContext<?, ?> context) {

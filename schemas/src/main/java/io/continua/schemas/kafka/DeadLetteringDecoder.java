@@ -51,7 +51,11 @@ public final class DeadLetteringDecoder<V> {
         return decoded;
     }
 
-    private Optional<ConsumerRecord<String, V>> decode(ConsumerRecord<byte[], byte[]> raw) {
+    /**
+     * One record, decoded, or empty once it has been sent to the dead-letter topic (not yet flushed:
+     * flush the producer before committing past it).
+     */
+    public Optional<ConsumerRecord<String, V>> decode(ConsumerRecord<byte[], byte[]> raw) {
         String key = raw.key() == null ? null : new String(raw.key(), StandardCharsets.UTF_8);
         try {
             V value = values.deserialize(raw.topic(), raw.headers(), raw.value());

@@ -15,15 +15,22 @@ public final class DeadLetters {
 
     public static RejectedRecord rejected(ConsumerRecord<byte[], byte[]> source, String domain, String reason,
                                           String detail, String rejectedBy) {
+        return rejected(source.topic(), source.partition(), source.offset(), source.key(), source.value(), domain,
+                reason, detail, rejectedBy);
+    }
+
+    /** For inputs that are not consumer records (a Kafka Streams record and its metadata). */
+    public static RejectedRecord rejected(String topic, int partition, long offset, byte[] key, byte[] value,
+                                          String domain, String reason, String detail, String rejectedBy) {
         return RejectedRecord.newBuilder()
                 .setReason(reason)
                 .setDetail(detail)
                 .setDomain(domain)
-                .setSourceTopic(source.topic())
-                .setSourcePartition(source.partition())
-                .setSourceOffset(source.offset())
-                .setOriginalKey(source.key() == null ? null : ByteBuffer.wrap(source.key()))
-                .setOriginalValue(source.value() == null ? null : ByteBuffer.wrap(source.value()))
+                .setSourceTopic(topic)
+                .setSourcePartition(partition)
+                .setSourceOffset(offset)
+                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
+                .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
                 .setRejectedBy(rejectedBy)
                 .setRejectedAt(Instant.now())
                 .build();

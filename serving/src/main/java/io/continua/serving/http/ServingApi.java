@@ -20,7 +20,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -38,6 +40,7 @@ public final class ServingApi {
     private final DeltaCatalog catalog;
     private final Predictions predictions;
     private final MeterRegistry metrics;
+    private final Map<String, Timer> latencyTimers = new ConcurrentHashMap<>();
 
     private ServingApi(ServingConfig config, DeltaCatalog catalog, Predictions predictions, MeterRegistry metrics) {
         this.config = config;
@@ -86,9 +89,7 @@ public final class ServingApi {
                         answers.add(json(result.join(), pending.alias(), latencyMs));
                     }
                     int version = pending.results().get(0).join().version();
-                    Timer.builder("continua_serving_latency").tags("domain", domain, "version", Integer.toString(version))
-                            .publishPercentiles(0.5, 0.99).register(metrics)
-                            .record((long) (latencyMs * 1e6), TimeUnit.NANOSECONDS);
+                    latency(domain, version).record((long) (latencyMs * 1e6), TimeUnit.NANOSECONDS);
                     count(domain, 200);
                     HttpJson.respond(context, 200, single ? answers.getJsonObject(0)
                             : new JsonObject().put("predictions", answers));
@@ -134,11 +135,6 @@ public final class ServingApi {
             throw new HttpFailure(413, "too_many_texts", texts.size() + " texts in one request; the limit is "
                     + config.maxTextsPerRequest());
         }
-        for (String text : texts) {
-            if (text == null || text.isBlank()) {
-                throw new HttpFailure(400, "blank_text", "Every text must hold something to classify");
-            }
-        }
         return texts;
     }
 
@@ -146,9 +142,6 @@ public final class ServingApi {
         try {
             Integer version = body.getInteger("version");
             String alias = body.getString("alias");
-            if (version != null && alias != null) {
-                throw new HttpFailure(400, "ambiguous_pin", "Pin a version or an alias, not both");
-            }
             if (alias != null && !DomainNames.isValid(alias)) {
                 throw new HttpFailure(400, "invalid_alias", "Alias '" + alias + "' does not match "
                         + DomainNames.PATTERN.pattern());
@@ -161,6 +154,13 @@ public final class ServingApi {
 
     private static String domainName(RoutingContext context) {
         return RequestParts.name(context, "domain", DomainNames.PATTERN);
+    }
+
+    /** The latency timer of a domain's version, built once. */
+    private Timer latency(String domain, int version) {
+        return latencyTimers.computeIfAbsent(domain + "/" + version, key -> Timer.builder("continua_serving_latency")
+                .tags("domain", domain, "version", Integer.toString(version)).publishPercentiles(0.5, 0.99)
+                .register(metrics));
     }
 
     private void count(String domain, int status) {

@@ -1,5 +1,7 @@
 package io.continua.serving.inference;
 
+import io.continua.schemas.kafka.DomainNames;
+import io.continua.service.HttpFailure;
 import io.continua.serving.deltas.DeltaCatalog;
 import io.continua.serving.deltas.NoDeltaException;
 import java.util.List;
@@ -7,8 +9,8 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The one way into inference for both the HTTP and the Kafka path: checks that the domain can be
- * answered (404 unknown, 409 nothing loaded yet), resolves a pinned alias to its version, and
+ * The one way into inference for both the HTTP and the Kafka path: checks the input and that the
+ * domain can be answered (404 unknown, 409 nothing loaded yet), resolves a pinned alias to its version, and
  * queues the texts for batching.
  */
 public final class Predictions {
@@ -22,14 +24,24 @@ public final class Predictions {
 
     /** What a request pins: nothing (the served alias), a version, or an alias. */
     public record Pin(Integer version, String alias) {
-        public static final Pin SERVED = new Pin(null, null);
     }
 
     /** The texts' classifications, and the alias each is reported under (null when a version was pinned). */
     public record Pending(List<CompletableFuture<Classification>> results, String alias) {
     }
 
+    /** Refuses malformed input (400), an unknown domain (404) or one with nothing to serve (409); else queues. */
     public Pending submit(String domain, Pin pin, List<String> texts) {
+        if (!DomainNames.isValid(domain)) {
+            throw new HttpFailure(400, "invalid_domain", "Domain '" + domain + "' does not match "
+                    + DomainNames.PATTERN.pattern());
+        }
+        if (texts.stream().anyMatch(text -> text == null || text.isBlank())) {
+            throw new HttpFailure(400, "blank_text", "Every text must hold something to classify");
+        }
+        if (pin.version() != null && pin.alias() != null) {
+            throw new HttpFailure(400, "ambiguous_pin", "Pin a version or an alias, not both");
+        }
         if (!catalog.knows(domain)) {
             throw new NoDeltaException(404, "unknown_domain", "No domain '" + domain + "' is registered");
         }

@@ -12,12 +12,12 @@ import io.continua.schemas.serde.RecordSerdes;
 import io.continua.service.HttpFailure;
 import io.continua.serving.inference.Classification;
 import io.continua.serving.inference.Predictions;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -99,23 +99,26 @@ public final class PredictionRequestConsumer implements AutoCloseable {
 
     private void answer(ConsumerRecords<byte[], byte[]> batch) {
         List<Runnable> replies = new ArrayList<>();
-        for (ConsumerRecord<String, PredictionRequest> record : decoder.decode(batch)) {
+        for (ConsumerRecord<byte[], byte[]> raw : batch) {
+            Optional<ConsumerRecord<String, PredictionRequest>> decoded = decoder.decode(raw);
+            if (decoded.isEmpty()) {
+                continue;
+            }
             long arrived = System.nanoTime();
-            PredictionRequest request = record.value();
+            PredictionRequest request = decoded.get().value();
             try {
-                validate(request);
                 Predictions.Pending pending = predictions.submit(request.getDomain(),
                         new Predictions.Pin(request.getVersion(), request.getAlias()), List.of(request.getText()));
                 CompletableFuture<Classification> result = pending.results().get(0);
-                replies.add(() -> reply(record, request, result, pending.alias(), arrived));
+                replies.add(() -> reply(raw, request, result, pending.alias(), arrived));
             } catch (HttpFailure refused) {
-                deadLetter(record, request, refused.error(), refused.getMessage());
+                deadLetter(raw, request, refused.error(), refused.getMessage());
             }
         }
         replies.forEach(Runnable::run);
     }
 
-    private void reply(ConsumerRecord<String, PredictionRequest> record, PredictionRequest request,
+    private void reply(ConsumerRecord<byte[], byte[]> raw, PredictionRequest request,
                        CompletableFuture<Classification> pending, String alias, long arrived) {
         try {
             Classification result = pending.join();
@@ -135,31 +138,16 @@ public final class PredictionRequestConsumer implements AutoCloseable {
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
             String reason = cause instanceof HttpFailure known ? known.error() : "inference_failed";
-            deadLetter(record, request, reason, String.valueOf(cause.getMessage()));
+            deadLetter(raw, request, reason, String.valueOf(cause.getMessage()));
         }
     }
 
-    private static void validate(PredictionRequest request) {
-        if (!DomainNames.isValid(request.getDomain())) {
-            throw new HttpFailure(400, "invalid_domain", "domain '" + request.getDomain() + "' does not match "
-                    + DomainNames.PATTERN.pattern());
-        }
-        if (request.getText() == null || request.getText().isBlank()) {
-            throw new HttpFailure(400, "blank_text", "the text is blank");
-        }
-        if (request.getVersion() != null && request.getAlias() != null) {
-            throw new HttpFailure(400, "ambiguous_pin", "pin a version or an alias, not both");
-        }
-    }
-
-    private void deadLetter(ConsumerRecord<String, PredictionRequest> record, PredictionRequest request, String reason,
+    /** Dead-letters the request with the bytes it arrived as. */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> raw, PredictionRequest request, String reason,
                             String detail) {
-        ConsumerRecord<byte[], byte[]> source = new ConsumerRecord<>(record.topic(), record.partition(),
-                record.offset(), record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                RecordSerdes.predictionRequest().serialize(record.topic(), request));
         String domain = DomainNames.isValid(request.getDomain()) ? request.getDomain() : null;
         deadLetters.send(new ProducerRecord<>(topics.examplesRejected(), domain,
-                DeadLetters.rejected(source, domain, reason, detail, SERVICE)));
+                DeadLetters.rejected(raw, domain, reason, detail, SERVICE)));
     }
 
     @Override
