@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.peft.data.JsonlDataset;
 import io.continua.peft.data.LabeledText;
+import io.continua.peft.encoder.Projection;
 import io.continua.peft.training.ClassificationScores;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
@@ -124,8 +125,7 @@ final class DemoCommand implements Callable<Integer> {
     private void configure(RegistryClient registry) {
         ObjectNode config = RegistryClient.object().put("kind", kind);
         if (kind.equals("lora")) {
-            config.putObject("hyperparameters").put("targets",
-                    "query,key,value,attention_output,intermediate,output");
+            config.putObject("hyperparameters").put("targets", Projection.allKeys());
         }
         config.putObject("promotion").put("policy", "auto").put("margin", 0.0);
         registry.configure(DOMAIN, config);

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -44,7 +43,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int requestedPort;
     private final int requestedControllerPort;
-    private final Map<String, String> overrides;
     private KafkaRaftServer server;
     private String bootstrapServers;
 
@@ -52,7 +50,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.dataDir = builder.dataDir.toAbsolutePath();
         this.requestedPort = builder.port;
         this.requestedControllerPort = builder.controllerPort;
-        this.overrides = Map.copyOf(builder.overrides);
     }
 
     public static Builder builder(Path dataDir) {
@@ -184,7 +181,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         // The default 128 MB cleaner buffer is sized for production brokers, not one in a laptop JVM.
         props.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
-        props.putAll(overrides);
         return props;
     }
 
@@ -222,7 +218,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         private final Path dataDir;
         private int port;
         private int controllerPort;
-        private final Map<String, String> overrides = new HashMap<>();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -237,12 +232,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** The controller port; 0 (the default) picks a free one on first start and keeps it. */
         public Builder controllerPort(int controllerPort) {
             this.controllerPort = controllerPort;
-            return this;
-        }
-
-        /** Any broker setting, applied over the defaults. */
-        public Builder brokerProperty(String key, String value) {
-            overrides.put(key, value);
             return this;
         }
 

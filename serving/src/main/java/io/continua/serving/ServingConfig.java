@@ -38,10 +38,4 @@ public record ServingConfig(String bootstrapServers, Topics topics, String regis
                 maxBatch, maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions, exportDir,
                 newGroupId, consumeRequests);
     }
-
-    public ServingConfig withBatching(int newMaxBatch, Duration newMaxWait, int newQueueCapacity) {
-        return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, host, httpPort,
-                newMaxBatch, newMaxWait, newQueueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions,
-                exportDir, groupId, consumeRequests);
-    }
 }

@@ -1,18 +1,41 @@
 package io.continua.trainer;
 
+import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.GraphEncoder;
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.continua.peft.training.Evaluator;
 import io.continua.peft.training.TrainingGraph;
+import java.util.HashMap;
+import java.util.Map;
 
-/** What every domain's training shares: the encoder, its training and evaluation graphs, the tokenizer. */
-record DomainModel(PretrainedEncoder encoder, TrainingGraph training, TrainingGraph trainingWithDropout,
-                   GraphEncoder inference, TextTokenizer tokenizer) implements AutoCloseable {
+/**
+ * What every domain's training shares: the encoder, its evaluation graph, the tokenizer and the
+ * training graphs. A training graph with gradients is a whole second model in memory, so each
+ * variant (with or without LoRA dropout) is built when a delta first needs it.
+ */
+final class DomainModel implements AutoCloseable {
+    private final PretrainedEncoder encoder;
+    private final GraphEncoder inference;
+    private final TextTokenizer tokenizer;
+    private final Map<Boolean, TrainingGraph> training = new HashMap<>();
 
-    static DomainModel load(PretrainedEncoder encoder) {
-        return new DomainModel(encoder, TrainingGraph.create(encoder), TrainingGraph.withLoraDropout(encoder),
-                GraphEncoder.create(encoder), new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH));
+    DomainModel(PretrainedEncoder encoder) {
+        this.encoder = encoder;
+        this.inference = GraphEncoder.create(encoder);
+        this.tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
+    }
+
+    PretrainedEncoder encoder() {
+        return encoder;
+    }
+
+    TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    synchronized TrainingGraph training(DeltaConfig config) {
+        return training.computeIfAbsent(config.loraDropout() > 0, dropout -> TrainingGraph.forDelta(encoder, config));
     }
 
     Evaluator evaluator() {
@@ -20,9 +43,8 @@ record DomainModel(PretrainedEncoder encoder, TrainingGraph training, TrainingGr
     }
 
     @Override
-    public void close() {
-        training.close();
-        trainingWithDropout.close();
+    public synchronized void close() {
+        training.values().forEach(TrainingGraph::close);
         inference.close();
         tokenizer.close();
     }

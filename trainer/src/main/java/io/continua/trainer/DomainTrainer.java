@@ -7,7 +7,6 @@ import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
-import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.training.AdamW;
 import io.continua.peft.training.DeltaTrainer;
 import io.continua.peft.training.Evaluation;
@@ -52,11 +51,9 @@ final class DomainTrainer {
     private final BalancedReservoir holdout;
     private final List<LabeledText> fresh = new ArrayList<>();
     private final Map<Integer, Long> lastRead = new LinkedHashMap<>();
-    private final Map<Integer, Long> firstFresh = new LinkedHashMap<>();
     private final Random random;
     private DeltaTrainer trainer;
     private Delta champion;
-    private OptimizerState championOptimizer;
     private Integer championVersion;
     private long lastUpdateNanos = System.nanoTime();
     private long trainedExamples;
@@ -81,8 +78,7 @@ final class DomainTrainer {
                 .filter(artifact -> artifact.delta().config().equals(restore.deltaConfig()));
         if (latest.isPresent()) {
             champion = latest.get().delta();
-            championOptimizer = latest.get().optimizer().orElse(null);
-            trainer = trainerFrom(champion, championOptimizer);
+            trainer = trainerFrom(champion, latest.get().optimizer().orElse(null));
         }
         if (champion == null) {
             log.info("Domain {}: new {} delta {}", domain, restore.deltaConfig().kind().key(),
@@ -104,7 +100,6 @@ final class DomainTrainer {
             fresh.add(text);
             lineage.read(record.partition(), record.offset());
             lastRead.put(record.partition(), record.offset());
-            firstFresh.putIfAbsent(record.partition(), record.offset());
         }
     }
 
@@ -156,8 +151,6 @@ final class DomainTrainer {
         consolidationsLeft = config.consolidations();
         List<LabeledText> update = new ArrayList<>(fresh);
         List<LabeledText> olderSample = replay.sample(FORGETTING_SAMPLE);
-        Map<Integer, Long> checkpoint = lineage.checkpoint();
-        Map<Integer, Long> retrainFrom = new LinkedHashMap<>(firstFresh);
         if (trainer == null) {
             List<String> labels = update.stream().map(LabeledText::label).distinct().toList();
             trainer = trainerFrom(Delta.initialize(deltaConfig, model.encoder().architecture(), labels,
@@ -168,7 +161,6 @@ final class DomainTrainer {
         update.forEach(replay::add);
         fresh.clear();
         lastRead.clear();
-        firstFresh.clear();
         trainedExamples += update.size();
 
         Delta candidate = trainer.snapshot();
@@ -177,12 +169,6 @@ final class DomainTrainer {
         if (!result.passes(config.gateMargin(), config.maxForgetting())) {
             log.info("Domain {}: candidate rejected (holdout {} vs champion {}, forgetting {})", domain,
                     format(result.holdout()), format(result.championHoldout()), result.forgetting());
-            if (!config.continueOnReject() && champion != null) {
-                trainer = trainerFrom(champion, championOptimizer);
-                lineage.rollBack(checkpoint, retrainFrom);
-                fresh.addAll(update);
-                firstFresh.putAll(retrainFrom);
-            }
             return Optional.empty();
         }
         return register(candidate, result, System.nanoTime() - started);
@@ -244,7 +230,6 @@ final class DomainTrainer {
             int version = answer.path("version").asInt();
             lineage.registered();
             champion = candidate;
-            championOptimizer = optimizer;
             championVersion = version;
             log.info("Domain {}: registered version {} (holdout {}, {} examples, ranges {}){}", domain, version,
                     format(result.holdout()), result.examplesTrained(), describe(metadata),
@@ -268,8 +253,7 @@ final class DomainTrainer {
     }
 
     private DeltaTrainer trainerFrom(Delta delta, OptimizerState state) {
-        boolean dropout = delta.config() instanceof LoraConfig lora && lora.dropout() > 0;
-        TrainingGraph graph = dropout ? model.trainingWithDropout() : model.training();
+        TrainingGraph graph = model.training(delta.config());
         AdamW optimizer = state == null ? new AdamW(training) : new AdamW(training, state);
         return new DeltaTrainer(graph, model.tokenizer(), model.encoder().architecture(), delta, training, optimizer);
     }

@@ -49,22 +49,6 @@ final class Lineage {
         return ranges;
     }
 
-    boolean hasPending() {
-        return !pendingUntil.isEmpty();
-    }
-
-    /** What is pending now, to go back to if an update is rolled back. */
-    Map<Integer, Long> checkpoint() {
-        return new TreeMap<>(pendingUntil);
-    }
-
-    /** Forgets what was trained since {@code checkpoint}: those examples will be trained again. */
-    void rollBack(Map<Integer, Long> checkpoint, Map<Integer, Long> firstRetrained) {
-        pendingUntil.clear();
-        pendingUntil.putAll(checkpoint);
-        firstRetrained.forEach((partition, offset) -> firstUntrained.merge(partition, offset, Math::min));
-    }
-
     /** A version carrying {@link #pendingRanges()} was registered. */
     void registered() {
         pendingUntil.forEach((partition, until) -> registeredUntil.merge(partition, until, Math::max));

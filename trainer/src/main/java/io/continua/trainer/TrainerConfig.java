@@ -14,7 +14,6 @@ import java.time.Duration;
  * @param holdoutCapacity     HOLDOUT examples kept per domain for gating, balanced across labels
  * @param gateMargin          a candidate passes if its holdout accuracy is at least the champion's minus this
  * @param maxForgetting       ... and its accuracy on replayed older examples drops by at most this
- * @param continueOnReject    keep learning from a rejected candidate (true) or roll back to the champion
  * @param rebuildLookback     records re-read before the committed offset on assignment, to refill the reservoirs
  * @param idleAfter           with no new example for this long, a domain consolidates: it trains on its replay
  *                            reservoir alone and registers the result if it beats the champion on the holdout
@@ -23,51 +22,51 @@ import java.time.Duration;
 public record TrainerConfig(String bootstrapServers, Topics topics, String registryUrl, String registryToken,
                             String groupId, int minNewExamples, Duration maxInterval, int stepsPerUpdate, int batchSize,
                             double replayFraction, int replayCapacity, int holdoutCapacity, double gateMargin,
-                            double maxForgetting, boolean continueOnReject, long rebuildLookback, int httpPort,
+                            double maxForgetting, long rebuildLookback, int httpPort,
                             Duration sessionTimeout, Duration idleAfter, int consolidations) {
     public static TrainerConfig defaults(String bootstrapServers, String registryUrl, String registryToken) {
         return new TrainerConfig(bootstrapServers, Topics.withDefaultPrefix(), registryUrl, registryToken,
-                "continua-trainer", 64, Duration.ofSeconds(20), 20, 32, 0.5, 4_000, 1_000, 0.0, 0.05, true,
+                "continua-trainer", 64, Duration.ofSeconds(20), 20, 32, 0.5, 4_000, 1_000, 0.0, 0.05,
                 50_000, 8084, Duration.ofSeconds(45), Duration.ofSeconds(30), 5);
     }
 
     public TrainerConfig withTopics(Topics newTopics, String newGroupId) {
         return new TrainerConfig(bootstrapServers, newTopics, registryUrl, registryToken, newGroupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
-                maxForgetting, continueOnReject, rebuildLookback, httpPort, sessionTimeout, idleAfter,
+                maxForgetting, rebuildLookback, httpPort, sessionTimeout, idleAfter,
                 consolidations);
     }
 
     public TrainerConfig withTrigger(int newMinNewExamples, Duration newMaxInterval, int newSteps) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, newMinNewExamples,
                 newMaxInterval, newSteps, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
-                maxForgetting, continueOnReject, rebuildLookback, httpPort, sessionTimeout, idleAfter,
+                maxForgetting, rebuildLookback, httpPort, sessionTimeout, idleAfter,
                 consolidations);
     }
 
     public TrainerConfig withHttpPort(int port, Duration newSessionTimeout) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
-                maxForgetting, continueOnReject, rebuildLookback, port, newSessionTimeout, idleAfter,
+                maxForgetting, rebuildLookback, port, newSessionTimeout, idleAfter,
                 consolidations);
     }
 
     public TrainerConfig withGate(double margin, double forgetting) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, margin,
-                forgetting, continueOnReject, rebuildLookback, httpPort, sessionTimeout, idleAfter,
+                forgetting, rebuildLookback, httpPort, sessionTimeout, idleAfter,
                 consolidations);
     }
 
     public TrainerConfig withConsolidation(Duration newIdleAfter, int rounds) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
-                maxForgetting, continueOnReject, rebuildLookback, httpPort, sessionTimeout, newIdleAfter, rounds);
+                maxForgetting, rebuildLookback, httpPort, sessionTimeout, newIdleAfter, rounds);
     }
 
     public TrainerConfig withReservoirs(int replay, int holdout) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replay, holdout, gateMargin, maxForgetting,
-                continueOnReject, rebuildLookback, httpPort, sessionTimeout, idleAfter, consolidations);
+                rebuildLookback, httpPort, sessionTimeout, idleAfter, consolidations);
     }
 }

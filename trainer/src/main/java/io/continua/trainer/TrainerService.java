@@ -72,11 +72,10 @@ public final class TrainerService implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean halted;
-    private volatile boolean assigned;
 
     private TrainerService(TrainerConfig config, PretrainedEncoder encoder, Vertx vertx) {
         this.config = config;
-        this.model = DomainModel.load(encoder);
+        this.model = new DomainModel(encoder);
         this.registry = new RegistryClient(config.registryUrl(), config.registryToken(), Duration.ofSeconds(60));
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
@@ -110,11 +109,6 @@ public final class TrainerService implements AutoCloseable {
 
     public int httpPort() {
         return http.actualPort();
-    }
-
-    /** Whether the trainer owns partitions (it has joined its group). */
-    public boolean isAssigned() {
-        return assigned;
     }
 
     public boolean isRunning() {
@@ -277,7 +271,6 @@ public final class TrainerService implements AutoCloseable {
                 log.info("Assigned {}: reading from {} (committed {})", partition, start,
                         offset == null ? "none" : offset.offset());
             }
-            assigned = true;
         }
 
         @Override

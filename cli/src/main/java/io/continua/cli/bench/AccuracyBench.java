@@ -3,7 +3,6 @@ package io.continua.cli.bench;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
-import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.GraphEncoder;
 import io.continua.peft.tokenizer.TextTokenizer;
@@ -40,12 +39,11 @@ final class AccuracyBench {
         PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
         List<String> labels = train.stream().map(LabeledText::label).distinct().sorted().toList();
         Delta initial = Delta.initialize(config, encoder.architecture(), labels, training.seed());
-        boolean dropout = config instanceof LoraConfig lora && lora.dropout() > 0;
         int stepsPerEpoch = (train.size() + training.batchSize() - 1) / training.batchSize();
         progress.printf("accuracy: %s %s, %d labels, %d training rows, %d epochs of %d steps%n", dataset,
                 config.hyperparameters(), labels.size(), train.size(), epochs, stepsPerEpoch);
         try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
-             TrainingGraph graph = dropout ? TrainingGraph.withLoraDropout(encoder) : TrainingGraph.create(encoder);
+             TrainingGraph graph = TrainingGraph.forDelta(encoder, config);
              GraphEncoder inference = GraphEncoder.create(encoder)) {
             DeltaTrainer trainer = DeltaTrainer.start(graph, tokenizer, encoder.architecture(), initial,
                     training.withDecaySteps((long) stepsPerEpoch * epochs));

@@ -124,7 +124,7 @@ public final class DeltaArtifact {
      * expression, since PEFT would also match {@code output.dense} inside {@code attention.output.dense}.
      */
     private static Object targetModules(LoraConfig lora) {
-        Set<Projection> targets = EnumSet.copyOf(lora.targets());
+        Set<Projection> targets = lora.targets();
         if (EnumSet.of(Projection.QUERY, Projection.KEY, Projection.VALUE).containsAll(targets)) {
             return targets.stream().map(Projection::key).toList();
         }

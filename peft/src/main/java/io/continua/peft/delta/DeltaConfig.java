@@ -30,6 +30,11 @@ public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, HeadConfi
         return 0f;
     }
 
+    /** The rate LoRA branches drop their input at while training; 0 for kinds without LoRA. */
+    default double loraDropout() {
+        return 0;
+    }
+
     /** Every trainable tensor, head included, for {@code labels} classes. */
     default Map<String, long[]> trainableShapes(EncoderArchitecture architecture, int labels) {
         Map<String, long[]> shapes = new LinkedHashMap<>(ownShapes(architecture));

@@ -3,6 +3,7 @@ package io.continua.peft.delta;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.graph.DeltaSlot;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.stream.IntStream;
  */
 public record LoraConfig(int rank, double alpha, double dropout, Set<Projection> targets, List<Integer> layers)
         implements DeltaConfig {
-    public static final Set<Projection> DEFAULT_TARGETS = EnumSet.of(Projection.QUERY, Projection.VALUE);
+    public static final Set<Projection> DEFAULT_TARGETS =
+            Collections.unmodifiableSet(EnumSet.of(Projection.QUERY, Projection.VALUE));
 
     public LoraConfig {
         if (rank < 1 || rank > 1024) {
@@ -35,7 +37,8 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("LoRA needs at least one target projection");
         }
-        targets = Set.copyOf(EnumSet.copyOf(targets));
+        // An EnumSet keeps the projections in their declared order, so slot names and keys are stable.
+        targets = Collections.unmodifiableSet(EnumSet.copyOf(targets));
         layers = layers.stream().sorted().distinct().toList();
     }
 
@@ -54,8 +57,13 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
         return (float) (alpha / rank);
     }
 
+    @Override
+    public double loraDropout() {
+        return dropout;
+    }
+
     /** The adapted layers, resolved against the encoder. */
-    public List<Integer> layersOf(EncoderArchitecture architecture) {
+    private List<Integer> layersOf(EncoderArchitecture architecture) {
         for (int layer : layers) {
             if (layer < 0 || layer >= architecture.layers()) {
                 throw new IllegalArgumentException("LoRA layer " + layer + " does not exist in an encoder of "
@@ -69,7 +77,7 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
     public Map<String, long[]> ownShapes(EncoderArchitecture architecture) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (int layer : layersOf(architecture)) {
-            for (Projection projection : EnumSet.copyOf(targets)) {
+            for (Projection projection : targets) {
                 shapes.put(DeltaSlot.loraA(layer, projection), new long[] {projection.inputSize(architecture), rank});
                 shapes.put(DeltaSlot.loraB(layer, projection), new long[] {rank, projection.outputSize(architecture)});
             }
@@ -98,7 +106,7 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
         values.put("r", Integer.toString(rank));
         values.put("alpha", Double.toString(alpha));
         values.put("dropout", Double.toString(dropout));
-        values.put("targets", EnumSet.copyOf(targets).stream().map(Projection::key).collect(Collectors.joining(",")));
+        values.put("targets", targets.stream().map(Projection::key).collect(Collectors.joining(",")));
         values.put("layers", layers.isEmpty() ? "all"
                 : layers.stream().map(String::valueOf).collect(Collectors.joining(",")));
         return values;

@@ -52,7 +52,7 @@ public final class PretrainedEncoder {
     }
 
     /** Reads an ONNX export and its tokenizer.json; the fingerprint is {@code name@sha256:<hex of the ONNX bytes>}. */
-    public static PretrainedEncoder fromResources(String name, Supplier<InputStream> onnx, Supplier<InputStream> tokenizer) {
+    private static PretrainedEncoder fromResources(String name, Supplier<InputStream> onnx, Supplier<InputStream> tokenizer) {
         long started = System.nanoTime();
         MessageDigest sha256 = sha256();
         EncoderWeights weights;

@@ -2,6 +2,7 @@ package io.continua.peft.encoder;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The six linear projections of a BERT layer: where LoRA can attach. Names follow Hugging Face
@@ -46,6 +47,11 @@ public enum Projection {
 
     public String biasName(int layer) {
         return EncoderWeights.layerPrefix(layer) + modulePath + ".bias";
+    }
+
+    /** Every projection's key, comma-separated: the {@code targets} value that adapts them all. */
+    public static String allKeys() {
+        return Arrays.stream(values()).map(Projection::key).collect(Collectors.joining(","));
     }
 
     public static Projection fromKey(String key) {

@@ -30,10 +30,6 @@ public final class DeltaTensors {
         return labelCount;
     }
 
-    public WeightTensor get(String slot) {
-        return tensors.get(slot);
-    }
-
     /** One tensor per slot, in the slots' order. */
     public Collection<WeightTensor> all() {
         return tensors.values();

@@ -38,7 +38,7 @@ public final class TensorFlowRuntime {
     }
 
     /** The native classifier this build carries, e.g. {@code linux-x86_64} or {@code linux-x86_64-gpu}. */
-    public static String nativeClassifier() {
+    private static String nativeClassifier() {
         Properties properties = new Properties();
         try (InputStream in = TensorFlowRuntime.class.getResourceAsStream("/io/continua/peft/runtime.properties")) {
             if (in != null) {

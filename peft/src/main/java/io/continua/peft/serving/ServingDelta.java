@@ -14,7 +14,6 @@ import io.continua.peft.graph.DeltaTensors;
 public final class ServingDelta implements AutoCloseable {
     private final NDManager manager;
     private final NDList arrays;
-    private final int labelCount;
 
     ServingDelta(NDManager parent, DeltaTensors delta) {
         this.manager = parent.newSubManager();
@@ -24,15 +23,10 @@ public final class ServingDelta implements AutoCloseable {
             array.setName(tensor.name());
             arrays.add(array);
         }
-        this.labelCount = delta.labelCount();
     }
 
     NDList arrays() {
         return arrays;
-    }
-
-    public int labelCount() {
-        return labelCount;
     }
 
     @Override

@@ -18,14 +18,12 @@ public final class TextTokenizer implements AutoCloseable {
     public static final int DEFAULT_MAX_LENGTH = 128;
 
     private final HuggingFaceTokenizer tokenizer;
-    private final int maxLength;
 
     public TextTokenizer(byte[] tokenizerJson, int maxLength) {
         if (maxLength < 2) {
             throw new IllegalArgumentException("maxLength must leave room for [CLS] and [SEP]: " + maxLength);
         }
         NativeCache.configure();
-        this.maxLength = maxLength;
         try {
             this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), Map.of(
                     "maxLength", Integer.toString(maxLength),
@@ -34,10 +32,6 @@ public final class TextTokenizer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot load tokenizer", e);
         }
-    }
-
-    public int maxLength() {
-        return maxLength;
     }
 
     public TokenBatch encode(List<String> texts) {

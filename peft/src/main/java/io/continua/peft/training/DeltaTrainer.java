@@ -2,7 +2,6 @@ package io.continua.peft.training;
 
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
-import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.graph.DeltaSlot;
 import io.continua.peft.tokenizer.TextTokenizer;
@@ -30,9 +29,9 @@ public final class DeltaTrainer {
 
     public DeltaTrainer(TrainingGraph graph, TextTokenizer tokenizer, EncoderArchitecture architecture, Delta delta,
                         TrainingConfig config, AdamW optimizer) {
-        if (delta.config() instanceof LoraConfig lora && lora.dropout() > 0
-                && !graph.hasDropout()) {
-            throw new IllegalArgumentException("LoRA dropout " + lora.dropout() + " needs a training graph with dropout");
+        if (delta.config().loraDropout() > 0 && !graph.hasDropout()) {
+            throw new IllegalArgumentException("LoRA dropout " + delta.config().loraDropout()
+                    + " needs a training graph with dropout");
         }
         this.graph = graph;
         this.tokenizer = tokenizer;
@@ -58,7 +57,7 @@ public final class DeltaTrainer {
         for (int row = 0; row < batch.size(); row++) {
             oneHot[row * labels.size() + labels.indexOf(batch.get(row).label())] = 1f;
         }
-        float dropout = delta.config() instanceof LoraConfig lora ? (float) lora.dropout() : 0f;
+        float dropout = (float) delta.config().loraDropout();
         long dropoutSeed = config.seed() * 1_000_003L + optimizer.step();
         TrainingGraph.StepResult result = graph.step(tokenizer.encode(batch.stream().map(LabeledText::text).toList()),
                 oneHot, delta.withValues(working).tensors(architecture), working.keySet(), dropout, dropoutSeed);
@@ -88,7 +87,7 @@ public final class DeltaTrainer {
     }
 
     /** Grows the head for labels it has not seen; existing classes keep their weights and optimizer state. */
-    public void addLabels(List<String> labels) {
+    private void addLabels(List<String> labels) {
         int before = delta.labels().size();
         Delta grown = delta.withValues(working).withLabelsAdded(labels, config.seed() + before);
         if (grown.labels().size() == before) {

@@ -22,20 +22,6 @@ public final class Evaluator {
         this.batchSize = batchSize;
     }
 
-    /** The predicted label index of every text, in order. */
-    public int[] predict(Delta delta, List<String> texts) {
-        DeltaTensors tensors = delta.tensors(architecture);
-        int[] predictions = new int[texts.size()];
-        for (int start = 0; start < texts.size(); start += batchSize) {
-            List<String> batch = texts.subList(start, Math.min(start + batchSize, texts.size()));
-            float[][] probabilities = encoder.run(tokenizer.encode(batch), tensors).probabilities();
-            for (int row = 0; row < probabilities.length; row++) {
-                predictions[start + row] = argmax(probabilities[row]);
-            }
-        }
-        return predictions;
-    }
-
     public Evaluation evaluate(Delta delta, List<LabeledText> examples) {
         List<String> labels = delta.labels();
         DeltaTensors tensors = delta.tensors(architecture);

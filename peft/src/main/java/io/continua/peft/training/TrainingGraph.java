@@ -1,5 +1,6 @@
 package io.continua.peft.training;
 
+import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.graph.DeltaSlot;
@@ -65,6 +66,11 @@ public final class TrainingGraph implements AutoCloseable {
     /** With LoRA dropout (fed rate and seed per step). */
     public static TrainingGraph withLoraDropout(PretrainedEncoder encoder) {
         return new TrainingGraph(FedGraph.withLoraDropout(encoder));
+    }
+
+    /** The graph a delta trains on: with dropout inputs only if it uses LoRA dropout. */
+    public static TrainingGraph forDelta(PretrainedEncoder encoder, DeltaConfig config) {
+        return config.loraDropout() > 0 ? withLoraDropout(encoder) : create(encoder);
     }
 
     public boolean hasDropout() {

@@ -38,11 +38,6 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         Schema schema = model.getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema, catalog);
-        catalog.schemas().forEach(decoder::addSchema);
-    }
-
-    public Class<T> type() {
-        return type;
     }
 
     @Override

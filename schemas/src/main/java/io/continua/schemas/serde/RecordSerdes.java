@@ -10,13 +10,25 @@ import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.RejectedRecord;
 import org.apache.avro.specific.SpecificRecord;
 
-/** The serde of each record on Continua's topics, all over the standard {@link SchemaCatalog}. */
+/**
+ * The serde of each record on Continua's topics, all over the standard {@link SchemaCatalog}: one
+ * shared instance per record type (serdes are thread-safe and hold no resources).
+ */
 public final class RecordSerdes {
+    private static final ClassValue<AvroSerde<?>> SHARED = new ClassValue<>() {
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        protected AvroSerde<?> computeValue(Class<?> type) {
+            return new AvroSerde(type, SchemaCatalog.standard());
+        }
+    };
+
     private RecordSerdes() {
     }
 
+    @SuppressWarnings("unchecked")
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
-        return new AvroSerde<>(type, SchemaCatalog.standard());
+        return (AvroSerde<T>) SHARED.get(type);
     }
 
     public static AvroSerde<LabeledExample> labeledExample() {

@@ -60,10 +60,6 @@ public final class SchemaCatalog implements SchemaStore {
         return byFingerprint.get(fingerprint);
     }
 
-    public Collection<Schema> schemas() {
-        return byFingerprint.values();
-    }
-
     /** The kept versions of one record, oldest first. */
     public static List<Schema> history(Class<? extends SpecificRecord> record) {
         List<Schema> versions = new ArrayList<>();

@@ -45,6 +45,6 @@ public final class DeltaLoader {
             tensors.close();
             throw e;
         }
-        return new LoadedDelta(version.getDomain(), version.getVersion(), delta.labels(), tensors);
+        return new LoadedDelta(version.getVersion(), delta.labels(), tensors);
     }
 }

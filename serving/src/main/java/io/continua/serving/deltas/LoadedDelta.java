@@ -10,21 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * batch is done, its tensors are released. Requests in flight thus finish on the delta they began with.
  */
 public final class LoadedDelta {
-    private final String domain;
     private final int version;
     private final List<String> labels;
     private final ServingDelta tensors;
     private final AtomicInteger users = new AtomicInteger(1);
 
-    LoadedDelta(String domain, int version, List<String> labels, ServingDelta tensors) {
-        this.domain = domain;
+    LoadedDelta(int version, List<String> labels, ServingDelta tensors) {
         this.version = version;
         this.labels = List.copyOf(labels);
         this.tensors = tensors;
-    }
-
-    public String domain() {
-        return domain;
     }
 
     public int version() {
@@ -63,7 +57,4 @@ public final class LoadedDelta {
         release();
     }
 
-    boolean isReleased() {
-        return users.get() == 0;
-    }
 }
