@@ -54,22 +54,15 @@ final class AdminCommand {
 
         @Override
         public Integer call() {
-            int after = 0;
-            while (true) {
-                JsonNode page = admin.client().versions(domain, after, 200);
-                for (JsonNode version : page.path("versions")) {
-                    System.out.printf("v%-4d %-8s %-25s holdout %-6s parent %-5s %s%s%n",
-                            version.path("version").asInt(), version.path("kind").asText(),
-                            version.path("createdAt").asText(),
-                            String.format("%.3f", version.path("metrics").path("holdout_accuracy").asDouble(Double.NaN)),
-                            version.path("parentVersion").asText("-"), version.path("aliases"),
-                            version.path("deleted").asBoolean() ? " deleted" : "");
-                }
-                if (page.path("next").isNull()) {
-                    return 0;
-                }
-                after = page.path("next").asInt();
+            for (JsonNode version : admin.client().allVersions(domain)) {
+                System.out.printf("v%-4d %-8s %-25s holdout %-6s parent %-5s %s%s%n",
+                        version.path("version").asInt(), version.path("kind").asText(),
+                        version.path("createdAt").asText(),
+                        String.format("%.3f", version.path("metrics").path("holdout_accuracy").asDouble(Double.NaN)),
+                        version.path("parentVersion").asText("-"), version.path("aliases"),
+                        version.path("deleted").asBoolean() ? " deleted" : "");
             }
+            return 0;
         }
     }
 

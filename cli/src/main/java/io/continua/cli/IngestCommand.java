@@ -67,12 +67,7 @@ final class IngestCommand implements Callable<Integer> {
                 dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, httpPort, Duration.ofMillis(200));
         Vertx vertx = Vertx.vertx();
         IngestService service = IngestService.start(config, vertx);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            vertx.close();
-            stopped.countDown();
-        }, "ingest-shutdown"));
+        CountDownLatch stopped = OnShutdown.close("ingest", service, vertx::close);
         System.out.println("Ingest running: stats on http://127.0.0.1:" + service.httpPort() + "/v1/domains");
         stopped.await();
         return 0;

@@ -33,11 +33,7 @@ final class KafkaCommand implements java.util.concurrent.Callable<Integer> {
                 .port(port)
                 .controllerPort(controllerPort)
                 .build();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            kafka.close();
-            stopped.countDown();
-        }, "kafka-shutdown"));
+        CountDownLatch stopped = OnShutdown.close("kafka", kafka);
         String bootstrap = kafka.start();
         System.out.println("Kafka broker ready. Bootstrap servers: " + bootstrap);
         System.out.println("Data in " + kafka.dataDir() + ". Press Ctrl-C to stop.");

@@ -49,16 +49,7 @@ final class RegistryCommand implements Callable<Integer> {
                 httpPort, parseTokens(tokens), readOnly, maxArtifactBytes, defaults.transactionalId());
         Vertx vertx = Vertx.vertx();
         RegistryService registry = RegistryService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                registry.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            vertx.close();
-            stopped.countDown();
-        }, "registry-shutdown"));
+        CountDownLatch stopped = OnShutdown.close("registry", registry, vertx::close);
         System.out.println("Registry ready on " + registry.url() + " (OpenAPI at " + registry.url() + "/openapi.json)");
         stopped.await();
         return 0;

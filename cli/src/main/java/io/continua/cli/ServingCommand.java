@@ -71,16 +71,7 @@ final class ServingCommand implements Callable<Integer> {
                 NativeCache.dir().resolve("serving"), "continua-serving", true);
         Vertx vertx = Vertx.vertx();
         ServingService serving = ServingService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                serving.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            vertx.close();
-            stopped.countDown();
-        }, "serving-shutdown"));
+        CountDownLatch stopped = OnShutdown.close("serving", serving, vertx::close);
         System.out.println("Serving ready on " + serving.url());
         stopped.await();
         return 0;

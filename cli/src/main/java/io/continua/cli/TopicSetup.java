@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 
 /** Creates Continua's topics on any cluster, leaving those that exist alone. */
 final class TopicSetup {
@@ -19,13 +18,8 @@ final class TopicSetup {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000"))) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = topics.all(partitions).stream()
-                    .filter(spec -> !existing.contains(spec.name()))
-                    .map(spec -> {
-                        NewTopic topic = new NewTopic(spec.name(), spec.partitions(), replication);
-                        return spec.compacted() ? topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                                TopicConfig.CLEANUP_POLICY_COMPACT)) : topic;
-                    })
+            List<NewTopic> missing = topics.newTopics(partitions, replication).stream()
+                    .filter(topic -> !existing.contains(topic.name()))
                     .toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();

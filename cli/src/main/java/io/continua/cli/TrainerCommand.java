@@ -63,16 +63,7 @@ final class TrainerCommand implements Callable<Integer> {
                 .withConsolidation(idleAfter, consolidations);
         Vertx vertx = Vertx.vertx();
         TrainerService trainer = TrainerService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                trainer.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            vertx.close();
-            stopped.countDown();
-        }, "trainer-shutdown"));
+        CountDownLatch stopped = OnShutdown.close("trainer", trainer, vertx::close);
         System.out.println("Trainer running; status on http://127.0.0.1:" + trainer.httpPort() + "/v1/domains");
         stopped.await();
         return 0;

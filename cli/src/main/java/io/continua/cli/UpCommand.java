@@ -35,15 +35,7 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalStack stack = LocalStack.start(dataDir, bootstrap, new io.continua.schemas.kafka.Topics(topicPrefix),
                 partitions, ports.ports(), config -> config, System.out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                stack.close();
-            } catch (Exception e) {
-                System.err.println("continua up: error while stopping: " + e.getMessage());
-            }
-            stopped.countDown();
-        }, "up-shutdown"));
+        CountDownLatch stopped = OnShutdown.close("up", stack);
         System.out.println("Continua is up. Publish with `./continua publish --domain D --file F.jsonl`; Ctrl-C stops.");
         stopped.await();
         return 0;

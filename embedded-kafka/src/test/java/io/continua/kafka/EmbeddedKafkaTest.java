@@ -62,16 +62,17 @@ class EmbeddedKafkaTest {
     void createsCompactedTopicsAndClosesIdempotently() throws Exception {
         Path dir = EmbeddedKafkaExtension.testDataDir().resolve("compact-" + UUID.randomUUID());
         EmbeddedKafka kafka = EmbeddedKafka.builder(dir).build();
-        String address = kafka.start();
-        kafka.createCompactedTopic("compacted", 1);
-        kafka.createCompactedTopic("compacted", 1);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address))) {
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "compacted");
-            var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
-            assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
-                    .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+        try (kafka) {
+            String address = kafka.start();
+            kafka.createCompactedTopic("compacted", 1);
+            kafka.createCompactedTopic("compacted", 1);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address))) {
+                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "compacted");
+                var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+                assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
+                        .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
         }
-        kafka.close();
         assertThatCode(kafka::close).doesNotThrowAnyException();
     }
 

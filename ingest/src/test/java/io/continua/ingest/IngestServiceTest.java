@@ -53,7 +53,7 @@ class IngestServiceTest {
         vertx = Vertx.vertx();
         String run = UUID.randomUUID().toString().substring(0, 8);
         topics = new Topics("it-" + run + ".");
-        topics.all(2).forEach(spec -> kafka.createTopic(spec.name(), spec.partitions()));
+        kafka.createTopics(topics.newTopics(2, (short) 1));
         Path dataDir = EmbeddedKafkaExtension.testDataDir().resolve("ingest-" + run);
         config = IngestConfig.defaults(kafka.bootstrapServers(), dataDir).withTopics(topics).withHttpPort(0)
                 .withApplicationId("ingest-it-" + run, dataDir.resolve("state-1"));

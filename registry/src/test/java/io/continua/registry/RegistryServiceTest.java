@@ -94,6 +94,8 @@ class RegistryServiceTest {
         assertThat(page.get("next").asInt()).isEqualTo(2);
         assertThat(reader.versions("banking", 2, 2).get("versions").get(0).get("version").asInt()).isEqualTo(3);
         assertThat(reader.versions("banking", 2, 2).get("next").isNull()).isTrue();
+        assertThat(reader.allVersions("banking")).extracting(version -> version.get("version").asInt())
+                .containsExactly(1, 2, 3);
 
         JsonNode version2 = reader.version("banking", 2).orElseThrow();
         assertThat(version2.get("parentVersion").asInt()).isEqualTo(1);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -163,10 +164,12 @@ class ServingServiceTest {
     void aCorruptArtifactNeverReplacesTheServingDelta() throws Exception {
         stack.upload("banking", 1);
         AtomicBoolean tamper = new AtomicBoolean(true);
+        AtomicInteger tamperedFetches = new AtomicInteger();
         ServingService serving = stack.startServing((domain, version) -> {
             byte[] bytes = stack.client.artifact(domain, version);
             if (version == 2 && tamper.get()) {
                 bytes[bytes.length / 2] ^= 0x55;
+                tamperedFetches.incrementAndGet();
             }
             return bytes;
         });
@@ -174,7 +177,8 @@ class ServingServiceTest {
         stack.upload("banking", 2);
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 Integer.valueOf(2).equals(get(serving, "/v1/domains/banking").getInteger("wantedVersion")));
-        Thread.sleep(2_000);
+        // A second fetch is the retry: the first corrupt load has been refused by then.
+        await().atMost(Duration.ofSeconds(20)).until(() -> tamperedFetches.get() >= 2);
         assertThat(get(serving, "/v1/domains/banking").getInteger("activeVersion")).isEqualTo(1);
         assertThat(ok(post(serving, "banking", new JsonObject().put("text", "card"))).getInteger("version")).isEqualTo(1);
 

@@ -38,13 +38,7 @@ final class ServingStack implements AutoCloseable {
         this.kafka = kafka;
         String run = UUID.randomUUID().toString().substring(0, 8);
         this.topics = new Topics("srv-" + run + ".");
-        topics.all(2).forEach(spec -> {
-            if (spec.compacted()) {
-                kafka.createCompactedTopic(spec.name(), spec.partitions());
-            } else {
-                kafka.createTopic(spec.name(), spec.partitions());
-            }
-        });
+        kafka.createTopics(topics.newTopics(2, (short) 1));
         this.dir = EmbeddedKafkaExtension.testDataDir().resolve("serving-" + run);
         this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
                 .withTopics(topics, "writer-" + run).withHttpPort(0)

@@ -36,24 +36,16 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
         Map<Integer, Long> registeredUntil = new HashMap<>();
         Optional<Integer> latestLive = Optional.empty();
         if (info.isPresent()) {
-            int after = 0;
-            while (true) {
-                JsonNode page = registry.versions(domain, after, 500);
-                for (JsonNode version : page.path("versions")) {
-                    for (JsonNode range : version.path("trainedOn")) {
-                        if (range.path("topic").asText().equals(acceptedTopic)) {
-                            registeredUntil.merge(range.path("partition").asInt(), range.path("untilOffset").asLong(),
-                                    Math::max);
-                        }
-                    }
-                    if (!version.path("deleted").asBoolean()) {
-                        latestLive = Optional.of(version.path("version").asInt());
+            for (JsonNode version : registry.allVersions(domain)) {
+                for (JsonNode range : version.path("trainedOn")) {
+                    if (range.path("topic").asText().equals(acceptedTopic)) {
+                        registeredUntil.merge(range.path("partition").asInt(), range.path("untilOffset").asLong(),
+                                Math::max);
                     }
                 }
-                if (page.path("next").isNull() || page.path("next").isMissingNode()) {
-                    break;
+                if (!version.path("deleted").asBoolean()) {
+                    latestLive = Optional.of(version.path("version").asInt());
                 }
-                after = page.path("next").asInt();
             }
         }
         Optional<LoadedArtifact> latest = latestLive.map(version -> new DeltaArtifactReader(encoder.fingerprint(),

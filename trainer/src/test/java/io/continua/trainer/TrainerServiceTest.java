@@ -70,7 +70,11 @@ class TrainerServiceTest {
             awaitVersion(stack, "crash", version -> true);
 
             stack.publish("crash", train.subList(160, train.size()), Split.TRAIN);
-            Thread.sleep(1_500);
+            // Crash once the trainer has taken in part of the second batch, before it can register all of it.
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                DomainStatus status = first.statuses().get("crash");
+                return status != null && status.pending() + status.trainedExamples() > 160;
+            });
             first.halt();
 
             stack.startTrainer();

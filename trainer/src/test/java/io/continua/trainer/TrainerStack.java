@@ -107,11 +107,7 @@ final class TrainerStack implements AutoCloseable {
 
     /** The domain's versions, oldest first; none while the registry does not know the domain yet. */
     List<JsonNode> versions(String domain) {
-        List<JsonNode> all = new ArrayList<>();
-        if (client.domain(domain).isPresent()) {
-            client.versions(domain, 0, 1000).path("versions").forEach(all::add);
-        }
-        return all;
+        return client.domain(domain).isPresent() ? client.allVersions(domain) : List.of();
     }
 
     /** The TRAIN offsets of a domain on the accepted topic, by partition. */

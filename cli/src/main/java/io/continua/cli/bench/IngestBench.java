@@ -47,7 +47,7 @@ final class IngestBench {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(workDir.resolve("kafka")).build()) {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
-            topics.all(2).forEach(spec -> kafka.createTopic(spec.name(), spec.partitions()));
+            kafka.createTopics(topics.newTopics(2, (short) 1));
             IngestConfig config = IngestConfig.defaults(kafka.bootstrapServers(), workDir).withHttpPort(0);
             try (IngestService ingest = IngestService.start(config, vertx)) {
                 ingest.awaitRunning(Duration.ofSeconds(60));

@@ -65,13 +65,7 @@ final class ServingBench {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(workDir.resolve("kafka")).build()) {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
-            topics.all(2).forEach(spec -> {
-                if (spec.compacted()) {
-                    kafka.createCompactedTopic(spec.name(), spec.partitions());
-                } else {
-                    kafka.createTopic(spec.name(), spec.partitions());
-                }
-            });
+            kafka.createTopics(topics.newTopics(2, (short) 1));
             try (RegistryService registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(),
                     workDir).withHttpPort(0).withTokens(List.of(ApiToken.parse("bench:admin:" + TOKEN))), encoder, vertx);
                  ServingService serving = ServingService.start(ServingConfig.defaults(kafka.bootstrapServers(),

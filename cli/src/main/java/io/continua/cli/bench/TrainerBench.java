@@ -116,7 +116,7 @@ final class TrainerBench {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
             if (client.domain(domain).isPresent()) {
-                for (JsonNode version : client.versions(domain, 0, 1000).path("versions")) {
+                for (JsonNode version : client.allVersions(domain)) {
                     for (JsonNode range : version.path("trainedOn")) {
                         if (range.path("partition").asInt() == last.partition()
                                 && range.path("untilOffset").asLong() > last.offset()) {
@@ -134,7 +134,7 @@ final class TrainerBench {
     private static double trainRate(RegistryClient client, String domain) {
         double examples = 0;
         double millis = 0;
-        for (JsonNode version : client.versions(domain, 0, 1000).path("versions")) {
+        for (JsonNode version : client.allVersions(domain)) {
             examples += version.path("metrics").path("examples_trained").asDouble();
             millis += version.path("trainWallMs").asDouble();
         }

@@ -1,8 +1,11 @@
 package io.continua.schemas.kafka;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The names of Continua's topics under one prefix (default {@code continua.}), and how each is
@@ -14,6 +17,11 @@ public final class Topics {
 
     /** A topic's name and layout. */
     public record Spec(String name, int partitions, boolean compacted) {
+        public NewTopic newTopic(short replication) {
+            NewTopic topic = new NewTopic(name, partitions, replication);
+            return compacted ? topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT)) : topic;
+        }
     }
 
     private final String prefix;
@@ -78,5 +86,10 @@ public final class Topics {
                 new Spec(predictResults(), partitions, false),
                 new Spec(deltas(), 1, true),
                 new Spec(metrics(), partitions, false));
+    }
+
+    /** {@link #all} as topics to create with this replication factor. */
+    public List<NewTopic> newTopics(int partitions, short replication) {
+        return all(partitions).stream().map(spec -> spec.newTopic(replication)).toList();
     }
 }

@@ -12,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -22,6 +24,7 @@ import java.util.UUID;
  */
 public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ALL_VERSIONS_PAGE = 500;
 
     private final URI base;
     private final String token;
@@ -34,10 +37,6 @@ public final class RegistryClient {
         this.token = token;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
-    }
-
-    public String baseUrl() {
-        return base.toString();
     }
 
     public JsonNode domains() {
@@ -56,6 +55,20 @@ public final class RegistryClient {
     /** One page of versions, oldest first, after version {@code after}. */
     public JsonNode versions(String domain, int after, int limit) {
         return json(get("/v1/domains/" + domain + "/versions?after=" + after + "&limit=" + limit));
+    }
+
+    /** Every version of a domain, oldest first, read page by page. */
+    public List<JsonNode> allVersions(String domain) {
+        List<JsonNode> all = new ArrayList<>();
+        int after = 0;
+        while (true) {
+            JsonNode page = versions(domain, after, ALL_VERSIONS_PAGE);
+            page.path("versions").forEach(all::add);
+            if (!page.path("next").isInt()) {
+                return all;
+            }
+            after = page.path("next").asInt();
+        }
     }
 
     public Optional<JsonNode> version(String domain, int version) {
