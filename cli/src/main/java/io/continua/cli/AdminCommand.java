@@ -139,10 +139,23 @@ final class AdminCommand {
         @Option(names = "--margin", description = "Auto promotion margin on the holdout metric.")
         private Double margin;
 
+        @Option(names = "--metric", description = "What auto promotion compares: holdout_accuracy (default), "
+                + "holdout_macro_f1 or holdout_loss.")
+        private String metric;
+
+        @Option(names = "--min-examples", description = "Auto promotion needs paired evidence on at least this many "
+                + "holdout examples (default 30).")
+        private Integer minExamples;
+
+        @Option(names = "--min-label-coverage", description = "...covering at least this share of the candidate's "
+                + "labels (default 0.5).")
+        private Double minLabelCoverage;
+
         @Override
         public Integer call() {
             RegistryClient client = admin.client();
-            if (kind == null && hyperparameters == null && promotion == null && margin == null) {
+            if (kind == null && hyperparameters == null && promotion == null && margin == null && metric == null
+                    && minExamples == null && minLabelCoverage == null) {
                 System.out.println(client.domain(domain).map(JsonNode::toPrettyString)
                         .orElse("No domain '" + domain + "'"));
                 return 0;
@@ -155,6 +168,15 @@ final class AdminCommand {
             ObjectNode policy = config.putObject("promotion").put("policy", promotion == null ? "auto" : promotion);
             if (margin != null) {
                 policy.put("margin", margin);
+            }
+            if (metric != null) {
+                policy.put("metric", metric);
+            }
+            if (minExamples != null) {
+                policy.put("minExamples", minExamples);
+            }
+            if (minLabelCoverage != null) {
+                policy.put("minLabelCoverage", minLabelCoverage);
             }
             System.out.println(client.configure(domain, config).toPrettyString());
             return 0;

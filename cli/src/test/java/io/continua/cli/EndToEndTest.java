@@ -59,7 +59,8 @@ class EndToEndTest {
             RegistryClient registry = new RegistryClient(stack.registry.url(), stack.adminToken, Duration.ofSeconds(30));
             ServingClient serving = new ServingClient(stack.serving.url());
             var config = RegistryClient.object().put("kind", "lora");
-            config.putObject("promotion").put("policy", "auto").put("margin", 0.05);
+            // The stream is small (about 30 holdout examples in all): accept paired evidence on 10.
+            config.putObject("promotion").put("policy", "auto").put("margin", 0.05).put("minExamples", 10);
             registry.configure(DOMAIN, config);
             Topics topics = stack.topics;
             try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -1,43 +1,100 @@
 package io.continua.registry;
 
+import io.continua.schemas.Comparison;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * A domain's promotion policy: {@code manual} never moves {@code production} by itself; {@code auto}
- * moves it to a new version whose metric is not worse than the current one's by more than the margin.
+ * moves it to a new version only on like-for-like evidence: the candidate and the current
+ * production version scored on the same examples (the upload's {@link Comparison}), enough of them,
+ * covering enough of the candidate's labels, and the candidate no worse than the margin allows.
+ * Metrics measured on different examples are never compared: a version that scored 1.0 on a few
+ * easy examples must not block every later one.
  */
 public final class Promotion {
     public static final String PRODUCTION = "production";
     static final String MANUAL = "manual";
     static final String AUTO = "auto";
 
+    /** The metrics auto promotion compares, with the direction in which they improve. */
+    enum Metric {
+        HOLDOUT_ACCURACY(true), HOLDOUT_MACRO_F1(true), HOLDOUT_LOSS(false);
+
+        private final boolean higherIsBetter;
+
+        Metric(boolean higherIsBetter) {
+            this.higherIsBetter = higherIsBetter;
+        }
+
+        String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Optional<Metric> fromKey(String key) {
+            return Arrays.stream(values()).filter(metric -> metric.key().equals(key)).findFirst();
+        }
+
+        static String keys() {
+            return Arrays.stream(values()).map(Metric::key).toList().toString();
+        }
+    }
+
+    /** Whether production moves to the candidate, and why (recorded on the alias move, or answered to the uploader). */
+    record Decision(boolean promote, String reason) {
+        static Decision promote(String reason) {
+            return new Decision(true, "auto: " + reason);
+        }
+
+        static Decision keep(String reason) {
+            return new Decision(false, reason);
+        }
+    }
+
     private Promotion() {
     }
 
-    /** Why production should move to {@code candidate}, or empty to leave it. */
-    static Optional<String> reasonToPromote(DomainConfig config, Optional<DeltaVersion> current, DeltaVersion candidate) {
+    static Decision decide(DomainConfig config, Optional<DeltaVersion> current, DeltaVersion candidate) {
         if (!config.getPromotionPolicy().equals(AUTO)) {
-            return Optional.empty();
+            return Decision.keep("promotion policy is " + config.getPromotionPolicy());
         }
-        String metric = config.getPromotionMetric();
         if (current.isEmpty()) {
-            return Optional.of("auto: first version of the domain");
+            return Decision.promote("first version of the domain");
         }
-        Double now = current.get().getMetrics().get(metric);
-        Double proposed = candidate.getMetrics().get(metric);
-        if (now == null) {
-            return Optional.of("auto: the current version has no " + metric);
+        int production = current.get().getVersion();
+        Comparison comparison = candidate.getComparison();
+        if (comparison == null) {
+            return Decision.keep("no paired evidence against production version " + production);
         }
-        if (proposed == null) {
-            return Optional.empty();
+        if (comparison.getVersion() != production) {
+            return Decision.keep("compared with version " + comparison.getVersion() + ", but production is version "
+                    + production);
+        }
+        if (comparison.getExamples() < config.getPromotionMinExamples()) {
+            return Decision.keep("compared on " + comparison.getExamples() + " examples, fewer than the "
+                    + config.getPromotionMinExamples() + " required");
+        }
+        double coverage = (double) comparison.getLabelsCovered() / candidate.getLabels().size();
+        if (coverage < config.getPromotionMinLabelCoverage()) {
+            return Decision.keep(String.format(Locale.ROOT, "the compared examples cover %d of %d labels (%.2f), "
+                            + "less than the %.2f required", comparison.getLabelsCovered(), candidate.getLabels().size(),
+                    coverage, config.getPromotionMinLabelCoverage()));
+        }
+        String key = config.getPromotionMetric();
+        Metric metric = Metric.fromKey(key).orElseThrow(() -> new IllegalStateException("Unknown promotion metric "
+                + key + " in the configuration of " + config.getDomain()));
+        Double proposed = candidate.getMetrics().get(key);
+        Double now = comparison.getMetrics().get(key);
+        if (proposed == null || now == null || proposed.isNaN() || now.isNaN()) {
+            return Decision.keep("the comparison has no " + key + " for both versions");
         }
         double margin = config.getPromotionMargin();
-        if (proposed >= now - margin) {
-            return Optional.of(String.format(Locale.ROOT, "auto: %s %.4f >= %.4f - %.4f", metric, proposed, now, margin));
-        }
-        return Optional.empty();
+        boolean good = metric.higherIsBetter ? proposed >= now - margin : proposed <= now + margin;
+        String figures = String.format(Locale.ROOT, "%s %.4f against production version %d's %.4f on the same %d "
+                + "examples (margin %.4f)", key, proposed, production, now, comparison.getExamples(), margin);
+        return good ? Decision.promote(figures) : Decision.keep(figures);
     }
 }

@@ -41,8 +41,8 @@ public final class RegistryWrites {
         this.metrics = metrics;
     }
 
-    /** What an upload registered, and whether it moved production. */
-    public record Uploaded(DeltaVersion version, Optional<AliasPointer> promotion) {
+    /** What an upload registered, whether it moved production, and why or why not. */
+    public record Uploaded(DeltaVersion version, Optional<AliasPointer> promotion, String promotionReason) {
     }
 
     public boolean canWrite() {
@@ -60,6 +60,10 @@ public final class RegistryWrites {
         if (metadata.parentVersion() != null && state.version(domain, metadata.parentVersion()).isEmpty()) {
             throw new HttpFailure(422, "unknown_parent", "Parent version " + metadata.parentVersion()
                     + " does not exist in domain '" + domain + "'");
+        }
+        if (metadata.comparison() != null && state.version(domain, metadata.comparison().getVersion()).isEmpty()) {
+            throw new HttpFailure(422, "unknown_comparison", "The comparison names version "
+                    + metadata.comparison().getVersion() + ", which does not exist in domain '" + domain + "'");
         }
         Map<String, String> hyperparameters = new LinkedHashMap<>(artifact.delta().config().hyperparameters());
         hyperparameters.putAll(metadata.hyperparameters());
@@ -79,13 +83,16 @@ public final class RegistryWrites {
                 .setCreatedBy(actor)
                 .setCreatedAt(Instant.now())
                 .setDeleted(false)
+                .setComparison(metadata.comparison())
                 .build();
         List<Entry> entries = new ArrayList<>();
         entries.add(new Entry(DeltaLog.versionKey(domain, version.getVersion()), version));
         Optional<DeltaVersion> current = state.alias(domain, Promotion.PRODUCTION)
                 .flatMap(pointer -> state.version(domain, pointer.getVersion()));
-        Optional<AliasPointer> promotion = Promotion.reasonToPromote(config, current, version)
-                .map(reason -> pointer(domain, Promotion.PRODUCTION, version.getVersion(), reason, "policy:auto"));
+        Promotion.Decision decision = Promotion.decide(config, current, version);
+        Optional<AliasPointer> promotion = decision.promote()
+                ? Optional.of(pointer(domain, Promotion.PRODUCTION, version.getVersion(), decision.reason(), "policy:auto"))
+                : Optional.empty();
         promotion.ifPresent(pointer -> entries.addAll(moveEntries(pointer)));
         boolean newBlob = blobs.put(artifact.sha256(), archive);
         try {
@@ -99,10 +106,10 @@ public final class RegistryWrites {
         metrics.counter("continua_registry_versions_registered", "domain", domain, "kind", kind).increment();
         promotion.ifPresent(pointer -> metrics.counter("continua_registry_alias_moves", "domain", domain, "alias",
                 pointer.getAlias(), "actor", "policy").increment());
-        log.info("Registered {}/{} ({}, {} labels, sha256 {}) by {}{}", domain, version.getVersion(), kind,
+        log.info("Registered {}/{} ({}, {} labels, sha256 {}) by {}; {}: {}", domain, version.getVersion(), kind,
                 version.getLabels().size(), version.getSha256().substring(0, 12), actor,
-                promotion.map(pointer -> "; production -> " + pointer.getVersion()).orElse(""));
-        return new Uploaded(version, promotion);
+                decision.promote() ? "production -> " + version.getVersion() : "production stays", decision.reason());
+        return new Uploaded(version, promotion, decision.reason());
     }
 
     public AliasPointer moveAlias(String domain, String alias, int version, String reason, String actor) {

@@ -57,6 +57,18 @@ final class RegistryFixture {
         return DeltaArtifact.pack(delta, baseModel, Optional.empty()).bytes();
     }
 
+    /**
+     * Upload metadata that also says how the version compares with {@code comparedVersion} on the
+     * same {@code examples} holdout examples, which cover {@code labelsCovered} labels.
+     */
+    static ObjectNode metadata(Integer parent, double holdoutAccuracy, int comparedVersion, double comparedAccuracy,
+                               int examples, int labelsCovered) {
+        ObjectNode metadata = metadata(parent, holdoutAccuracy);
+        metadata.putObject("comparison").put("version", comparedVersion).put("examples", examples)
+                .put("labelsCovered", labelsCovered).putObject("metrics").put("holdout_accuracy", comparedAccuracy);
+        return metadata;
+    }
+
     static ObjectNode metadata(Integer parent, double holdoutAccuracy) {
         ObjectNode metadata = RegistryClient.object();
         if (parent != null) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
 import io.continua.peft.artifact.DeltaArtifact;
@@ -77,10 +78,11 @@ class RegistryServiceTest {
         assertThat(v1.get("promoted").asBoolean()).as("the first version is promoted").isTrue();
         assertThat(v1.get("sha256").asText()).isEqualTo(DeltaArtifact.sha256(first));
 
-        JsonNode v2 = writer.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.795));
+        JsonNode v2 = writer.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.795, 1, 0.80, 60, 3));
         assertThat(v2.get("promoted").asBoolean()).as("within the margin").isTrue();
-        JsonNode v3 = writer.upload("banking", fixture.artifact(3), RegistryFixture.metadata(2, 0.70));
+        JsonNode v3 = writer.upload("banking", fixture.artifact(3), RegistryFixture.metadata(2, 0.70, 2, 0.79, 60, 3));
         assertThat(v3.get("promoted").asBoolean()).as("worse than the margin allows").isFalse();
+        assertThat(v3.get("promotionReason").asText()).contains("0.7000").contains("0.7900");
 
         assertThat(reader.domains().get("domains").get(0).get("domain").asText()).isEqualTo("banking");
         JsonNode domain = reader.domain("banking").orElseThrow();
@@ -105,6 +107,9 @@ class RegistryServiceTest {
         assertThat(version2.get("hyperparameters").get("r").asText()).isEqualTo("8");
         assertThat(version2.get("createdBy").asText()).isEqualTo("trainer");
         assertThat(version2.get("aliases").get(0).asText()).isEqualTo("production");
+        assertThat(version2.get("comparison").get("version").asInt()).isEqualTo(1);
+        assertThat(version2.get("comparison").get("examples").asInt()).isEqualTo(60);
+        assertThat(version2.get("comparison").get("metrics").get("holdout_accuracy").asDouble()).isEqualTo(0.80);
 
         assertThat(reader.artifact("banking", 1)).isEqualTo(first);
         HttpResponse<byte[]> conditional = raw(HttpRequest.newBuilder(URI.create(registry.url()
@@ -129,6 +134,55 @@ class RegistryServiceTest {
         assertThat(deleted.get("deleted").asBoolean()).isTrue();
         assertThat(refusal(() -> reader.artifact("banking", 1)).status()).isEqualTo(410);
         assertThat(reader.versions("banking", 0, 10).get("versions")).hasSize(3);
+    }
+
+    /**
+     * The case that froze production: version 1 scored 1.0 on a few easy holdout examples; later
+     * versions score lower on larger holdouts covering more labels. Production must follow the
+     * evidence measured on the same examples, and only that evidence.
+     */
+    @Test
+    void autoPromotionComparesOnlyScoresMeasuredOnTheSameExamples() throws Exception {
+        JsonNode v1 = writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 1.0));
+        assertThat(v1.get("promoted").asBoolean()).isTrue();
+
+        JsonNode noEvidence = writer.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.99));
+        assertThat(noEvidence.get("promoted").asBoolean()).as("no paired evidence").isFalse();
+        assertThat(noEvidence.get("promotionReason").asText()).contains("no paired evidence");
+
+        JsonNode better = writer.upload("banking", fixture.artifact(3),
+                RegistryFixture.metadata(1, 0.85, 1, 0.41, 485, 3));
+        assertThat(better.get("promoted").asBoolean()).as("0.85 against version 1's 0.41 on the same examples, "
+                + "although version 1 once reported 1.0 on its own holdout").isTrue();
+
+        JsonNode stale = writer.upload("banking", fixture.artifact(4), RegistryFixture.metadata(3, 0.95, 1, 0.41, 485, 3));
+        assertThat(stale.get("promoted").asBoolean()).as("compared with a version no longer in production").isFalse();
+        JsonNode tooFew = writer.upload("banking", fixture.artifact(5), RegistryFixture.metadata(3, 0.95, 3, 0.85, 12, 3));
+        assertThat(tooFew.get("promoted").asBoolean()).as("12 examples are below the default minimum of 30").isFalse();
+        JsonNode narrow = writer.upload("banking", fixture.artifact(6), RegistryFixture.metadata(3, 0.95, 3, 0.85, 200, 1));
+        assertThat(narrow.get("promoted").asBoolean()).as("one label of three covered").isFalse();
+        JsonNode next = writer.upload("banking", fixture.artifact(7), RegistryFixture.metadata(3, 0.86, 3, 0.85, 200, 2));
+        assertThat(next.get("promoted").asBoolean()).isTrue();
+        assertThat(reader.aliases("banking").get("aliases").get("production").get("version").asInt()).isEqualTo(7);
+        assertThat(reader.aliasHistory("banking", "production").get("history").get(1).get("reason").asText())
+                .contains("on the same 485 examples");
+
+        expect(422, "unknown_comparison", () -> writer.upload("banking", fixture.artifact(8),
+                RegistryFixture.metadata(7, 0.9, 77, 0.5, 100, 3)));
+        expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "lora")
+                .set("promotion", RegistryClient.object().put("metric", "holdout_acuracy"))));
+        admin.configure("banking", RegistryClient.object().put("kind", "lora").set("promotion", RegistryClient.object()
+                .put("metric", "holdout_loss").put("minExamples", 10).put("minLabelCoverage", 0.2)));
+        ObjectNode lowerLoss = RegistryFixture.metadata(7, 0.5, 7, 0.5, 10, 1);
+        lowerLoss.withObjectProperty("metrics").put("holdout_loss", 0.30);
+        lowerLoss.withObjectProperty("comparison").withObjectProperty("metrics").put("holdout_loss", 0.35);
+        JsonNode v8 = writer.upload("banking", fixture.artifact(9), lowerLoss);
+        assertThat(v8.get("promoted").asBoolean()).as("a loss improves downwards").isTrue();
+        int eight = v8.get("version").asInt();
+        ObjectNode higherLoss = RegistryFixture.metadata(eight, 0.9, eight, 0.5, 10, 1);
+        higherLoss.withObjectProperty("metrics").put("holdout_loss", 0.40);
+        higherLoss.withObjectProperty("comparison").withObjectProperty("metrics").put("holdout_loss", 0.30);
+        assertThat(writer.upload("banking", fixture.artifact(10), higherLoss).get("promoted").asBoolean()).isFalse();
     }
 
     @Test

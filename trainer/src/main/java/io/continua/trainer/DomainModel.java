@@ -1,5 +1,6 @@
 package io.continua.trainer;
 
+import io.continua.peft.artifact.DeltaArtifactReader;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.GraphEncoder;
@@ -36,6 +37,11 @@ final class DomainModel implements AutoCloseable {
 
     synchronized TrainingGraph training(DeltaConfig config) {
         return training.computeIfAbsent(config.loraDropout() > 0, dropout -> TrainingGraph.forDelta(encoder, config));
+    }
+
+    /** Reads archives of versions trained on this encoder (refusing any other base). */
+    DeltaArtifactReader reader() {
+        return new DeltaArtifactReader(encoder.fingerprint(), encoder.architecture(), DeltaArtifactReader.DEFAULT_MAX_BYTES);
     }
 
     Evaluator evaluator() {

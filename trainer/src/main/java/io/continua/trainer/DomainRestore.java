@@ -1,11 +1,9 @@
 package io.continua.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.continua.peft.artifact.DeltaArtifactReader;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.DeltaConfigs;
-import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.schemas.registry.RegistryClient;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,7 +17,7 @@ import java.util.Optional;
 record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> latestVersion,
                      Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil) {
 
-    static DomainRestore fetch(RegistryClient registry, String domain, String acceptedTopic, PretrainedEncoder encoder) {
+    static DomainRestore fetch(RegistryClient registry, String domain, String acceptedTopic, DomainModel model) {
         Optional<JsonNode> info = registry.domain(domain);
         Map<String, String> hyperparameters = new HashMap<>();
         String kind = "lora";
@@ -48,8 +46,7 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
                 }
             }
         }
-        Optional<LoadedArtifact> latest = latestLive.map(version -> new DeltaArtifactReader(encoder.fingerprint(),
-                encoder.architecture(), DeltaArtifactReader.DEFAULT_MAX_BYTES)
+        Optional<LoadedArtifact> latest = latestLive.map(version -> model.reader()
                 .read(registry.artifact(domain, version)));
         return new DomainRestore(deltaConfig, hyperparameters, latestLive, latest, registeredUntil);
     }

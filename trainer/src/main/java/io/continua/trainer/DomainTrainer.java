@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
 final class DomainTrainer {
     private static final Logger log = LoggerFactory.getLogger(DomainTrainer.class);
     private static final int FORGETTING_SAMPLE = 128;
+    private static final String PRODUCTION = "production";
 
     private final String domain;
     private final DomainModel model;
@@ -55,6 +58,7 @@ final class DomainTrainer {
     private DeltaTrainer trainer;
     private Delta champion;
     private Integer championVersion;
+    private VersionedDelta production;
     private long lastUpdateNanos = System.nanoTime();
     private long trainedExamples;
     private int consolidationsLeft;
@@ -128,7 +132,8 @@ final class DomainTrainer {
         }
         lastLoss = lossSum / config.stepsPerUpdate();
         Delta candidate = trainer.snapshot();
-        Candidate result = evaluate(candidate, replay.sample(FORGETTING_SAMPLE), 0);
+        List<LabeledText> holdoutSet = holdout.all();
+        Candidate result = evaluate(candidate, holdoutSet, replay.sample(FORGETTING_SAMPLE), 0);
         boolean better = result.holdout().examples() > 0 && (result.championHoldout() == null
                 || result.holdout().accuracy() > result.championHoldout().accuracy());
         lastHoldoutAccuracy = result.holdout().examples() > 0 ? result.holdout().accuracy() : null;
@@ -137,7 +142,7 @@ final class DomainTrainer {
                     format(result.holdout()), format(result.championHoldout()));
             return Optional.empty();
         }
-        return register(candidate, result, System.nanoTime() - started);
+        return register(candidate, holdoutSet, result, System.nanoTime() - started);
     }
 
     int pending() {
@@ -164,14 +169,15 @@ final class DomainTrainer {
         trainedExamples += update.size();
 
         Delta candidate = trainer.snapshot();
-        Candidate result = evaluate(candidate, olderSample, update.size());
+        List<LabeledText> holdoutSet = holdout.all();
+        Candidate result = evaluate(candidate, holdoutSet, olderSample, update.size());
         lastHoldoutAccuracy = result.holdout().examples() > 0 ? result.holdout().accuracy() : null;
         if (!result.passes(config.gateMargin(), config.maxForgetting())) {
             log.info("Domain {}: candidate rejected (holdout {} vs champion {}, forgetting {})", domain,
                     format(result.holdout()), format(result.championHoldout()), result.forgetting());
             return Optional.empty();
         }
-        return register(candidate, result, System.nanoTime() - started);
+        return register(candidate, holdoutSet, result, System.nanoTime() - started);
     }
 
     private double train(List<LabeledText> update) {
@@ -193,9 +199,9 @@ final class DomainTrainer {
         return lossSum / steps;
     }
 
-    private Candidate evaluate(Delta candidate, List<LabeledText> olderSample, int examplesTrained) {
+    private Candidate evaluate(Delta candidate, List<LabeledText> holdoutSet, List<LabeledText> olderSample,
+                               int examplesTrained) {
         Evaluator evaluator = model.evaluator();
-        List<LabeledText> holdoutSet = holdout.all();
         Evaluation candidateHoldout = evaluator.evaluate(candidate, holdoutSet);
         Evaluation championHoldout = champion == null ? null : evaluator.evaluate(champion, holdoutSet);
         double replayAccuracy = olderSample.isEmpty() ? Double.NaN : evaluator.evaluate(candidate, olderSample).accuracy();
@@ -205,7 +211,8 @@ final class DomainTrainer {
                 examplesTrained);
     }
 
-    private Optional<Integer> register(Delta candidate, Candidate result, long wallNanos) {
+    private Optional<Integer> register(Delta candidate, List<LabeledText> holdoutSet, Candidate result,
+                                       long wallNanos) {
         OptimizerState optimizer = trainer.optimizer().state();
         byte[] archive = DeltaArtifact.pack(candidate, model.encoder().fingerprint(), Optional.of(optimizer)).bytes();
         ObjectNode metadata = RegistryClient.object();
@@ -226,20 +233,64 @@ final class DomainTrainer {
                 .put("steps_total", Long.toString(trainer.steps()));
         metadata.put("trainWallMs", wallNanos / 1_000_000);
         try {
+            comparison(holdoutSet, result).ifPresent(comparison -> metadata.set("comparison", comparison));
             JsonNode answer = registry.upload(domain, archive, metadata);
             int version = answer.path("version").asInt();
             lineage.registered();
             champion = candidate;
             championVersion = version;
-            log.info("Domain {}: registered version {} (holdout {}, {} examples, ranges {}){}", domain, version,
+            log.info("Domain {}: registered version {} (holdout {}, {} examples, ranges {}); {}: {}", domain, version,
                     format(result.holdout()), result.examplesTrained(), describe(metadata),
-                    answer.path("promoted").asBoolean() ? ", promoted" : "");
+                    answer.path("promoted").asBoolean() ? "promoted" : "not promoted",
+                    answer.path("promotionReason").asText());
             return Optional.of(version);
         } catch (RuntimeException e) {
             log.warn("Domain {}: could not register the candidate ({}); its examples stay pending", domain,
                     e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The domain's current production version scored on exactly the holdout examples the candidate
+     * was scored on: the paired evidence auto promotion decides on. Empty when nothing is in
+     * production yet or the holdout is empty. The loss is left out when the production version does
+     * not know every label of those examples (its loss would then skip the examples it cannot score).
+     */
+    private Optional<ObjectNode> comparison(List<LabeledText> holdoutSet, Candidate result) {
+        if (holdoutSet.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode production = registry.domain(domain).map(info -> info.path("aliases").path(PRODUCTION))
+                .orElse(null);
+        if (production == null || !production.isInt()) {
+            return Optional.empty();
+        }
+        int version = production.asInt();
+        boolean isChampion = Integer.valueOf(version).equals(championVersion) && champion != null;
+        Delta delta = isChampion ? champion : productionDelta(version);
+        Evaluation scores = isChampion && result.championHoldout() != null ? result.championHoldout()
+                : model.evaluator().evaluate(delta, holdoutSet);
+        Set<String> labels = holdoutSet.stream().map(LabeledText::label).collect(Collectors.toSet());
+        ObjectNode comparison = RegistryClient.object().put("version", version).put("examples", scores.examples())
+                .put("labelsCovered", labels.size());
+        ObjectNode metrics = comparison.putObject("metrics").put("holdout_accuracy", scores.accuracy())
+                .put("holdout_macro_f1", scores.macroF1());
+        if (delta.labels().containsAll(labels)) {
+            metrics.put("holdout_loss", scores.loss());
+        }
+        return Optional.of(comparison);
+    }
+
+    /** A production version this trainer did not make (an operator moved the alias): read from the registry once. */
+    private Delta productionDelta(int version) {
+        if (production == null || production.version() != version) {
+            production = new VersionedDelta(version, model.reader().read(registry.artifact(domain, version)).delta());
+        }
+        return production.delta();
+    }
+
+    private record VersionedDelta(int version, Delta delta) {
     }
 
     /** The lowest offset of the partition that may be committed without losing this domain's unregistered work. */

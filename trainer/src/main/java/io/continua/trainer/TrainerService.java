@@ -174,7 +174,7 @@ public final class TrainerService implements AutoCloseable {
         if (trainer == null) {
             try {
                 trainer = new DomainTrainer(domain, model, config, registry,
-                        DomainRestore.fetch(registry, domain, config.topics().examplesAccepted(), model.encoder()));
+                        DomainRestore.fetch(registry, domain, config.topics().examplesAccepted(), model));
             } catch (RuntimeException e) {
                 log.warn("Cannot take over domain {} ({}); pausing {} for {} s", domain, e.getMessage(), partition,
                         RETRY_PAUSE.toSeconds());

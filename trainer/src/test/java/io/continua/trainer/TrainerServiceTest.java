@@ -38,6 +38,13 @@ class TrainerServiceTest {
             LineageAssert.coversExactlyOnce(stack.versions("banking"), stack.trainOffsets("banking"),
                     stack.topics.examplesAccepted());
             assertParentChain(stack.versions("banking"));
+            assertComparedWithProduction(stack.versions("banking"));
+
+            // An operator rolls production back to the first version: the trainer's next candidates are
+            // compared with that version on their own holdout, not with their parent.
+            int rolledBackTo = stack.versions("banking").get(0).path("version").asInt();
+            int lastBeforeRollback = fiveLabels.path("version").asInt();
+            stack.client.moveAlias("banking", "production", rolledBackTo, "test: roll back");
 
             String sixth = TrainerStack.intents(5, 1).get(0);
             stack.publish("banking", TrainerStack.banking("test.jsonl", Set.of(sixth), 40), Split.HOLDOUT);
@@ -55,6 +62,10 @@ class TrainerServiceTest {
             LineageAssert.coversExactlyOnce(stack.versions("banking"), stack.trainOffsets("banking"),
                     stack.topics.examplesAccepted());
             assertThat(trainer.statuses().get("banking").championVersion()).isEqualTo(sixLabels.path("version").asInt());
+            JsonNode afterRollback = stack.versions("banking").stream()
+                    .filter(version -> version.path("version").asInt() > lastBeforeRollback).findFirst().orElseThrow();
+            assertThat(afterRollback.path("comparison").path("version").asInt()).isEqualTo(rolledBackTo);
+            assertComparedWithProduction(stack.versions("banking"));
         }
     }
 
@@ -162,6 +173,18 @@ class TrainerServiceTest {
                         .contains(version.path("parentVersion").asInt());
             }
             seen.add(version.path("version").asInt());
+        }
+    }
+
+    /** Every version after the first carries paired evidence: an earlier version scored on its very holdout. */
+    private static void assertComparedWithProduction(List<JsonNode> versions) {
+        for (JsonNode version : versions.subList(1, versions.size())) {
+            JsonNode comparison = version.path("comparison");
+            assertThat(comparison.path("version").asInt()).as("compared version of %s", version.path("version"))
+                    .isLessThan(version.path("version").asInt()).isPositive();
+            assertThat(comparison.path("examples").asDouble()).isEqualTo(version.path("metrics").path("holdout_size")
+                    .asDouble());
+            assertThat(comparison.path("metrics").path("holdout_accuracy").isNumber()).isTrue();
         }
     }
 

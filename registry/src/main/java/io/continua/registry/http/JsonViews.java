@@ -1,6 +1,7 @@
 package io.continua.registry.http;
 
 import io.continua.schemas.AliasPointer;
+import io.continua.schemas.Comparison;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
 import io.vertx.core.json.JsonArray;
@@ -35,7 +36,16 @@ final class JsonViews {
                 .put("createdBy", version.getCreatedBy())
                 .put("createdAt", version.getCreatedAt().toString())
                 .put("deleted", version.getDeleted())
+                .put("comparison", comparison(version.getComparison()))
                 .put("aliases", new JsonArray(aliases));
+    }
+
+    private static JsonObject comparison(Comparison comparison) {
+        return comparison == null ? null : new JsonObject()
+                .put("version", comparison.getVersion())
+                .put("examples", comparison.getExamples())
+                .put("labelsCovered", comparison.getLabelsCovered())
+                .put("metrics", new JsonObject(new LinkedHashMap<String, Object>(comparison.getMetrics())));
     }
 
     static JsonObject alias(AliasPointer pointer) {

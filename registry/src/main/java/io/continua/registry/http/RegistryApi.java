@@ -143,6 +143,7 @@ public final class RegistryApi {
                             .put("version", version.getVersion()).put("sha256", version.getSha256())
                             .put("sizeBytes", version.getSizeBytes())
                             .put("promoted", uploaded.promotion().isPresent())
+                            .put("promotionReason", uploaded.promotionReason())
                             .put("aliases", new JsonArray(state.aliasesOf(domain, version.getVersion()))));
                 })
                 .onFailure(context::fail);
