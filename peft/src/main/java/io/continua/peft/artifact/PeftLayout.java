@@ -2,13 +2,15 @@ package io.continua.peft.artifact;
 
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.graph.DeltaSlot;
-import io.continua.peft.graph.DeltaSlot.AdapterPosition;
+import io.continua.peft.delta.AdapterPiece;
+import io.continua.peft.delta.AdapterPiece.Position;
+import io.continua.peft.delta.LoraPiece;
+import io.continua.peft.graph.DeltaLayout;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Maps a delta slot to the tensor name and layout a Python user expects: Hugging Face PEFT's LoRA
+ * Maps a delta tensor to the tensor name and layout a Python user expects: Hugging Face PEFT's LoRA
  * names on BERT ({@code base_model.model.encoder.layer.0.attention.self.query.lora_A.weight}) in
  * PyTorch's {@code [out, in]} layout, adapters under the module they follow, the head as
  * {@code base_model.model.classifier}. Inside Continua linear weights are {@code [in, out]}.
@@ -33,15 +35,15 @@ final class PeftLayout {
         }
         Matcher adapter = ADAPTER.matcher(slot);
         if (adapter.matches()) {
-            String module = adapter.group(2).equals(AdapterPosition.ATTENTION.key()) ? "attention.output" : "output";
+            String module = adapter.group(2).equals(Position.ATTENTION.key()) ? "attention.output" : "output";
             String part = adapter.group(3);
             String tensor = part.endsWith("_bias") ? part.replace("_bias", "") + ".bias" : part + ".weight";
             return PREFIX + "encoder.layer." + adapter.group(1) + "." + module + ".adapter." + tensor;
         }
         return switch (slot) {
-            case DeltaSlot.HEAD_WEIGHT -> PREFIX + "classifier.weight";
-            case DeltaSlot.HEAD_BIAS -> PREFIX + "classifier.bias";
-            default -> throw new IllegalArgumentException("No PEFT name for delta slot " + slot);
+            case DeltaLayout.HEAD_WEIGHT -> PREFIX + "classifier.weight";
+            case DeltaLayout.HEAD_BIAS -> PREFIX + "classifier.bias";
+            default -> throw new IllegalArgumentException("No PEFT name for delta tensor " + slot);
         };
     }
 
@@ -49,26 +51,26 @@ final class PeftLayout {
         Matcher lora = PEFT_LORA.matcher(peftName);
         if (lora.matches()) {
             return lora.group(3).equals("A")
-                    ? DeltaSlot.loraA(Integer.parseInt(lora.group(1)), Projection.fromKey(lora.group(2)))
-                    : DeltaSlot.loraB(Integer.parseInt(lora.group(1)), Projection.fromKey(lora.group(2)));
+                    ? LoraPiece.a(Integer.parseInt(lora.group(1)), Projection.fromKey(lora.group(2)))
+                    : LoraPiece.b(Integer.parseInt(lora.group(1)), Projection.fromKey(lora.group(2)));
         }
         Matcher adapter = PEFT_ADAPTER.matcher(peftName);
         if (adapter.matches()) {
             int layer = Integer.parseInt(adapter.group(1));
-            AdapterPosition position = adapter.group(2).equals("output") ? AdapterPosition.OUTPUT
-                    : AdapterPosition.ATTENTION;
+            Position position = adapter.group(2).equals("output") ? Position.OUTPUT
+                    : Position.ATTENTION;
             boolean down = adapter.group(3).equals("down");
             boolean bias = adapter.group(4).equals("bias");
             if (down) {
-                return bias ? DeltaSlot.adapterDownBias(layer, position) : DeltaSlot.adapterDown(layer, position);
+                return bias ? AdapterPiece.downBias(layer, position) : AdapterPiece.down(layer, position);
             }
-            return bias ? DeltaSlot.adapterUpBias(layer, position) : DeltaSlot.adapterUp(layer, position);
+            return bias ? AdapterPiece.upBias(layer, position) : AdapterPiece.up(layer, position);
         }
         if (peftName.equals(PREFIX + "classifier.weight")) {
-            return DeltaSlot.HEAD_WEIGHT;
+            return DeltaLayout.HEAD_WEIGHT;
         }
         if (peftName.equals(PREFIX + "classifier.bias")) {
-            return DeltaSlot.HEAD_BIAS;
+            return DeltaLayout.HEAD_BIAS;
         }
         throw new InvalidArtifactException("Unknown tensor " + peftName + " in the delta");
     }
@@ -84,7 +86,7 @@ final class PeftLayout {
         return tensor.rank() == 2 ? transpose(name, tensor) : new WeightTensor(name, tensor.shape(), tensor.values());
     }
 
-    /** A slot's shape as it is stored: matrices reversed. */
+    /** A tensor's shape as it is stored: matrices reversed. */
     static long[] peftShape(long[] shape) {
         return shape.length == 2 ? new long[] {shape[1], shape[0]} : shape.clone();
     }

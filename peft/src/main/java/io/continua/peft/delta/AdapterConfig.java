@@ -1,9 +1,8 @@
 package io.continua.peft.delta;
 
-import io.continua.peft.encoder.EncoderArchitecture;
-import io.continua.peft.graph.DeltaSlot;
-import io.continua.peft.graph.DeltaSlot.AdapterPosition;
+import io.continua.peft.graph.DeltaLayout;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -47,30 +46,9 @@ public record AdapterConfig(Placement placement, int reductionFactor) implements
         return DeltaKind.ADAPTER;
     }
 
-    public int bottleneck(EncoderArchitecture architecture) {
-        return Math.max(1, architecture.hiddenSize() / reductionFactor);
-    }
-
-    public boolean uses(AdapterPosition position) {
-        return position == AdapterPosition.OUTPUT || placement == Placement.HOULSBY;
-    }
-
     @Override
-    public Map<String, long[]> ownShapes(EncoderArchitecture architecture) {
-        long hidden = architecture.hiddenSize();
-        long bottleneck = bottleneck(architecture);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (int layer = 0; layer < architecture.layers(); layer++) {
-            for (AdapterPosition position : AdapterPosition.values()) {
-                if (uses(position)) {
-                    shapes.put(DeltaSlot.adapterDown(layer, position), new long[] {hidden, bottleneck});
-                    shapes.put(DeltaSlot.adapterDownBias(layer, position), new long[] {bottleneck});
-                    shapes.put(DeltaSlot.adapterUp(layer, position), new long[] {bottleneck, hidden});
-                    shapes.put(DeltaSlot.adapterUpBias(layer, position), new long[] {hidden});
-                }
-            }
-        }
-        return shapes;
+    public DeltaLayout layout() {
+        return new DeltaLayout(List.of(new AdapterPiece(placement, reductionFactor)));
     }
 
     @Override

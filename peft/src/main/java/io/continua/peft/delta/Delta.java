@@ -2,8 +2,7 @@ package io.continua.peft.delta;
 
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.graph.DeltaSlot;
-import io.continua.peft.graph.DeltaTensors;
+import io.continua.peft.graph.DeltaLayout;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -42,10 +41,10 @@ public final class Delta {
         config.ownShapes(architecture).forEach((slot, shape) ->
                 parameters.put(slot, new WeightTensor(slot, shape, config.initialValues(slot, shape, random))));
         int hidden = architecture.hiddenSize();
-        parameters.put(DeltaSlot.HEAD_WEIGHT, new WeightTensor(DeltaSlot.HEAD_WEIGHT,
+        parameters.put(DeltaLayout.HEAD_WEIGHT, new WeightTensor(DeltaLayout.HEAD_WEIGHT,
                 new long[] {hidden, labels.size()},
                 DeltaConfig.normal(hidden * labels.size(), DeltaConfig.HEAD_INIT_STD, random)));
-        parameters.put(DeltaSlot.HEAD_BIAS, new WeightTensor(DeltaSlot.HEAD_BIAS, new long[] {labels.size()},
+        parameters.put(DeltaLayout.HEAD_BIAS, new WeightTensor(DeltaLayout.HEAD_BIAS, new long[] {labels.size()},
                 new float[labels.size()]));
         return new Delta(config, labels, parameters);
     }
@@ -76,8 +75,8 @@ public final class Delta {
 
     /** Trainable parameters of the kind itself, the head excluded. */
     public long ownParameters() {
-        return trainableParameters() - parameter(DeltaSlot.HEAD_WEIGHT).values().length
-                - parameter(DeltaSlot.HEAD_BIAS).values().length;
+        return trainableParameters() - parameter(DeltaLayout.HEAD_WEIGHT).values().length
+                - parameter(DeltaLayout.HEAD_BIAS).values().length;
     }
 
     /** The same delta with new values for the tensors named in {@code values} (same shapes). */
@@ -101,7 +100,7 @@ public final class Delta {
         }
         List<String> grown = new java.util.ArrayList<>(labels);
         grown.addAll(added);
-        WeightTensor weight = parameter(DeltaSlot.HEAD_WEIGHT);
+        WeightTensor weight = parameter(DeltaLayout.HEAD_WEIGHT);
         int hidden = (int) weight.dim(0);
         int before = labels.size();
         int after = grown.size();
@@ -112,18 +111,17 @@ public final class Delta {
             System.arraycopy(fresh, row * (after - before), grownWeight, row * after + before, after - before);
         }
         Map<String, WeightTensor> updated = new LinkedHashMap<>(parameters);
-        updated.put(DeltaSlot.HEAD_WEIGHT, new WeightTensor(DeltaSlot.HEAD_WEIGHT, new long[] {hidden, after},
+        updated.put(DeltaLayout.HEAD_WEIGHT, new WeightTensor(DeltaLayout.HEAD_WEIGHT, new long[] {hidden, after},
                 grownWeight));
-        updated.put(DeltaSlot.HEAD_BIAS, new WeightTensor(DeltaSlot.HEAD_BIAS, new long[] {after},
-                Arrays.copyOf(parameter(DeltaSlot.HEAD_BIAS).values(), after)));
+        updated.put(DeltaLayout.HEAD_BIAS, new WeightTensor(DeltaLayout.HEAD_BIAS, new long[] {after},
+                Arrays.copyOf(parameter(DeltaLayout.HEAD_BIAS).values(), after)));
         return new Delta(config, grown, updated);
     }
 
-    /** What the encoder graph is fed for this delta. */
-    public DeltaTensors tensors(EncoderArchitecture architecture) {
-        DeltaTensors.Builder builder = DeltaTensors.builder(architecture);
-        parameters.values().forEach(tensor -> builder.set(tensor.name(), tensor.shape(), tensor.values()));
-        builder.set(DeltaSlot.LORA_SCALING, new long[0], new float[] {config.loraScaling()});
-        return builder.build();
+    /** Everything the encoder graph is fed for this delta: its trained tensors and its configuration's settings. */
+    public Map<String, WeightTensor> inputs() {
+        Map<String, WeightTensor> inputs = new LinkedHashMap<>(parameters);
+        config.settings().forEach((name, values) -> inputs.put(name, new WeightTensor(name, new long[0], values)));
+        return inputs;
     }
 }

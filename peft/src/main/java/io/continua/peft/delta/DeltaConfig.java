@@ -1,14 +1,16 @@
 package io.continua.peft.delta;
 
 import io.continua.peft.encoder.EncoderArchitecture;
-import io.continua.peft.graph.DeltaSlot;
+import io.continua.peft.graph.DeltaLayout;
+import io.continua.peft.graph.DeltaPiece;
+import io.continua.peft.graph.TensorSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
 /**
  * What a delta is made of. Every kind trains the classifier head; LoRA and adapters add their own
- * tensors, each bound to a {@link DeltaSlot} of the encoder graph.
+ * tensors, through the piece of the encoder graph that their {@link DeltaLayout} names.
  */
 public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, HeadConfig {
     /** Standard deviation of the head's initial weights, as BERT initializes classifiers. */
@@ -19,15 +21,15 @@ public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, HeadConfi
     /** The configuration as flat strings: recorded with every version, and parsed back by {@link DeltaConfigs}. */
     Map<String, String> hyperparameters();
 
-    /** Shapes of the kind's own trainable tensors by slot (the head excluded). */
-    Map<String, long[]> ownShapes(EncoderArchitecture architecture);
+    /** The graph this kind's deltas run on: the pieces it adds to the encoder, and the head. */
+    DeltaLayout layout();
 
     /** Initial values of one of the kind's own tensors. */
-    float[] initialValues(String slot, long[] shape, Random random);
+    float[] initialValues(String tensor, long[] shape, Random random);
 
-    /** The factor LoRA updates are scaled by (alpha / r); 0 for kinds without LoRA. */
-    default float loraScaling() {
-        return 0f;
+    /** Untrained tensors fed with every delta of this configuration (LoRA's scaling), by name. */
+    default Map<String, float[]> settings() {
+        return Map.of();
     }
 
     /** The rate LoRA branches drop their input at while training; 0 for kinds without LoRA. */
@@ -35,11 +37,21 @@ public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, HeadConfi
         return 0;
     }
 
+    /** Shapes of the kind's own trainable tensors by name (the head excluded). */
+    default Map<String, long[]> ownShapes(EncoderArchitecture architecture) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (DeltaPiece piece : layout().pieces()) {
+            piece.tensors(architecture).stream().filter(TensorSpec::trained)
+                    .forEach(spec -> shapes.put(spec.name(), spec.shape()));
+        }
+        return shapes;
+    }
+
     /** Every trainable tensor, head included, for {@code labels} classes. */
     default Map<String, long[]> trainableShapes(EncoderArchitecture architecture, int labels) {
         Map<String, long[]> shapes = new LinkedHashMap<>(ownShapes(architecture));
-        shapes.put(DeltaSlot.HEAD_WEIGHT, new long[] {architecture.hiddenSize(), labels});
-        shapes.put(DeltaSlot.HEAD_BIAS, new long[] {labels});
+        shapes.put(DeltaLayout.HEAD_WEIGHT, new long[] {architecture.hiddenSize(), labels});
+        shapes.put(DeltaLayout.HEAD_BIAS, new long[] {labels});
         return shapes;
     }
 

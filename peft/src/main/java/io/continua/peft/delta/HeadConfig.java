@@ -1,6 +1,6 @@
 package io.continua.peft.delta;
 
-import io.continua.peft.encoder.EncoderArchitecture;
+import io.continua.peft.graph.DeltaLayout;
 import java.util.Map;
 import java.util.Random;
 
@@ -17,8 +17,8 @@ public record HeadConfig() implements DeltaConfig {
     }
 
     @Override
-    public Map<String, long[]> ownShapes(EncoderArchitecture architecture) {
-        return Map.of();
+    public DeltaLayout layout() {
+        return DeltaLayout.headOnly();
     }
 
     @Override

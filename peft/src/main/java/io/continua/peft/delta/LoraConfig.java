@@ -1,8 +1,7 @@
 package io.continua.peft.delta;
 
-import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.Projection;
-import io.continua.peft.graph.DeltaSlot;
+import io.continua.peft.graph.DeltaLayout;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * LoRA: {@code W x + (alpha / r) B A x} on each target projection of each chosen layer, A
@@ -53,36 +51,19 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
     }
 
     @Override
-    public float loraScaling() {
-        return (float) (alpha / rank);
-    }
-
-    @Override
     public double loraDropout() {
         return dropout;
     }
 
-    /** The adapted layers, resolved against the encoder. */
-    private List<Integer> layersOf(EncoderArchitecture architecture) {
-        for (int layer : layers) {
-            if (layer < 0 || layer >= architecture.layers()) {
-                throw new IllegalArgumentException("LoRA layer " + layer + " does not exist in an encoder of "
-                        + architecture.layers() + " layers");
-            }
-        }
-        return layers.isEmpty() ? IntStream.range(0, architecture.layers()).boxed().toList() : layers;
+    @Override
+    public DeltaLayout layout() {
+        return new DeltaLayout(List.of(new LoraPiece(rank, targets, layers)));
     }
 
+    /** {@code alpha / r}, the factor LoRA's update is scaled by. */
     @Override
-    public Map<String, long[]> ownShapes(EncoderArchitecture architecture) {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (int layer : layersOf(architecture)) {
-            for (Projection projection : targets) {
-                shapes.put(DeltaSlot.loraA(layer, projection), new long[] {projection.inputSize(architecture), rank});
-                shapes.put(DeltaSlot.loraB(layer, projection), new long[] {rank, projection.outputSize(architecture)});
-            }
-        }
-        return shapes;
+    public Map<String, float[]> settings() {
+        return Map.of(LoraPiece.SCALING, new float[] {(float) (alpha / rank)});
     }
 
     @Override

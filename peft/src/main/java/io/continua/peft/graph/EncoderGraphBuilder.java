@@ -3,15 +3,19 @@ package io.continua.peft.graph;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.EncoderWeights;
 import io.continua.peft.encoder.Projection;
-import io.continua.peft.graph.DeltaSlot.AdapterPosition;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
@@ -19,162 +23,182 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Builds a BERT encoder with mean pooling and a classifier head in a TensorFlow graph, shaped by
- * the {@link EncoderArchitecture} read from the weights. Every linear projection carries a LoRA
- * branch and every layer two bottleneck adapters, all fed through {@link DeltaSlot} placeholders.
- * The computation works on a flat {@code [batch * length, hidden]} matrix between attention blocks.
+ * Builds the padding-free BERT encoder of one {@link DeltaLayout} on a {@link ResidentBase}:
+ * embeddings, projections, feed-forward blocks, layer norms and residuals run on the packed real
+ * tokens {@code [tokens, hidden]}; only attention lays them out per text ({@code [texts, longest]},
+ * padded slots masked), and mean pooling reads that same layout. The layout's pieces add their ops
+ * at the encoder's named sites; the classifier head closes every graph.
  */
-public final class EncoderGraphBuilder {
+public final class EncoderGraphBuilder implements Sites {
     private final Ops tf;
     private final EncoderArchitecture architecture;
-    private final WeightSource weights;
+    private final ResidentBase base;
+    private final DeltaLayout layout;
+    private final boolean mixed;
+    private final boolean withDropout;
+    private final Map<String, Placeholder<TInt32>> indexInputs = new LinkedHashMap<>();
     private final Map<String, Placeholder<TFloat32>> deltaInputs = new LinkedHashMap<>();
+    /** Grouped copies of packed activations, so pieces reading the same input share one gather. */
+    private final Map<Output<?>, Operand<TFloat32>> groupedTokens = new HashMap<>();
 
-    private final boolean loraDropout;
-
-    private Operand<TInt32> batchAndLength;
-    private Operand<TFloat32> attentionBias;
-    private Operand<TFloat32> loraScaling;
+    private Placeholder<TFloat32> attentionMask;
+    private Operand<TInt32> textsAndLongest;
     private Placeholder<TFloat32> dropoutRate;
     private Placeholder<TInt64> dropoutSeed;
     private int dropoutStreams;
 
-    private EncoderGraphBuilder(Ops tf, EncoderArchitecture architecture, WeightSource weights, boolean loraDropout) {
+    private EncoderGraphBuilder(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout,
+                                boolean mixed, boolean withDropout) {
         this.tf = tf;
         this.architecture = architecture;
-        this.weights = weights;
-        this.loraDropout = loraDropout;
+        this.base = base;
+        this.layout = layout;
+        this.mixed = mixed;
+        this.withDropout = withDropout;
     }
 
-    /** The inference graph: no dropout anywhere. */
-    public static EncoderGraph build(Ops tf, EncoderArchitecture architecture, WeightSource weights) {
-        return new EncoderGraphBuilder(tf, architecture, weights, false).build();
+    /** One delta per run: what training and evaluation use. */
+    public static EncoderGraph single(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout,
+                                      boolean withDropout) {
+        return new EncoderGraphBuilder(tf, architecture, base, layout, false, withDropout).build();
     }
 
-    /**
-     * The training graph: as {@link #build}, plus dropout on every LoRA branch's input, with the rate
-     * fed through {@link EncoderGraph#DROPOUT_RATE} and a per-step seed through {@link EncoderGraph#DROPOUT_SEED}.
-     */
-    public static EncoderGraph buildWithLoraDropout(Ops tf, EncoderArchitecture architecture, WeightSource weights) {
-        return new EncoderGraphBuilder(tf, architecture, weights, true).build();
+    /** A stack of deltas of the layout per run, each text using one of them: what serving uses. */
+    public static EncoderGraph mixed(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout) {
+        return new EncoderGraphBuilder(tf, architecture, base, layout, true, false).build();
     }
 
     private EncoderGraph build() {
-        for (DeltaSlot slot : DeltaSlot.all(architecture)) {
-            deltaInputs.put(slot.name(), tf.withName(slot.name())
-                    .placeholder(TFloat32.class, Placeholder.shape(Shape.of(slot.shape()))));
+        Placeholder<TInt32> tokenIds = index(EncoderGraph.TOKEN_IDS, -1);
+        Placeholder<TInt32> positions = index(EncoderGraph.POSITIONS, -1);
+        index(EncoderGraph.ATTENTION_GATHER, -1);
+        index(EncoderGraph.ATTENTION_SCATTER, -1);
+        attentionMask = tf.withName(EncoderGraph.ATTENTION_MASK).placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(-1, -1)));
+        textsAndLongest = tf.shape(attentionMask);
+        if (mixed) {
+            index(EncoderGraph.TOKEN_GROUP_GATHER, -1, -1);
+            index(EncoderGraph.TOKEN_GROUP_SCATTER, -1);
+            index(EncoderGraph.ROW_GROUP_GATHER, -1, -1);
+            index(EncoderGraph.ROW_GROUP_SCATTER, -1);
         }
-        loraScaling = deltaInputs.get(DeltaSlot.LORA_SCALING);
-        if (loraDropout) {
+        for (TensorSpec spec : layout.tensors(architecture)) {
+            deltaInputs.put(spec.name(), tf.withName(spec.name()).placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(spec.stackedShape()))));
+        }
+        if (withDropout) {
             dropoutRate = tf.withName(EncoderGraph.DROPOUT_RATE).placeholder(TFloat32.class,
                     Placeholder.shape(Shape.scalar()));
             dropoutSeed = tf.withName(EncoderGraph.DROPOUT_SEED).placeholder(TInt64.class,
                     Placeholder.shape(Shape.of(2)));
         }
-        Placeholder<TInt32> ids = tf.withName(EncoderGraph.INPUT_IDS)
-                .placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
-        Placeholder<TInt32> mask = tf.withName(EncoderGraph.ATTENTION_MASK)
-                .placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
-        batchAndLength = tf.shape(ids);
-        Operand<TFloat32> maskF = tf.dtypes.cast(mask, TFloat32.class);
-        attentionBias = attentionBias(maskF);
 
-        Operand<TFloat32> hidden = embeddings(ids);
+        Operand<TFloat32> hidden = embeddings(tokenIds, positions);
+        for (DeltaPiece piece : layout.pieces()) {
+            hidden = piece.embeddings(this, hidden);
+        }
         for (int layer = 0; layer < architecture.layers(); layer++) {
             hidden = layer(layer, hidden);
         }
-        Operand<TFloat32> pooled = tf.withName(EncoderGraph.POOLED).identity(meanPool(hidden, maskF));
-        Operand<TFloat32> logits = tf.withName(EncoderGraph.LOGITS).identity(tf.math.add(
-                tf.linalg.matMul(pooled, deltaInputs.get(DeltaSlot.HEAD_WEIGHT)), deltaInputs.get(DeltaSlot.HEAD_BIAS)));
+        Operand<TFloat32> pooled = meanPool(hidden);
+        for (DeltaPiece piece : layout.pieces()) {
+            pooled = piece.pooled(this, pooled);
+        }
+        pooled = tf.withName(EncoderGraph.POOLED).identity(pooled);
+        Operand<TFloat32> logits = tf.withName(EncoderGraph.LOGITS).identity(perText(pooled, grouped ->
+                tf.math.add(tf.train.batchMatMul(grouped, delta(DeltaLayout.HEAD_WEIGHT), TFloat32.class),
+                        broadcastPerDelta(delta(DeltaLayout.HEAD_BIAS)))));
         Operand<TFloat32> probabilities = tf.withName(EncoderGraph.PROBABILITIES).nn.softmax(logits);
-        return new EncoderGraph(ids, mask, deltaInputs, pooled, logits, probabilities,
+        return new EncoderGraph(mixed, indexInputs, attentionMask, deltaInputs, pooled, logits, probabilities,
                 Optional.ofNullable(dropoutRate), Optional.ofNullable(dropoutSeed));
     }
 
-    /** Word + position + token-type-0 embeddings, normalized; returns {@code [batch * length, hidden]}. */
-    private Operand<TFloat32> embeddings(Operand<TInt32> ids) {
-        int hidden = architecture.hiddenSize();
-        Operand<TFloat32> words = tf.gather(base(EncoderWeights.WORD_EMBEDDINGS,
-                architecture.vocabularySize(), hidden), ids, tf.constant(0));
-        Operand<TInt32> length = tf.reshape(tf.slice(batchAndLength, tf.constant(new int[] {1}), tf.constant(new int[] {1})),
-                tf.constant(new int[] {1}));
-        Operand<TFloat32> positions = tf.slice(base(EncoderWeights.POSITION_EMBEDDINGS, architecture.maxPositions(), hidden),
-                tf.constant(new int[] {0, 0}), tf.concat(List.of(length, tf.constant(new int[] {hidden})), tf.constant(0)));
-        Operand<TFloat32> tokenType = tf.gather(base(EncoderWeights.TOKEN_TYPE_EMBEDDINGS,
-                architecture.typeVocabularySize(), hidden), tf.constant(0), tf.constant(0));
-        Operand<TFloat32> summed = tf.math.add(tf.math.add(words, positions), tokenType);
-        return layerNorm(flatten(summed), EncoderWeights.EMBEDDINGS_NORM);
+    private Placeholder<TInt32> index(String name, long... shape) {
+        Placeholder<TInt32> input = tf.withName(name).placeholder(TInt32.class, Placeholder.shape(Shape.of(shape)));
+        indexInputs.put(name, input);
+        return input;
+    }
+
+    /** Word embedding plus position (and token type 0) embedding, normalized: {@code [tokens, hidden]}. */
+    private Operand<TFloat32> embeddings(Operand<TInt32> tokenIds, Operand<TInt32> positions) {
+        Operand<TInt32> axis = tf.constant(0);
+        Operand<TFloat32> words = tf.gather(base.get(EncoderWeights.WORD_EMBEDDINGS), tokenIds, axis);
+        Operand<TFloat32> where = tf.gather(base.get(ResidentBase.POSITION_AND_TYPE), positions, axis);
+        return layerNorm(tf.math.add(words, where), EncoderWeights.EMBEDDINGS_NORM);
     }
 
     private Operand<TFloat32> layer(int layer, Operand<TFloat32> input) {
         Operand<TFloat32> attention = dense(layer, Projection.ATTENTION_OUTPUT, selfAttention(layer, input));
-        attention = adapter(layer, AdapterPosition.ATTENTION, attention);
+        for (DeltaPiece piece : layout.pieces()) {
+            attention = piece.attentionOutput(this, layer, attention);
+        }
         Operand<TFloat32> afterAttention = layerNorm(tf.math.add(attention, input), EncoderWeights.attentionNorm(layer));
-        Operand<TFloat32> intermediate = gelu(dense(layer, Projection.INTERMEDIATE, afterAttention));
-        Operand<TFloat32> output = adapter(layer, AdapterPosition.OUTPUT, dense(layer, Projection.OUTPUT, intermediate));
+        Operand<TFloat32> output = dense(layer, Projection.OUTPUT, gelu(dense(layer, Projection.INTERMEDIATE,
+                afterAttention)));
+        for (DeltaPiece piece : layout.pieces()) {
+            output = piece.layerOutput(this, layer, output);
+        }
         return layerNorm(tf.math.add(output, afterAttention), EncoderWeights.outputNorm(layer));
     }
 
+    /**
+     * Query, key and value in one product on the packed tokens; the pieces adapt each; then per-text
+     * attention on {@code [texts, heads, longest, head_size]} and the context back to packed rows.
+     */
     private Operand<TFloat32> selfAttention(int layer, Operand<TFloat32> input) {
-        Operand<TFloat32> query = heads(dense(layer, Projection.QUERY, input));
-        Operand<TFloat32> key = heads(dense(layer, Projection.KEY, input));
-        Operand<TFloat32> value = heads(dense(layer, Projection.VALUE, input));
-        Operand<TFloat32> scores = tf.train.batchMatMul(query, key, TFloat32.class, BatchMatMul.adjY(true));
-        scores = tf.math.add(tf.math.div(scores, tf.constant((float) Math.sqrt(architecture.headSize()))), attentionBias);
-        Operand<TFloat32> context = tf.train.batchMatMul(tf.nn.softmax(scores), value, TFloat32.class);
-        Operand<TFloat32> merged = tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3}));
-        return tf.reshape(merged, tf.constant(new int[] {-1, architecture.hiddenSize()}));
+        Operand<TFloat32> fused = tf.nn.biasAdd(tf.linalg.matMul(input, base.get(ResidentBase.qkvWeight(layer))),
+                base.get(ResidentBase.qkvBias(layer)));
+        List<Output<TFloat32>> parts = tf.split(tf.constant(1), fused, 3L).output();
+        Operand<TFloat32> query = adapt(layer, Projection.QUERY, input, parts.get(0));
+        Operand<TFloat32> key = adapt(layer, Projection.KEY, input, parts.get(1));
+        Operand<TFloat32> value = adapt(layer, Projection.VALUE, input, parts.get(2));
+        query = tf.math.mul(query, tf.constant((float) (1 / Math.sqrt(architecture.headSize()))));
+        Operand<TFloat32> scores = tf.math.add(tf.train.batchMatMul(perText(query), perText(key), TFloat32.class,
+                BatchMatMul.adjY(true)), attentionBias());
+        Operand<TFloat32> context = tf.train.batchMatMul(tf.nn.softmax(scores), perText(value), TFloat32.class);
+        Operand<TFloat32> rows = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})),
+                tf.constant(new int[] {-1, architecture.hiddenSize()}));
+        return tf.gather(rows, indexInputs.get(EncoderGraph.ATTENTION_SCATTER), tf.constant(0));
     }
 
-    /** {@code [batch * length, hidden]} to {@code [batch, heads, length, head_size]}. */
-    private Operand<TFloat32> heads(Operand<TFloat32> flat) {
-        Operand<TInt32> shape = tf.concat(List.of(batchAndLength,
+    /** Packed {@code [tokens, hidden]} to {@code [texts, heads, longest, head_size]}. */
+    private Operand<TFloat32> perText(Operand<TFloat32> packed) {
+        Operand<TFloat32> slots = tf.gather(packed, indexInputs.get(EncoderGraph.ATTENTION_GATHER), tf.constant(0));
+        Operand<TInt32> shape = tf.concat(List.of(textsAndLongest,
                 tf.constant(new int[] {architecture.heads(), architecture.headSize()})), tf.constant(0));
-        return tf.linalg.transpose(tf.reshape(flat, shape), tf.constant(new int[] {0, 2, 1, 3}));
+        return tf.linalg.transpose(tf.reshape(slots, shape), tf.constant(new int[] {0, 2, 1, 3}));
     }
 
-    /** {@code x W + b + scaling * (x A) B}: the frozen projection plus its LoRA branch. */
+    /** A padded slot gets the lowest float added to its attention scores, as the ONNX export does. */
+    private Operand<TFloat32> attentionBias() {
+        Operand<TFloat32> blocked = tf.math.mul(tf.math.sub(tf.constant(1f), attentionMask),
+                tf.constant(-Float.MAX_VALUE));
+        return tf.expandDims(tf.expandDims(blocked, tf.constant(1)), tf.constant(1));
+    }
+
+    /** {@code x W + b} with the frozen weights, then whatever the pieces add to this projection. */
     private Operand<TFloat32> dense(int layer, Projection projection, Operand<TFloat32> input) {
-        int in = projection.inputSize(architecture);
-        int out = projection.outputSize(architecture);
-        Operand<TFloat32> frozen = tf.math.add(tf.linalg.matMul(input, base(projection.weightName(layer), in, out)),
-                base(projection.biasName(layer), out));
-        Operand<TFloat32> lora = tf.linalg.matMul(
-                tf.linalg.matMul(dropout(input), deltaInputs.get(DeltaSlot.loraA(layer, projection))),
-                deltaInputs.get(DeltaSlot.loraB(layer, projection)));
-        return tf.math.add(frozen, tf.math.mul(lora, loraScaling));
+        Operand<TFloat32> frozen = tf.nn.biasAdd(tf.linalg.matMul(input, base.get(projection.weightName(layer))),
+                base.get(projection.biasName(layer)));
+        return adapt(layer, projection, input, frozen);
     }
 
-    /** Inverted dropout with its own random stream per LoRA branch; the identity in inference graphs. */
-    private Operand<TFloat32> dropout(Operand<TFloat32> input) {
-        if (!loraDropout) {
-            return input;
+    private Operand<TFloat32> adapt(int layer, Projection projection, Operand<TFloat32> input,
+                                    Operand<TFloat32> output) {
+        for (DeltaPiece piece : layout.pieces()) {
+            output = piece.projection(this, layer, projection, input, output);
         }
-        Operand<TInt64> seed = tf.math.add(dropoutSeed, tf.constant(new long[] {0, ++dropoutStreams}));
-        Operand<TFloat32> uniform = tf.random.statelessRandomUniform(tf.shape(input), seed, TFloat32.class);
-        Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(uniform, dropoutRate), TFloat32.class);
-        return tf.math.div(tf.math.mul(input, keep), tf.math.sub(tf.constant(1f), dropoutRate));
-    }
-
-    /** {@code h + relu(h D + d) U + u}: a bottleneck adapter; with bottleneck 0 and u = 0 it is the identity. */
-    private Operand<TFloat32> adapter(int layer, AdapterPosition position, Operand<TFloat32> hidden) {
-        Operand<TFloat32> down = tf.nn.relu(tf.math.add(
-                tf.linalg.matMul(hidden, deltaInputs.get(DeltaSlot.adapterDown(layer, position))),
-                deltaInputs.get(DeltaSlot.adapterDownBias(layer, position))));
-        Operand<TFloat32> up = tf.math.add(tf.linalg.matMul(down, deltaInputs.get(DeltaSlot.adapterUp(layer, position))),
-                deltaInputs.get(DeltaSlot.adapterUpBias(layer, position)));
-        return tf.math.add(hidden, up);
+        return output;
     }
 
     private Operand<TFloat32> layerNorm(Operand<TFloat32> input, String name) {
-        int hidden = architecture.hiddenSize();
         Operand<TInt32> lastAxis = tf.constant(new int[] {-1});
         Operand<TFloat32> mean = tf.math.mean(input, lastAxis, Mean.keepDims(true));
         Operand<TFloat32> centered = tf.math.sub(input, mean);
         Operand<TFloat32> variance = tf.math.mean(tf.math.square(centered), lastAxis, Mean.keepDims(true));
         Operand<TFloat32> normalized = tf.math.mul(centered,
                 tf.math.rsqrt(tf.math.add(variance, tf.constant(architecture.layerNormEpsilon()))));
-        return tf.math.add(tf.math.mul(normalized, base(name + ".weight", hidden)), base(name + ".bias", hidden));
+        return tf.math.add(tf.math.mul(normalized, base.get(name + ".weight")), base.get(name + ".bias"));
     }
 
     /** The exact (erf) GELU that BERT uses. */
@@ -184,30 +208,76 @@ public final class EncoderGraphBuilder {
         return tf.math.mul(x, cdf);
     }
 
-    /** Padding gets the lowest float added to its attention scores, as the ONNX export does. */
-    private Operand<TFloat32> attentionBias(Operand<TFloat32> maskF) {
-        Operand<TFloat32> blocked = tf.math.mul(tf.math.sub(tf.constant(1f), maskF), tf.constant(-Float.MAX_VALUE));
-        Operand<TInt32> shape = tf.stack(List.of(
-                tf.gather(batchAndLength, tf.constant(0), tf.constant(0)), tf.constant(1), tf.constant(1),
-                tf.gather(batchAndLength, tf.constant(1), tf.constant(0))));
-        return tf.reshape(blocked, shape);
-    }
-
-    /** Mean of the unpadded token vectors: {@code [batch, hidden]}. */
-    private Operand<TFloat32> meanPool(Operand<TFloat32> flat, Operand<TFloat32> maskF) {
-        Operand<TFloat32> tokens = tf.reshape(flat, tf.concat(List.of(batchAndLength,
+    /** Mean of each text's token vectors, read through attention's per-text layout: {@code [texts, hidden]}. */
+    private Operand<TFloat32> meanPool(Operand<TFloat32> packed) {
+        Operand<TFloat32> slots = tf.gather(packed, indexInputs.get(EncoderGraph.ATTENTION_GATHER), tf.constant(0));
+        Operand<TFloat32> perText = tf.reshape(slots, tf.concat(List.of(textsAndLongest,
                 tf.constant(new int[] {architecture.hiddenSize()})), tf.constant(0)));
-        Operand<TFloat32> weights3 = tf.expandDims(maskF, tf.constant(-1));
-        Operand<TFloat32> summed = tf.reduceSum(tf.math.mul(tokens, weights3), tf.constant(1));
-        Operand<TFloat32> counts = tf.math.maximum(tf.reduceSum(weights3, tf.constant(1)), tf.constant(1e-9f));
+        Operand<TFloat32> mask = tf.expandDims(attentionMask, tf.constant(-1));
+        Operand<TFloat32> summed = tf.reduceSum(tf.math.mul(perText, mask), tf.constant(1));
+        Operand<TFloat32> counts = tf.reduceSum(mask, tf.constant(1));
         return tf.math.div(summed, counts);
     }
 
-    private Operand<TFloat32> flatten(Operand<TFloat32> tokens) {
-        return tf.reshape(tokens, tf.constant(new int[] {-1, architecture.hiddenSize()}));
+    @Override
+    public Ops tf() {
+        return tf;
     }
 
-    private Operand<TFloat32> base(String name, long... shape) {
-        return weights.weight(name, shape);
+    @Override
+    public EncoderArchitecture architecture() {
+        return architecture;
+    }
+
+    @Override
+    public Operand<TFloat32> delta(String name) {
+        Placeholder<TFloat32> input = deltaInputs.get(name);
+        if (input == null) {
+            throw new IllegalArgumentException("Layout " + layout.key() + " declares no delta tensor " + name);
+        }
+        return input;
+    }
+
+    @Override
+    public Operand<TFloat32> perToken(Operand<TFloat32> tokens, UnaryOperator<Operand<TFloat32>> perDelta) {
+        Operand<TFloat32> grouped = groupedTokens.computeIfAbsent(tokens.asOutput(), key ->
+                group(tokens, EncoderGraph.TOKEN_GROUP_GATHER));
+        return ungroup(perDelta.apply(grouped), EncoderGraph.TOKEN_GROUP_SCATTER);
+    }
+
+    @Override
+    public Operand<TFloat32> perText(Operand<TFloat32> texts, UnaryOperator<Operand<TFloat32>> perDelta) {
+        return ungroup(perDelta.apply(group(texts, EncoderGraph.ROW_GROUP_GATHER)), EncoderGraph.ROW_GROUP_SCATTER);
+    }
+
+    /** Rows {@code [n, width]} to {@code [deltas, rowsPerDelta, width]}; with one delta, just a leading axis. */
+    private Operand<TFloat32> group(Operand<TFloat32> rows, String gather) {
+        return mixed ? tf.gather(rows, indexInputs.get(gather), tf.constant(0)) : tf.expandDims(rows, tf.constant(0));
+    }
+
+    private Operand<TFloat32> ungroup(Operand<TFloat32> grouped, String scatter) {
+        if (!mixed) {
+            return tf.squeeze(grouped, Squeeze.axis(0L));
+        }
+        Operand<TInt32> width = tf.slice(tf.shape(grouped), tf.constant(new int[] {2}), tf.constant(new int[] {1}));
+        Operand<TFloat32> rows = tf.reshape(grouped, tf.concat(List.of(tf.constant(new int[] {-1}), width),
+                tf.constant(0)));
+        return tf.gather(rows, indexInputs.get(scatter), tf.constant(0));
+    }
+
+    @Override
+    public Operand<TFloat32> broadcastPerDelta(Operand<TFloat32> stacked) {
+        return tf.expandDims(stacked, tf.constant(1));
+    }
+
+    @Override
+    public Operand<TFloat32> dropout(Operand<TFloat32> input) {
+        if (!withDropout) {
+            return input;
+        }
+        Operand<TInt64> seed = tf.math.add(dropoutSeed, tf.constant(new long[] {0, ++dropoutStreams}));
+        Operand<TFloat32> uniform = tf.random.statelessRandomUniform(tf.shape(input), seed, TFloat32.class);
+        Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(uniform, dropoutRate), TFloat32.class);
+        return tf.math.div(tf.math.mul(input, keep), tf.math.sub(tf.constant(1f), dropoutRate));
     }
 }

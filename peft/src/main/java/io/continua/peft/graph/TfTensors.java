@@ -12,7 +12,11 @@ public final class TfTensors {
     }
 
     public static TFloat32 floats(WeightTensor tensor) {
-        return TFloat32.tensorOf(Shape.of(tensor.shape()), DataBuffers.of(tensor.values(), true, false));
+        return floats(tensor.values(), tensor.shape());
+    }
+
+    public static TFloat32 floats(float[] values, long... shape) {
+        return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(values, true, false));
     }
 
     public static TInt32 ints(int[] values, long... shape) {

@@ -6,30 +6,45 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import io.continua.peft.graph.BatchFeed;
+import io.continua.peft.graph.DeltaStack;
 import io.continua.peft.graph.EncoderGraph;
 import io.continua.peft.graph.EncoderOutputs;
+import io.continua.peft.graph.PackedBatch;
 import io.continua.peft.graph.TfTensors;
-import io.continua.peft.tokenizer.TokenBatch;
 
-/** Turns a token batch plus a delta into the SavedModel's named inputs, and its outputs into rows. */
+/** Turns a packed batch plus its deltas into the SavedModel's named inputs, and its outputs into rows. */
 final class EncoderTranslator implements NoBatchifyTranslator<EncoderTranslator.Input, EncoderOutputs> {
 
-    /** What one call feeds: the tokens of a batch of texts, and the delta to apply. */
-    record Input(TokenBatch tokens, ServingDelta delta) {
+    /**
+     * What one call feeds: the batch, and either one delta's prebuilt arrays or a stack of several
+     * deltas to copy in.
+     */
+    record Input(PackedBatch batch, NDList prepared, DeltaStack stack) {
     }
 
     @Override
     public NDList processInput(TranslatorContext context, Input input) {
         NDManager manager = context.getNDManager();
-        TokenBatch tokens = input.tokens();
-        Shape shape = new Shape(tokens.size(), tokens.length());
-        NDArray ids = manager.create(tokens.ids(), shape);
-        ids.setName(EncoderGraph.INPUT_IDS);
-        NDArray mask = manager.create(tokens.mask(), shape);
-        mask.setName(EncoderGraph.ATTENTION_MASK);
-        NDList list = new NDList(ids, mask);
-        list.addAll(input.delta().arrays());
+        NDList list = new NDList();
+        EncoderGraph.describe(input.batch(), true, new BatchFeed() {
+            @Override
+            public void ints(String name, int[] values, long... shape) {
+                add(list, manager.create(values, new Shape(shape)), name);
+            }
+
+            @Override
+            public void floats(String name, float[] values, long... shape) {
+                add(list, manager.create(values, new Shape(shape)), name);
+            }
+        });
+        list.addAll(input.prepared() != null ? input.prepared() : ServingDelta.arrays(manager, input.stack()));
         return list;
+    }
+
+    private static void add(NDList list, NDArray array, String name) {
+        array.setName(name);
+        list.add(array);
     }
 
     @Override

@@ -1,32 +1,71 @@
 package io.continua.peft.serving;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.graph.DeltaTensors;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.encoder.EncoderArchitecture;
+import io.continua.peft.graph.BatchFeed;
+import io.continua.peft.graph.DeltaLayout;
+import io.continua.peft.graph.DeltaStack;
+import java.util.List;
 
 /**
- * A delta's tensors as DJL arrays, built once when the delta is loaded and fed with every request
- * until it is swapped out. Close it to release the native memory.
+ * A delta ready to serve: its layout, its label count, and its tensors both as a one-delta stack
+ * of DJL arrays (built once at load, fed as they are when a batch holds only this delta) and as
+ * host arrays (copied into a stack when it shares a batch with other deltas of its layout). Close
+ * it to release the native memory.
  */
 public final class ServingDelta implements AutoCloseable {
+    private final DeltaLayout layout;
+    private final Delta delta;
     private final NDManager manager;
     private final NDList arrays;
 
-    ServingDelta(NDManager parent, DeltaTensors delta) {
+    ServingDelta(NDManager parent, Delta delta, EncoderArchitecture architecture) {
+        this.layout = delta.config().layout();
+        this.delta = delta;
         this.manager = parent.newSubManager();
-        this.arrays = new NDList();
-        for (WeightTensor tensor : delta.all()) {
-            NDArray array = manager.create(tensor.values(), new Shape(tensor.shape()));
-            array.setName(tensor.name());
-            arrays.add(array);
-        }
+        this.arrays = arrays(manager, DeltaStack.of(layout, architecture, delta.inputs()));
+    }
+
+    /** A stack as named DJL arrays in {@code manager}. */
+    static NDList arrays(NDManager manager, DeltaStack stack) {
+        NDList list = new NDList();
+        stack.describe(new BatchFeed() {
+            @Override
+            public void ints(String name, int[] values, long... shape) {
+                throw new IllegalStateException("A delta stack holds no integers");
+            }
+
+            @Override
+            public void floats(String name, float[] values, long... shape) {
+                list.add(manager.create(values, new Shape(shape)));
+                list.get(list.size() - 1).setName(name);
+            }
+        });
+        return list;
+    }
+
+    public DeltaLayout layout() {
+        return layout;
+    }
+
+    public int labelCount() {
+        return delta.labels().size();
+    }
+
+    Delta delta() {
+        return delta;
     }
 
     NDList arrays() {
         return arrays;
+    }
+
+    /** The tensors of several deltas of one layout, stacked in the given order. */
+    static DeltaStack stack(List<ServingDelta> deltas, EncoderArchitecture architecture) {
+        return DeltaStack.of(deltas.get(0).layout, architecture, deltas.stream().map(d -> d.delta.inputs()).toList());
     }
 
     @Override

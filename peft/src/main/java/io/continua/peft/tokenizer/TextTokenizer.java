@@ -6,13 +6,14 @@ import io.continua.peft.runtime.NativeCache;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * WordPiece tokenization with the encoder's own tokenizer.json through DJL's Hugging Face
  * tokenizers (native, offline). Texts longer than {@code maxLength} tokens are truncated and
- * flagged; a batch is padded to its longest text. Thread-safe.
+ * flagged. Thread-safe.
  */
 public final class TextTokenizer implements AutoCloseable {
     public static final int DEFAULT_MAX_LENGTH = 128;
@@ -34,28 +35,27 @@ public final class TextTokenizer implements AutoCloseable {
         }
     }
 
-    public TokenBatch encode(List<String> texts) {
+    /** Each text's tokens, unpadded: what the padding-free encoder packs. */
+    public List<Tokens> tokenize(List<String> texts) {
         if (texts.isEmpty()) {
-            return new TokenBatch(0, 0, new int[0], new int[0], new boolean[0]);
+            return List.of();
         }
         Encoding[] encodings = tokenizer.batchEncode(texts);
-        int length = 0;
+        List<Tokens> result = new ArrayList<>(encodings.length);
         for (Encoding encoding : encodings) {
-            length = Math.max(length, realLength(encoding));
-        }
-        int[] ids = new int[texts.size() * length];
-        int[] mask = new int[texts.size() * length];
-        boolean[] truncated = new boolean[texts.size()];
-        for (int row = 0; row < encodings.length; row++) {
-            long[] tokenIds = encodings[row].getIds();
-            int real = realLength(encodings[row]);
-            for (int i = 0; i < real; i++) {
-                ids[row * length + i] = Math.toIntExact(tokenIds[i]);
-                mask[row * length + i] = 1;
+            long[] tokenIds = encoding.getIds();
+            int[] ids = new int[realLength(encoding)];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = Math.toIntExact(tokenIds[i]);
             }
-            truncated[row] = encodings[row].exceedMaxLength();
+            result.add(new Tokens(ids, encoding.exceedMaxLength()));
         }
-        return new TokenBatch(texts.size(), length, ids, mask, truncated);
+        return result;
+    }
+
+    /** The texts padded to the longest: the layout of a padded encoder such as ONNX Runtime's. */
+    public TokenBatch encode(List<String> texts) {
+        return TokenBatch.padded(tokenize(texts));
     }
 
     /** Tokens that are not padding, whatever padding the tokenizer.json itself asks for. */

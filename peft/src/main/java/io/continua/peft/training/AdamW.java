@@ -1,6 +1,6 @@
 package io.continua.peft.training;
 
-import io.continua.peft.graph.DeltaSlot;
+import io.continua.peft.graph.DeltaLayout;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +54,7 @@ public final class AdamW {
             float[] values = parameters.get(name);
             float[] m = moment(firstMoments, name, values.length);
             float[] v = moment(secondMoments, name, values.length);
-            boolean head = name.equals(DeltaSlot.HEAD_WEIGHT) || name.equals(DeltaSlot.HEAD_BIAS);
+            boolean head = name.equals(DeltaLayout.HEAD_WEIGHT) || name.equals(DeltaLayout.HEAD_BIAS);
             double rate = (head ? config.headLearningRate() : config.learningRate()) * schedule;
             double decay = isBias(name) ? 0 : config.weightDecay();
             for (int i = 0; i < values.length; i++) {
@@ -80,17 +80,17 @@ public final class AdamW {
     /** The head gained labels ({@code before} to {@code after} columns): new columns' moments start at zero. */
     public void growHead(int hidden, int before, int after) {
         for (Map<String, float[]> moments : List.of(firstMoments, secondMoments)) {
-            float[] weight = moments.get(DeltaSlot.HEAD_WEIGHT);
+            float[] weight = moments.get(DeltaLayout.HEAD_WEIGHT);
             if (weight != null) {
                 float[] grown = new float[hidden * after];
                 for (int row = 0; row < hidden; row++) {
                     System.arraycopy(weight, row * before, grown, row * after, before);
                 }
-                moments.put(DeltaSlot.HEAD_WEIGHT, grown);
+                moments.put(DeltaLayout.HEAD_WEIGHT, grown);
             }
-            float[] bias = moments.get(DeltaSlot.HEAD_BIAS);
+            float[] bias = moments.get(DeltaLayout.HEAD_BIAS);
             if (bias != null) {
-                moments.put(DeltaSlot.HEAD_BIAS, Arrays.copyOf(bias, after));
+                moments.put(DeltaLayout.HEAD_BIAS, Arrays.copyOf(bias, after));
             }
         }
     }

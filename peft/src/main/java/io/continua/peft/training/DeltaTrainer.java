@@ -3,7 +3,8 @@ package io.continua.peft.training;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.encoder.EncoderArchitecture;
-import io.continua.peft.graph.DeltaSlot;
+import io.continua.peft.graph.DeltaLayout;
+import io.continua.peft.graph.PackedBatch;
 import io.continua.peft.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,15 +28,19 @@ public final class DeltaTrainer {
     private Delta delta;
     private final Map<String, float[]> working = new LinkedHashMap<>();
 
-    public DeltaTrainer(TrainingGraph graph, TextTokenizer tokenizer, EncoderArchitecture architecture, Delta delta,
-                        TrainingConfig config, AdamW optimizer) {
+    public DeltaTrainer(TrainingGraph graph, TextTokenizer tokenizer, Delta delta, TrainingConfig config,
+                        AdamW optimizer) {
+        if (!graph.layout().key().equals(delta.config().layout().key())) {
+            throw new IllegalArgumentException("A " + delta.config().layout().key() + " delta cannot train on the "
+                    + graph.layout().key() + " graph");
+        }
         if (delta.config().loraDropout() > 0 && !graph.hasDropout()) {
             throw new IllegalArgumentException("LoRA dropout " + delta.config().loraDropout()
                     + " needs a training graph with dropout");
         }
         this.graph = graph;
         this.tokenizer = tokenizer;
-        this.architecture = architecture;
+        this.architecture = graph.architecture();
         this.config = config;
         this.optimizer = optimizer;
         this.shuffle = new Random(config.seed());
@@ -44,9 +49,8 @@ public final class DeltaTrainer {
     }
 
     /** A trainer for a fresh delta with a fresh optimizer. */
-    public static DeltaTrainer start(TrainingGraph graph, TextTokenizer tokenizer, EncoderArchitecture architecture,
-                                     Delta delta, TrainingConfig config) {
-        return new DeltaTrainer(graph, tokenizer, architecture, delta, config, new AdamW(config));
+    public static DeltaTrainer start(TrainingGraph graph, TextTokenizer tokenizer, Delta delta, TrainingConfig config) {
+        return new DeltaTrainer(graph, tokenizer, delta, config, new AdamW(config));
     }
 
     /** One optimizer step on {@code batch}; labels the delta does not know yet are added first. Returns the loss. */
@@ -59,8 +63,9 @@ public final class DeltaTrainer {
         }
         float dropout = (float) delta.config().loraDropout();
         long dropoutSeed = config.seed() * 1_000_003L + optimizer.step();
-        TrainingGraph.StepResult result = graph.step(tokenizer.encode(batch.stream().map(LabeledText::text).toList()),
-                oneHot, delta.withValues(working).tensors(architecture), working.keySet(), dropout, dropoutSeed);
+        TrainingGraph.StepResult result = graph.step(
+                PackedBatch.of(tokenizer.tokenize(batch.stream().map(LabeledText::text).toList())),
+                oneHot, delta.withValues(working).inputs(), working.keySet(), dropout, dropoutSeed);
         optimizer.apply(working, result.gradients());
         return result.loss();
     }
@@ -94,7 +99,7 @@ public final class DeltaTrainer {
             return;
         }
         delta = grown;
-        for (String slot : List.of(DeltaSlot.HEAD_WEIGHT, DeltaSlot.HEAD_BIAS)) {
+        for (String slot : List.of(DeltaLayout.HEAD_WEIGHT, DeltaLayout.HEAD_BIAS)) {
             working.put(slot, delta.parameter(slot).values().clone());
         }
         optimizer.growHead(architecture.hiddenSize(), before, delta.labels().size());

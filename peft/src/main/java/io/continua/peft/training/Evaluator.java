@@ -2,36 +2,36 @@ package io.continua.peft.training;
 
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
-import io.continua.peft.encoder.EncoderArchitecture;
-import io.continua.peft.graph.DeltaTensors;
-import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.graph.EncoderRuntime;
+import io.continua.peft.graph.ForwardGraph;
 import io.continua.peft.tokenizer.TextTokenizer;
 import java.util.List;
+import java.util.Map;
 
 /** Scores a delta on labeled texts: accuracy, macro-F1, loss and per-class accuracy. */
 public final class Evaluator {
-    private final GraphEncoder encoder;
+    private final EncoderRuntime runtime;
     private final TextTokenizer tokenizer;
-    private final EncoderArchitecture architecture;
     private final int batchSize;
 
-    public Evaluator(GraphEncoder encoder, TextTokenizer tokenizer, EncoderArchitecture architecture, int batchSize) {
-        this.encoder = encoder;
+    public Evaluator(EncoderRuntime runtime, TextTokenizer tokenizer, int batchSize) {
+        this.runtime = runtime;
         this.tokenizer = tokenizer;
-        this.architecture = architecture;
         this.batchSize = batchSize;
     }
 
     public Evaluation evaluate(Delta delta, List<LabeledText> examples) {
         List<String> labels = delta.labels();
-        DeltaTensors tensors = delta.tensors(architecture);
+        ForwardGraph graph = runtime.forward(delta.config().layout());
+        Map<String, WeightTensor> inputs = delta.inputs();
         ClassificationScores scores = new ClassificationScores();
         double lossSum = 0;
         int lossCount = 0;
         for (int start = 0; start < examples.size(); start += batchSize) {
             List<LabeledText> batch = examples.subList(start, Math.min(start + batchSize, examples.size()));
-            float[][] probabilities = encoder.run(tokenizer.encode(batch.stream().map(LabeledText::text).toList()),
-                    tensors).probabilities();
+            float[][] probabilities = graph.run(tokenizer.tokenize(batch.stream().map(LabeledText::text).toList()),
+                    inputs).probabilities();
             for (int row = 0; row < batch.size(); row++) {
                 String truth = batch.get(row).label();
                 int truthIndex = labels.indexOf(truth);

@@ -1,14 +1,17 @@
 package io.continua.peft.training;
 
 import io.continua.peft.delta.DeltaConfig;
-import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.graph.DeltaSlot;
-import io.continua.peft.graph.DeltaTensors;
+import io.continua.peft.graph.DeltaLayout;
+import io.continua.peft.graph.DeltaStack;
 import io.continua.peft.graph.EncoderGraph;
-import io.continua.peft.graph.FedGraph;
+import io.continua.peft.graph.EncoderGraphBuilder;
+import io.continua.peft.graph.EncoderRuntime;
+import io.continua.peft.graph.PackedBatch;
+import io.continua.peft.graph.SessionFeed;
+import io.continua.peft.graph.TensorSpec;
 import io.continua.peft.graph.TfTensors;
-import io.continua.peft.tokenizer.TokenBatch;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -18,7 +21,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -26,55 +28,63 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The encoder graph plus a cross-entropy loss and its gradients with respect to every delta slot
- * ({@code Graph.addGradients}). One per process serves every domain and every delta kind: a step
- * feeds the delta's tensors and fetches only the gradients of the tensors it trains, so TensorFlow
- * runs only the backward pass those need (none through the encoder for a head-only delta).
+ * One layout's padding-free encoder plus a cross-entropy loss and its gradients with respect to
+ * the layout's trained tensors ({@code Graph.addGradients}), in the process graph where the base is
+ * resident. Every domain whose delta has this layout trains on it: a step feeds the delta's tensors
+ * and fetches only the gradients of the tensors it trains, so TensorFlow runs only the backward pass
+ * those need (none through the encoder for a head-only delta).
  */
-public final class TrainingGraph implements AutoCloseable {
-    private final FedGraph graph;
+public final class TrainingGraph {
+    private final EncoderRuntime runtime;
+    private final DeltaLayout layout;
+    private final EncoderGraph encoder;
     private final Placeholder<TFloat32> labels;
     private final Operand<TFloat32> loss;
     private final Map<String, Output<?>> gradients = new LinkedHashMap<>();
 
-    private TrainingGraph(FedGraph graph) {
-        this.graph = graph;
-        Ops tf = graph.ops();
-        EncoderGraph encoder = graph.encoder();
+    private TrainingGraph(EncoderRuntime runtime, Ops tf, DeltaLayout layout, boolean withDropout) {
+        this.runtime = runtime;
+        this.layout = layout;
+        this.encoder = EncoderGraphBuilder.single(tf, runtime.architecture(), runtime.base(), layout, withDropout);
         labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
         loss = tf.withName("loss").math.mean(
                 tf.nn.softmaxCrossEntropyWithLogits(encoder.logits(), labels).loss(), tf.constant(0));
-        List<String> slots = new ArrayList<>();
+        List<String> trained = new ArrayList<>();
         List<Output<?>> inputs = new ArrayList<>();
-        encoder.deltaInputs().forEach((slot, placeholder) -> {
-            if (!slot.equals(DeltaSlot.LORA_SCALING)) {
-                slots.add(slot);
-                inputs.add(placeholder.output());
+        for (TensorSpec spec : layout.tensors(runtime.architecture())) {
+            if (spec.trained()) {
+                trained.add(spec.name());
+                inputs.add(encoder.deltaInputs().get(spec.name()).output());
             }
-        });
-        Output<?>[] derivatives = graph.graph().addGradients(loss.asOutput(), inputs.toArray(new Output<?>[0]));
-        for (int i = 0; i < slots.size(); i++) {
-            gradients.put(slots.get(i), derivatives[i]);
+        }
+        Output<?>[] derivatives = runtime.graph().addGradients(tf.scope().makeOpName("gradients"),
+                new Output<?>[] {loss.asOutput()}, inputs.toArray(new Output<?>[0]), null);
+        for (int i = 0; i < trained.size(); i++) {
+            gradients.put(trained.get(i), derivatives[i]);
         }
     }
 
-    /** Without dropout: what training uses when the delta has none, and what gradient checks use. */
-    public static TrainingGraph create(PretrainedEncoder encoder) {
-        return new TrainingGraph(FedGraph.inference(encoder));
+    /** The training graph of a layout, with LoRA dropout inputs or without; built once per process. */
+    public static TrainingGraph of(EncoderRuntime runtime, DeltaLayout layout, boolean withDropout) {
+        return runtime.graphFor("training:" + layout.key() + (withDropout ? ":dropout" : ""),
+                tf -> new TrainingGraph(runtime, tf, layout, withDropout));
     }
 
-    /** With LoRA dropout (fed rate and seed per step). */
-    public static TrainingGraph withLoraDropout(PretrainedEncoder encoder) {
-        return new TrainingGraph(FedGraph.withLoraDropout(encoder));
-    }
-
-    /** The graph a delta trains on: with dropout inputs only if it uses LoRA dropout. */
-    public static TrainingGraph forDelta(PretrainedEncoder encoder, DeltaConfig config) {
-        return config.loraDropout() > 0 ? withLoraDropout(encoder) : create(encoder);
+    /** The graph a delta of this configuration trains on: with dropout inputs only if it uses LoRA dropout. */
+    public static TrainingGraph forDelta(EncoderRuntime runtime, DeltaConfig config) {
+        return of(runtime, config.layout(), config.loraDropout() > 0);
     }
 
     public boolean hasDropout() {
-        return graph.encoder().dropoutRate().isPresent();
+        return encoder.dropoutRate().isPresent();
+    }
+
+    public DeltaLayout layout() {
+        return layout;
+    }
+
+    public EncoderArchitecture architecture() {
+        return runtime.architecture();
     }
 
     /** What one step computed: the batch's mean loss and the gradient of each trained tensor. */
@@ -84,19 +94,19 @@ public final class TrainingGraph implements AutoCloseable {
     /**
      * The loss of a batch and the gradients of the tensors named in {@code trained}.
      *
-     * @param oneHot {@code [batch, labels]} row-major, one 1 per row
+     * @param delta  everything the delta feeds ({@code Delta.inputs()})
+     * @param oneHot {@code [texts, labels]} row-major, one 1 per row
      */
-    public StepResult step(TokenBatch batch, float[] oneHot, DeltaTensors delta, Collection<String> trained,
-                           float dropoutRate, long dropoutSeed) {
-        List<Tensor> fed = new ArrayList<>();
-        try {
-            Session.Runner runner = feed(batch, oneHot, delta, dropoutRate, dropoutSeed, fed);
+    public StepResult step(PackedBatch batch, float[] oneHot, Map<String, WeightTensor> delta,
+                           Collection<String> trained, float dropoutRate, long dropoutSeed) {
+        Session.Runner runner = runtime.session().runner();
+        try (SessionFeed feed = feed(runner, batch, oneHot, delta, dropoutRate, dropoutSeed)) {
             runner.fetch(loss);
             List<String> names = new ArrayList<>(trained);
             for (String name : names) {
                 Output<?> gradient = gradients.get(name);
                 if (gradient == null) {
-                    throw new IllegalArgumentException("No trainable delta slot " + name);
+                    throw new IllegalArgumentException("Layout " + layout.key() + " trains no tensor " + name);
                 }
                 runner.fetch(gradient);
             }
@@ -107,63 +117,53 @@ public final class TrainingGraph implements AutoCloseable {
                 }
                 return new StepResult(((TFloat32) result.get(0)).getFloat(), values);
             }
-        } finally {
-            fed.forEach(Tensor::close);
         }
     }
 
     /** The logits this graph computes for a batch (dropout off): what training optimizes. */
-    public float[][] logits(TokenBatch batch, DeltaTensors delta) {
-        List<Tensor> fed = new ArrayList<>();
-        try {
-            Session.Runner runner = feed(batch, new float[batch.size() * delta.labelCount()], delta, 0f, 0, fed);
-            try (Result result = runner.fetch(graph.encoder().logits()).run()) {
+    public float[][] logits(PackedBatch batch, Map<String, WeightTensor> delta) {
+        int labelCount = labelCount(delta);
+        Session.Runner runner = runtime.session().runner();
+        try (SessionFeed feed = feed(runner, batch, new float[batch.texts() * labelCount], delta, 0f, 0)) {
+            try (Result result = runner.fetch(encoder.logits()).run()) {
                 return TfTensors.rows((TFloat32) result.get(0));
             }
-        } finally {
-            fed.forEach(Tensor::close);
         }
     }
 
     /** The batch's mean loss only (dropout off). */
-    public double loss(TokenBatch batch, float[] oneHot, DeltaTensors delta) {
-        List<Tensor> fed = new ArrayList<>();
-        try {
-            Session.Runner runner = feed(batch, oneHot, delta, 0f, 0, fed);
+    public double loss(PackedBatch batch, float[] oneHot, Map<String, WeightTensor> delta) {
+        Session.Runner runner = runtime.session().runner();
+        try (SessionFeed feed = feed(runner, batch, oneHot, delta, 0f, 0)) {
             try (Result result = runner.fetch(loss).run()) {
                 return ((TFloat32) result.get(0)).getFloat();
             }
-        } finally {
-            fed.forEach(Tensor::close);
         }
     }
 
-    private Session.Runner feed(TokenBatch batch, float[] oneHot, DeltaTensors delta, float dropoutRate,
-                                long dropoutSeed, List<Tensor> fed) {
-        if (oneHot.length != batch.size() * delta.labelCount()) {
-            throw new IllegalArgumentException("Labels for " + oneHot.length / Math.max(1, delta.labelCount())
-                    + " rows and " + delta.labelCount() + " classes do not fit a batch of " + batch.size());
-        }
-        Session.Runner runner = graph.runner(batch, delta, fed);
-        TFloat32 labelTensor = TfTensors.floats(new WeightTensor("labels",
-                new long[] {batch.size(), delta.labelCount()}, oneHot));
-        fed.add(labelTensor);
-        runner.feed(labels, labelTensor);
-        graph.encoder().dropoutRate().ifPresent(rate -> {
-            TFloat32 rateTensor = TFloat32.scalarOf(dropoutRate);
-            fed.add(rateTensor);
-            runner.feed(rate, rateTensor);
-        });
-        graph.encoder().dropoutSeed().ifPresent(seed -> {
-            TInt64 seedTensor = TInt64.vectorOf(dropoutSeed, 0);
-            fed.add(seedTensor);
-            runner.feed(seed, seedTensor);
-        });
-        return runner;
+    private static int labelCount(Map<String, WeightTensor> delta) {
+        return Math.toIntExact(delta.get(DeltaLayout.HEAD_BIAS).dim(0));
     }
 
-    @Override
-    public void close() {
-        graph.close();
+    /** Feeds the encoder's inputs, the delta, the labels and dropout inputs; the caller closes it after the run. */
+    private SessionFeed feed(Session.Runner runner, PackedBatch batch, float[] oneHot, Map<String, WeightTensor> delta,
+                      float dropoutRate, long dropoutSeed) {
+        int labelCount = labelCount(delta);
+        if (oneHot.length != batch.texts() * labelCount) {
+            throw new IllegalArgumentException("Labels for " + oneHot.length / Math.max(1, labelCount)
+                    + " rows and " + labelCount + " classes do not fit a batch of " + batch.texts());
+        }
+        SessionFeed feed = new SessionFeed(runner, encoder.inputs());
+        try {
+            EncoderGraph.describe(batch, false, feed);
+            DeltaStack.of(layout, runtime.architecture(), delta).describe(feed);
+            feed.feed(labels, TfTensors.floats(oneHot, batch.texts(), labelCount));
+            encoder.dropoutRate().ifPresent(rate -> feed.feed(rate, TFloat32.scalarOf(dropoutRate)));
+            encoder.dropoutSeed().ifPresent(seed -> feed.feed(seed, TInt64.vectorOf(dropoutSeed, 0)));
+            return feed;
+        } catch (RuntimeException e) {
+            feed.close();
+            throw e;
+        }
     }
 }

@@ -15,8 +15,10 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.TinyBertOnnxWriter;
 import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.graph.GraphEncoder;
-import io.continua.peft.tokenizer.TokenBatch;
+import io.continua.peft.TestDeltas;
+import io.continua.peft.graph.EncoderRuntime;
+import io.continua.peft.graph.ForwardGraph;
+import io.continua.peft.tokenizer.Tokens;
 import io.continua.peft.training.OptimizerState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +26,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,24 +48,23 @@ class DeltaArtifactTest {
     void savedAndLoadedDeltasGiveIdenticalLogits() {
         PretrainedEncoder tiny = TinyBertOnnxWriter.tinyEncoder(2, 16, 4, 24, 40, 9);
         EncoderArchitecture architecture = tiny.architecture();
-        TokenBatch batch = new TokenBatch(2, 4, new int[] {1, 5, 6, 2, 1, 9, 2, 0}, new int[] {1, 1, 1, 1, 1, 1, 1, 0},
-                new boolean[2]);
+        List<Tokens> batch = List.of(new Tokens(new int[] {1, 5, 6, 2}, false), new Tokens(new int[] {1, 9, 2}, false));
         DeltaArtifactReader reader = new DeltaArtifactReader(tiny.fingerprint(), architecture,
                 DeltaArtifactReader.DEFAULT_MAX_BYTES);
-        try (GraphEncoder graph = GraphEncoder.create(tiny)) {
-            for (DeltaConfig config : configs()) {
-                Delta delta = randomized(Delta.initialize(config, architecture, LABELS, 3));
-                DeltaArtifact.Packed packed = DeltaArtifact.pack(delta, tiny.fingerprint(), Optional.empty());
-                LoadedArtifact loaded = reader.read(packed.bytes());
+        EncoderRuntime runtime = EncoderRuntime.of(tiny);
+        for (DeltaConfig config : configs()) {
+            ForwardGraph graph = runtime.forward(config.layout());
+            Delta delta = randomized(Delta.initialize(config, architecture, LABELS, 3));
+            DeltaArtifact.Packed packed = DeltaArtifact.pack(delta, tiny.fingerprint(), Optional.empty());
+            LoadedArtifact loaded = reader.read(packed.bytes());
 
-                assertThat(loaded.delta().labels()).isEqualTo(LABELS);
-                assertThat(loaded.delta().config()).isEqualTo(config);
-                assertThat(loaded.sha256()).isEqualTo(packed.sha256());
-                assertThat(graph.run(batch, loaded.delta().tensors(architecture)).logits())
-                        .isDeepEqualTo(graph.run(batch, delta.tensors(architecture)).logits());
-                assertThat(DeltaArtifact.pack(loaded.delta(), tiny.fingerprint(), Optional.empty()).sha256())
-                        .as("packing is deterministic").isEqualTo(packed.sha256());
-            }
+            assertThat(loaded.delta().labels()).isEqualTo(LABELS);
+            assertThat(loaded.delta().config()).isEqualTo(config);
+            assertThat(loaded.sha256()).isEqualTo(packed.sha256());
+            assertThat(graph.run(batch, loaded.delta().inputs()).logits())
+                    .isDeepEqualTo(graph.run(batch, delta.inputs()).logits());
+            assertThat(DeltaArtifact.pack(loaded.delta(), tiny.fingerprint(), Optional.empty()).sha256())
+                    .as("packing is deterministic").isEqualTo(packed.sha256());
         }
     }
 
@@ -211,16 +211,7 @@ class DeltaArtifactTest {
     }
 
     private static Delta randomized(Delta delta) {
-        Random random = new Random(4);
-        Map<String, float[]> values = new HashMap<>();
-        for (WeightTensor tensor : delta.parameters()) {
-            float[] array = new float[tensor.values().length];
-            for (int i = 0; i < array.length; i++) {
-                array[i] = (float) random.nextGaussian() * 0.2f;
-            }
-            values.put(tensor.name(), array);
-        }
-        return delta.withValues(values);
+        return TestDeltas.randomized(delta, 4, 0.2);
     }
 
     private static float[] filled(int length, float value) {

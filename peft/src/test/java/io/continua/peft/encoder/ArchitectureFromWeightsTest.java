@@ -3,13 +3,17 @@ package io.continua.peft.encoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.continua.peft.TestDeltas;
 import io.continua.peft.Vectors;
-import io.continua.peft.graph.DeltaTensors;
-import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.graph.DeltaLayout;
+import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.onnx.OnnxModelReader;
-import io.continua.peft.tokenizer.TokenBatch;
+import io.continua.peft.tokenizer.Tokens;
 import java.io.ByteArrayInputStream;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +30,9 @@ class ArchitectureFromWeightsTest {
 
         PretrainedEncoder tiny = new PretrainedEncoder("tiny", "tiny@test", weights, new byte[0]);
         int[][] sequences = {{1, 5, 7, 2}, {1, 39, 2}, {1, 3, 4, 5, 6, 7, 8, 9, 10, 2}};
-        TokenBatch batch = padded(sequences);
-        DeltaTensors head = DeltaTensors.builder(weights.architecture()).head(new float[16 * 3], new float[3]).build();
-        float[][] pooled;
-        try (GraphEncoder graph = GraphEncoder.create(tiny)) {
-            pooled = graph.run(batch, head).pooled();
-        }
+        List<Tokens> batch = Arrays.stream(sequences).map(ids -> new Tokens(ids, false)).toList();
+        Delta head = TestDeltas.randomHead(weights.architecture(), 3, 1);
+        float[][] pooled = EncoderRuntime.of(tiny).forward(DeltaLayout.headOnly()).run(batch, head.inputs()).pooled();
 
         ReferenceBert reference = new ReferenceBert(weights);
         for (int row = 0; row < sequences.length; row++) {
@@ -58,21 +59,5 @@ class ArchitectureFromWeightsTest {
         broken.put("encoder.layer.1.output.LayerNorm.bias", new WeightTensor("x", new long[] {7}, new float[7]));
         assertThatThrownBy(() -> new EncoderWeights(broken, 2, 1e-12f))
                 .hasMessageContaining("encoder.layer.1.output.LayerNorm.bias").hasMessageContaining("[7]");
-    }
-
-    private static TokenBatch padded(int[][] sequences) {
-        int length = 0;
-        for (int[] sequence : sequences) {
-            length = Math.max(length, sequence.length);
-        }
-        int[] ids = new int[sequences.length * length];
-        int[] mask = new int[sequences.length * length];
-        for (int row = 0; row < sequences.length; row++) {
-            for (int i = 0; i < sequences[row].length; i++) {
-                ids[row * length + i] = sequences[row][i];
-                mask[row * length + i] = 1;
-            }
-        }
-        return new TokenBatch(sequences.length, length, ids, mask, new boolean[sequences.length]);
     }
 }

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.continua.peft.ParitySentences;
 import io.continua.peft.Vectors;
-import io.continua.peft.graph.DeltaTensors;
-import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.graph.DeltaLayout;
+import io.continua.peft.graph.EncoderRuntime;
+import io.continua.peft.graph.ForwardGraph;
 import io.continua.peft.onnx.OnnxRuntimeOracle;
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.continua.peft.tokenizer.TokenBatch;
+import io.continua.peft.tokenizer.Tokens;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,21 +21,20 @@ import org.junit.jupiter.api.Test;
 /** The TensorFlow rebuild of all-MiniLM-L6-v2 against ONNX Runtime on the same ONNX file. */
 class OnnxParityTest {
     private static PretrainedEncoder encoder;
-    private static GraphEncoder graph;
+    private static ForwardGraph graph;
     private static TextTokenizer tokenizer;
     private static OnnxRuntimeOracle oracle;
 
     @BeforeAll
     static void load() throws Exception {
         encoder = PretrainedEncoder.allMiniLmL6V2();
-        graph = GraphEncoder.create(encoder);
+        graph = EncoderRuntime.of(encoder).forward(DeltaLayout.headOnly());
         tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
         oracle = new OnnxRuntimeOracle(OnnxParityTest.class.getResourceAsStream("/all-minilm-l6-v2.onnx"));
     }
 
     @AfterAll
     static void close() throws Exception {
-        graph.close();
         tokenizer.close();
         oracle.close();
     }
@@ -53,18 +55,21 @@ class OnnxParityTest {
     void pooledEmbeddingsMatchOnnxRuntimeOneByOneAndInMixedBatches() throws Exception {
         List<String> sentences = ParitySentences.all();
         assertThat(sentences).hasSizeGreaterThanOrEqualTo(25);
-        DeltaTensors anyHead = DeltaTensors.builder(encoder.architecture())
-                .head(new float[encoder.architecture().hiddenSize() * 2], new float[2]).build();
+        Map<String, WeightTensor> anyHead = Map.of(
+                DeltaLayout.HEAD_WEIGHT, new WeightTensor(DeltaLayout.HEAD_WEIGHT,
+                        new long[] {encoder.architecture().hiddenSize(), 2}, new float[encoder.architecture().hiddenSize() * 2]),
+                DeltaLayout.HEAD_BIAS, new WeightTensor(DeltaLayout.HEAD_BIAS, new long[] {2}, new float[2]));
         List<Double> cosines = new ArrayList<>();
         double maxDifference = 0;
         List<List<String>> batches = new ArrayList<>();
         sentences.forEach(sentence -> batches.add(List.of(sentence)));
         batches.add(sentences.subList(0, 10));
         batches.add(sentences.subList(10, sentences.size()));
+        batches.add(sentences);
         for (List<String> batch : batches) {
-            TokenBatch tokens = tokenizer.encode(batch);
+            List<Tokens> tokens = tokenizer.tokenize(batch);
             float[][] ours = graph.run(tokens, anyHead).pooled();
-            float[][] expected = oracle.pooled(tokens);
+            float[][] expected = oracle.pooled(TokenBatch.padded(tokens));
             for (int row = 0; row < batch.size(); row++) {
                 double cosine = Vectors.cosine(ours[row], expected[row]);
                 cosines.add(cosine);

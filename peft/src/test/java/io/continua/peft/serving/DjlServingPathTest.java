@@ -1,69 +1,72 @@
 package io.continua.peft.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.continua.peft.ParitySentences;
+import io.continua.peft.TestDeltas;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.HeadConfig;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
-import io.continua.peft.encoder.Projection;
-import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.graph.DeltaSlot;
-import io.continua.peft.training.TrainingGraph;
-import java.util.EnumSet;
-import java.util.Map;
-import org.assertj.core.data.Offset;
 import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.peft.graph.DeltaTensors;
+import io.continua.peft.encoder.Projection;
 import io.continua.peft.graph.EncoderOutputs;
-import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.graph.EncoderRuntime;
+import io.continua.peft.graph.PackedBatch;
 import io.continua.peft.tokenizer.TextTokenizer;
-import io.continua.peft.tokenizer.TokenBatch;
+import io.continua.peft.tokenizer.Tokens;
+import io.continua.peft.training.TrainingGraph;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The SavedModel served through DJL gives the graph's outputs, for any head, without reloading the base. */
+/**
+ * The per-layout SavedModels served through DJL give the in-process graphs' outputs, for any delta
+ * of a layout, alone or mixed with other deltas in one batch, without reloading the base.
+ */
 class DjlServingPathTest {
     private static PretrainedEncoder encoder;
+    private static EncoderArchitecture architecture;
     private static DjlEncoder served;
-    private static GraphEncoder graph;
+    private static EncoderRuntime runtime;
     private static TextTokenizer tokenizer;
 
     @BeforeAll
     static void load() {
         encoder = PretrainedEncoder.allMiniLmL6V2();
+        architecture = encoder.architecture();
         Path exports = Path.of(System.getProperty("continua.test.dir", "target/test-data"), "serving-exports");
-        served = DjlEncoder.load(encoder, exports);
-        graph = GraphEncoder.create(encoder);
+        served = DjlEncoder.open(encoder, exports);
+        runtime = EncoderRuntime.of(encoder);
         tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
     }
 
     @AfterAll
     static void close() {
         served.close();
-        graph.close();
         tokenizer.close();
     }
 
     @Test
     void classifiesBatchesLikeTheGraphAndSwappingTheHeadKeepsTheBase() {
-        TokenBatch tokens = tokenizer.encode(ParitySentences.all().subList(0, 12));
-        DeltaTensors first = randomHead(encoder.architecture(), 5, 1);
-        DeltaTensors second = randomHead(encoder.architecture(), 7, 2);
+        List<Tokens> tokens = tokenizer.tokenize(ParitySentences.all().subList(0, 12));
+        Delta first = TestDeltas.randomHead(architecture, 5, 1);
+        Delta second = TestDeltas.randomHead(architecture, 7, 2);
 
         try (ServingDelta firstServed = served.prepare(first); ServingDelta secondServed = served.prepare(second)) {
             EncoderOutputs fromDjlFirst = served.run(tokens, firstServed);
             EncoderOutputs fromDjlSecond = served.run(tokens, secondServed);
 
-            assertClose(fromDjlFirst, graph.run(tokens, first));
-            assertClose(fromDjlSecond, graph.run(tokens, second));
+            assertClose(fromDjlFirst, runtime.forward(first.config().layout()).run(tokens, first.inputs()));
+            assertClose(fromDjlSecond, runtime.forward(second.config().layout()).run(tokens, second.inputs()));
             assertThat(fromDjlFirst.logits()[0]).hasSize(5);
             assertThat(fromDjlSecond.logits()[0]).hasSize(7);
             assertThat(fromDjlSecond.pooled()).isDeepEqualTo(fromDjlFirst.pooled());
@@ -72,8 +75,8 @@ class DjlServingPathTest {
 
     @Test
     void probabilitiesAreASoftmaxOfTheLogits() {
-        TokenBatch tokens = tokenizer.encode(List.of("where is my card", "I want a refund"));
-        try (ServingDelta delta = served.prepare(randomHead(encoder.architecture(), 4, 3))) {
+        List<Tokens> tokens = tokenizer.tokenize(List.of("where is my card", "I want a refund"));
+        try (ServingDelta delta = served.prepare(TestDeltas.randomHead(architecture, 4, 3))) {
             EncoderOutputs outputs = served.run(tokens, delta);
             for (float[] row : outputs.probabilities()) {
                 double sum = 0;
@@ -81,78 +84,95 @@ class DjlServingPathTest {
                     assertThat(p).isBetween(0f, 1f);
                     sum += p;
                 }
-                assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+                assertThat(sum).isCloseTo(1.0, Offset.offset(1e-5));
             }
         }
     }
 
     @Test
     void loraAndAdapterDeltasGiveTheTrainingGraphsLogits() {
-        TokenBatch tokens = tokenizer.encode(ParitySentences.all().subList(5, 15));
+        List<Tokens> tokens = tokenizer.tokenize(ParitySentences.all().subList(5, 15));
+        PackedBatch batch = PackedBatch.of(tokens);
         List<String> labels = List.of("a", "b", "c", "d");
-        EncoderArchitecture architecture = encoder.architecture();
-        try (TrainingGraph training = TrainingGraph.create(encoder)) {
-            for (DeltaConfig config : List.of(LoraConfig.defaults(),
-                    new LoraConfig(4, 8, 0.1, EnumSet.allOf(Projection.class), List.of(1, 4)),
-                    new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults())) {
-                Delta delta = randomized(Delta.initialize(config, architecture, labels, 5));
-                DeltaTensors tensors = delta.tensors(architecture);
-                float[][] expected = training.logits(tokens, tensors);
-                float[][] headOnly = training.logits(tokens, Delta.initialize(new HeadConfig(), architecture, labels, 5)
-                        .withValues(Map.of(DeltaSlot.HEAD_WEIGHT, delta.parameter(DeltaSlot.HEAD_WEIGHT).values(),
-                                DeltaSlot.HEAD_BIAS, delta.parameter(DeltaSlot.HEAD_BIAS).values()))
-                        .tensors(architecture));
-                try (ServingDelta servedDelta = served.prepare(tensors)) {
-                    float[][] actual = served.run(tokens, servedDelta).logits();
-                    for (int row = 0; row < expected.length; row++) {
-                        for (int column = 0; column < expected[row].length; column++) {
-                            assertThat(actual[row][column]).as("%s logit", config.kind())
-                                    .isCloseTo(expected[row][column], Offset.offset(1e-4f));
-                        }
+        for (DeltaConfig config : List.of(LoraConfig.defaults(),
+                new LoraConfig(4, 8, 0.1, EnumSet.allOf(Projection.class), List.of(1, 4)),
+                new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults())) {
+            Delta delta = TestDeltas.randomized(Delta.initialize(config, architecture, labels, 5), 9, 0.1);
+            float[][] expected = TrainingGraph.forDelta(runtime, config).logits(batch, delta.inputs());
+            Delta headOnly = TestDeltas.headOf(delta, architecture);
+            float[][] withoutDelta = runtime.forward(headOnly.config().layout()).run(tokens, headOnly.inputs()).logits();
+            try (ServingDelta servedDelta = served.prepare(delta)) {
+                assertClose(served.run(tokens, servedDelta).logits(), expected, 1e-4f, config.kind().key());
+            }
+            assertThat(expected[0][0]).as("the %s delta changes the encoder", config.hyperparameters())
+                    .isNotCloseTo(withoutDelta[0][0], Offset.offset(1e-3f));
+        }
+        assertThat(served.loadedLayouts()).contains(LoraConfig.defaults().layout().key(),
+                AdapterConfig.defaults().layout().key());
+    }
+
+    /**
+     * Three LoRA deltas of one layout, with 3, 4 and 6 labels, interleaved in one batch: each text
+     * gets what it gets alone with its own delta; the absent labels of the narrower heads get 0.
+     */
+    @Test
+    void aMixedBatchAnswersEachTextWithItsOwnDelta() {
+        List<String> texts = ParitySentences.all();
+        List<Delta> deltas = List.of(
+                TestDeltas.randomized(Delta.initialize(LoraConfig.defaults(), architecture, List.of("a", "b", "c"), 1), 1, 0.1),
+                TestDeltas.randomized(Delta.initialize(LoraConfig.defaults(), architecture,
+                        List.of("a", "b", "c", "d"), 2), 2, 0.1),
+                TestDeltas.randomized(Delta.initialize(LoraConfig.defaults(), architecture,
+                        List.of("a", "b", "c", "d", "e", "f"), 3), 3, 0.1));
+        List<ServingDelta> prepared = new ArrayList<>();
+        try {
+            deltas.forEach(delta -> prepared.add(served.prepare(delta)));
+            List<Tokens> tokens = tokenizer.tokenize(texts);
+            List<ServingDelta> perText = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                perText.add(prepared.get((i * 7) % 3));
+            }
+            EncoderOutputs mixed = served.run(tokens, perText);
+            for (int i = 0; i < texts.size(); i++) {
+                Delta own = deltas.get((i * 7) % 3);
+                EncoderOutputs alone = runtime.forward(own.config().layout()).run(List.of(tokens.get(i)), own.inputs());
+                int width = own.labels().size();
+                assertThat(mixed.probabilities()[i]).hasSize(6);
+                for (int label = 0; label < 6; label++) {
+                    if (label < width) {
+                        assertThat(mixed.probabilities()[i][label]).as("text %d label %d", i, label)
+                                .isCloseTo(alone.probabilities()[0][label], Offset.offset(1e-5f));
+                    } else {
+                        assertThat(mixed.probabilities()[i][label]).as("absent label").isZero();
                     }
                 }
-                assertThat(expected[0][0]).as("the %s delta changes the encoder", config.hyperparameters())
-                        .isNotCloseTo(headOnly[0][0], Offset.offset(1e-3f));
             }
+        } finally {
+            prepared.forEach(ServingDelta::close);
         }
     }
 
-    /** Every tensor random, so LoRA's B and the adapters' up-projections are not zero. */
-    private static Delta randomized(Delta delta) {
-        Random random = new Random(9);
-        Map<String, float[]> values = new java.util.HashMap<>();
-        for (WeightTensor tensor : delta.parameters()) {
-            float[] array = new float[tensor.values().length];
-            for (int i = 0; i < array.length; i++) {
-                array[i] = (float) (random.nextGaussian() * 0.1);
-            }
-            values.put(tensor.name(), array);
+    @Test
+    void deltasOfDifferentLayoutsCannotShareABatch() {
+        try (ServingDelta lora = served.prepare(Delta.initialize(LoraConfig.defaults(), architecture, List.of("a"), 1));
+             ServingDelta head = served.prepare(Delta.initialize(new HeadConfig(), architecture, List.of("a"), 1))) {
+            List<Tokens> tokens = tokenizer.tokenize(List.of("one", "two"));
+            assertThatThrownBy(() -> served.run(tokens, List.of(lora, head)))
+                    .hasMessageContaining("cannot mix layouts");
         }
-        return delta.withValues(values);
-    }
-
-    static DeltaTensors randomHead(EncoderArchitecture architecture, int labels, long seed) {
-        Random random = new Random(seed);
-        float[] weight = new float[architecture.hiddenSize() * labels];
-        float[] bias = new float[labels];
-        for (int i = 0; i < weight.length; i++) {
-            weight[i] = (float) random.nextGaussian();
-        }
-        for (int i = 0; i < bias.length; i++) {
-            bias[i] = (float) random.nextGaussian();
-        }
-        return DeltaTensors.builder(architecture).head(weight, bias).build();
     }
 
     private static void assertClose(EncoderOutputs actual, EncoderOutputs expected) {
-        for (int row = 0; row < expected.logits().length; row++) {
-            for (int column = 0; column < expected.logits()[row].length; column++) {
-                assertThat(actual.logits()[row][column])
-                        .isCloseTo(expected.logits()[row][column], org.assertj.core.data.Offset.offset(1e-4f));
-            }
-            for (int column = 0; column < expected.pooled()[row].length; column++) {
-                assertThat(actual.pooled()[row][column])
-                        .isCloseTo(expected.pooled()[row][column], org.assertj.core.data.Offset.offset(1e-5f));
+        assertClose(actual.logits(), expected.logits(), 1e-4f, "logit");
+        assertClose(actual.pooled(), expected.pooled(), 1e-5f, "pooled");
+    }
+
+    private static void assertClose(float[][] actual, float[][] expected, float tolerance, String what) {
+        assertThat(actual).hasSameDimensionsAs(expected);
+        for (int row = 0; row < expected.length; row++) {
+            for (int column = 0; column < expected[row].length; column++) {
+                assertThat(actual[row][column]).as("%s [%d][%d]", what, row, column)
+                        .isCloseTo(expected[row][column], Offset.offset(tolerance));
             }
         }
     }

@@ -10,13 +10,14 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.TinyBertOnnxWriter;
 import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.tokenizer.TokenBatch;
+import io.continua.peft.TestDeltas;
+import io.continua.peft.graph.EncoderRuntime;
+import io.continua.peft.graph.PackedBatch;
+import io.continua.peft.tokenizer.Tokens;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,23 +25,17 @@ import org.junit.jupiter.api.Test;
 class GradientCheckTest {
     private static final int DIRECTIONS_PER_TENSOR = 3;
 
-    private static PretrainedEncoder tiny;
-    private static TrainingGraph graph;
-    private static final TokenBatch BATCH = new TokenBatch(3, 5,
-            new int[] {1, 7, 9, 2, 0, 1, 30, 2, 0, 0, 1, 4, 5, 6, 2},
-            new int[] {1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1},
-            new boolean[3]);
+    private static final PackedBatch BATCH = PackedBatch.of(List.of(
+            new Tokens(new int[] {1, 7, 9, 2}, false),
+            new Tokens(new int[] {1, 30, 2}, false),
+            new Tokens(new int[] {1, 4, 5, 6, 2}, false)));
     private static final float[] ONE_HOT = {1, 0, 0, 0, 0, 1, 0, 1, 0};
+
+    private static PretrainedEncoder tiny;
 
     @BeforeAll
     static void build() {
         tiny = TinyBertOnnxWriter.tinyEncoder(2, 16, 4, 24, 40, 5);
-        graph = TrainingGraph.create(tiny);
-    }
-
-    @AfterAll
-    static void close() {
-        graph.close();
     }
 
     @Test
@@ -61,19 +56,12 @@ class GradientCheckTest {
      * in adapters (large steps).
      */
     private static void check(DeltaConfig config, double step) {
-        Delta delta = Delta.initialize(config, tiny.architecture(), List.of("a", "b", "c"), 3);
+        TrainingGraph graph = TrainingGraph.forDelta(EncoderRuntime.of(tiny), config);
+        Delta randomized = TestDeltas.randomized(Delta.initialize(config, tiny.architecture(), List.of("a", "b", "c"),
+                3), 17, 0.3);
         Random random = new Random(17);
-        Map<String, float[]> values = new HashMap<>();
-        for (WeightTensor tensor : delta.parameters()) {
-            float[] random01 = new float[tensor.values().length];
-            for (int i = 0; i < random01.length; i++) {
-                random01[i] = (float) (random.nextGaussian() * 0.3);
-            }
-            values.put(tensor.name(), random01);
-        }
-        Delta randomized = delta.withValues(values);
-        Map<String, float[]> analytic = graph.step(BATCH, ONE_HOT, randomized.tensors(tiny.architecture()),
-                values.keySet(), 0f, 0).gradients();
+        Map<String, float[]> analytic = graph.step(BATCH, ONE_HOT, randomized.inputs(),
+                randomized.parameters().stream().map(WeightTensor::name).toList(), 0f, 0).gradients();
 
         double worst = 0;
         for (WeightTensor tensor : randomized.parameters()) {
@@ -82,7 +70,7 @@ class GradientCheckTest {
             double scaleSquared = 0;
             for (int sample = 0; sample < DIRECTIONS_PER_TENSOR; sample++) {
                 float[] direction = direction(gradient, random);
-                double numeric = directionalDerivative(randomized, tensor.name(), direction, step);
+                double numeric = directionalDerivative(graph, randomized, tensor.name(), direction, step);
                 double exact = dot(gradient, direction);
                 differenceSquared += (numeric - exact) * (numeric - exact);
                 scaleSquared += Math.max(numeric * numeric, exact * exact);
@@ -119,15 +107,16 @@ class GradientCheckTest {
     }
 
     /** Central difference of the loss along {@code direction}. */
-    private static double directionalDerivative(Delta delta, String name, float[] direction, double step) {
+    private static double directionalDerivative(TrainingGraph graph, Delta delta, String name, float[] direction,
+                                                double step) {
         float[] plus = delta.parameter(name).values().clone();
         float[] minus = plus.clone();
         for (int i = 0; i < plus.length; i++) {
             plus[i] += (float) (step * direction[i]);
             minus[i] -= (float) (step * direction[i]);
         }
-        double up = graph.loss(BATCH, ONE_HOT, delta.withValues(Map.of(name, plus)).tensors(tiny.architecture()));
-        double down = graph.loss(BATCH, ONE_HOT, delta.withValues(Map.of(name, minus)).tensors(tiny.architecture()));
+        double up = graph.loss(BATCH, ONE_HOT, delta.withValues(Map.of(name, plus)).inputs());
+        double down = graph.loss(BATCH, ONE_HOT, delta.withValues(Map.of(name, minus)).inputs());
         return (up - down) / (2 * step);
     }
 

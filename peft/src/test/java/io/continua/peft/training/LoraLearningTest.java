@@ -7,7 +7,7 @@ import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.tokenizer.TextTokenizer;
 import java.util.HashSet;
 import java.util.List;
@@ -29,15 +29,15 @@ class LoraLearningTest {
         assertThat(test).hasSize(200);
 
         TrainingConfig config = TrainingConfig.defaults().withBatchSize(16);
-        try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), 128);
-             TrainingGraph graph = TrainingGraph.create(encoder);
-             GraphEncoder inference = GraphEncoder.create(encoder)) {
+        EncoderRuntime runtime = EncoderRuntime.of(encoder);
+        try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), 128)) {
             Delta initial = Delta.initialize(LoraConfig.defaults(), encoder.architecture(), intents, 7);
-            DeltaTrainer trainer = DeltaTrainer.start(graph, tokenizer, encoder.architecture(), initial, config);
+            DeltaTrainer trainer = DeltaTrainer.start(TrainingGraph.forDelta(runtime, initial.config()), tokenizer,
+                    initial, config);
             long started = System.nanoTime();
             int epochs = MAX_STEPS * config.batchSize() / train.size();
             double loss = trainer.fit(train, epochs, step -> { });
-            Evaluation evaluation = new Evaluator(inference, tokenizer, encoder.architecture(), 64)
+            Evaluation evaluation = new Evaluator(runtime, tokenizer, 64)
                     .evaluate(trainer.snapshot(), test);
             System.out.printf("LoRA on 5 intents: %d steps in %.1f s, last-epoch loss %.3f, test accuracy %.3f, "
                             + "macro-F1 %.3f%n", trainer.steps(), (System.nanoTime() - started) / 1e9, loss,

@@ -1,0 +1,40 @@
+package io.continua.peft.graph;
+
+import io.continua.peft.encoder.EncoderArchitecture;
+import java.util.function.UnaryOperator;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * What a {@link DeltaPiece} may use while it adds its operations to the encoder: the ops builder,
+ * its own delta tensors (stacked: a leading axis indexes the deltas of a mixed batch), and helpers
+ * that apply per-delta factors to the packed tokens or texts of the batch.
+ */
+public interface Sites {
+    Ops tf();
+
+    EncoderArchitecture architecture();
+
+    /** The stacked input for one of the piece's {@link TensorSpec}s: {@code [deltas, ...shape]}. */
+    Operand<TFloat32> delta(String name);
+
+    /**
+     * Applies per-delta work to packed token rows: {@code tokens} {@code [tokens, in]} is laid out
+     * as {@code [deltas, tokensPerDelta, in]}, {@code perDelta} maps that to
+     * {@code [deltas, tokensPerDelta, out]}, and the result comes back as {@code [tokens, out]}.
+     */
+    Operand<TFloat32> perToken(Operand<TFloat32> tokens, UnaryOperator<Operand<TFloat32>> perDelta);
+
+    /** As {@link #perToken}, for one row per text ({@code [texts, in]}). */
+    Operand<TFloat32> perText(Operand<TFloat32> texts, UnaryOperator<Operand<TFloat32>> perDelta);
+
+    /** A stacked per-delta vector {@code [deltas, n]} shaped to broadcast over {@code [deltas, rows, n]}. */
+    Operand<TFloat32> broadcastPerDelta(Operand<TFloat32> stacked);
+
+    /**
+     * Dropout on a piece's input while training (a fresh random stream per call site, the rate and a
+     * per-step seed fed); the identity in inference graphs and in training graphs built without it.
+     */
+    Operand<TFloat32> dropout(Operand<TFloat32> input);
+}

@@ -1,0 +1,45 @@
+package io.continua.peft;
+
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.encoder.EncoderArchitecture;
+import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.graph.DeltaLayout;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/** Deltas for tests: every tensor random, so no part (LoRA's B, an adapter's up) is zero by construction. */
+public final class TestDeltas {
+    private TestDeltas() {
+    }
+
+    /** The delta with every trained tensor drawn from N(0, std²). */
+    public static Delta randomized(Delta delta, long seed, double std) {
+        Random random = new Random(seed);
+        Map<String, float[]> values = new HashMap<>();
+        for (WeightTensor tensor : delta.parameters()) {
+            float[] array = new float[tensor.values().length];
+            for (int i = 0; i < array.length; i++) {
+                array[i] = (float) (random.nextGaussian() * std);
+            }
+            values.put(tensor.name(), array);
+        }
+        return delta.withValues(values);
+    }
+
+    /** A head-only delta with {@code labels} classes and a random head. */
+    public static Delta randomHead(EncoderArchitecture architecture, int labels, long seed) {
+        List<String> names = IntStream.range(0, labels).mapToObj(i -> "label" + i).toList();
+        return randomized(Delta.initialize(new HeadConfig(), architecture, names, seed), seed, 1.0);
+    }
+
+    /** {@code delta}'s head on the frozen encoder (no LoRA, no adapter): what the delta changes is the rest. */
+    public static Delta headOf(Delta delta, EncoderArchitecture architecture) {
+        return Delta.initialize(new HeadConfig(), architecture, delta.labels(), 0)
+                .withValues(Map.of(DeltaLayout.HEAD_WEIGHT, delta.parameter(DeltaLayout.HEAD_WEIGHT).values(),
+                        DeltaLayout.HEAD_BIAS, delta.parameter(DeltaLayout.HEAD_BIAS).values()));
+    }
+}
