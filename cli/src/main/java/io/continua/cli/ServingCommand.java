@@ -38,9 +38,14 @@ final class ServingCommand implements Callable<Integer> {
             description = "The alias each domain serves (env CONTINUA_SERVING_ALIAS, default ${DEFAULT-VALUE}).")
     private String alias;
 
-    @Option(names = "--max-batch", defaultValue = "${env:CONTINUA_MAX_BATCH:-32}",
+    @Option(names = "--max-batch", defaultValue = "${env:CONTINUA_MAX_BATCH:-64}",
             description = "Most texts per inference batch (env CONTINUA_MAX_BATCH, default ${DEFAULT-VALUE}).")
     private int maxBatch;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "${env:CONTINUA_MAX_BATCH_TOKENS:-2048}",
+            description = {"Most real tokens per inference batch, texts of every domain together",
+                "(env CONTINUA_MAX_BATCH_TOKENS, default ${DEFAULT-VALUE})."})
+    private int maxBatchTokens;
 
     @Option(names = "--max-wait", defaultValue = "${env:CONTINUA_MAX_WAIT:-PT0S}",
             description = {"How long an idle server lets a batch gather, ISO-8601 (env CONTINUA_MAX_WAIT, default",
@@ -67,7 +72,7 @@ final class ServingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ServingConfig config = new ServingConfig(cluster.bootstrap, cluster.topics(), registryUrl, registryToken, alias,
-                "0.0.0.0", httpPort, maxBatch, maxWait, queueCapacity, maxTexts, topK, maxTokens, 4,
+                "0.0.0.0", httpPort, maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTexts, topK, maxTokens, 4,
                 NativeCache.dir().resolve("serving"), "continua-serving", true);
         Vertx vertx = Vertx.vertx();
         ServingService serving = ServingService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);

@@ -9,6 +9,8 @@ import java.time.Duration;
  *
  * @param alias             the alias whose target each domain serves by default
  * @param maxBatch          most texts run in one inference batch
+ * @param maxBatchTokens    most real tokens in one inference batch (texts of every domain count; one
+ *                          text longer than this still runs, alone)
  * @param maxWait           how long an idle server lets a batch gather before running it (0: run at once;
  *                          under load batches gather while the previous one runs)
  * @param queueCapacity     texts waiting per domain before requests are refused with 429
@@ -18,24 +20,24 @@ import java.time.Duration;
  * @param pinnedVersions    versions kept loaded for requests that pin one (besides the served ones)
  */
 public record ServingConfig(String bootstrapServers, Topics topics, String registryUrl, String registryToken,
-                            String alias, String host, int httpPort, int maxBatch, Duration maxWait,
+                            String alias, String host, int httpPort, int maxBatch, int maxBatchTokens, Duration maxWait,
                             int queueCapacity, int maxTextsPerRequest, int topK, int maxTokens, int pinnedVersions,
                             Path exportDir, String groupId, boolean consumeRequests) {
     public static ServingConfig defaults(String bootstrapServers, String registryUrl, Path cacheDir) {
         return new ServingConfig(bootstrapServers, Topics.withDefaultPrefix(), registryUrl, null, "production",
-                "0.0.0.0", 8082, 32, Duration.ZERO, 512, 64, 5, 128, 4, cacheDir.resolve("serving"),
+                "0.0.0.0", 8082, 64, 2048, Duration.ZERO, 512, 64, 5, 128, 4, cacheDir.resolve("serving"),
                 "continua-serving", true);
     }
 
     public ServingConfig withHttpPort(int port) {
         return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, host, port, maxBatch,
-                maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions, exportDir, groupId,
-                consumeRequests);
+                maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions, exportDir,
+                groupId, consumeRequests);
     }
 
     public ServingConfig withTopics(Topics newTopics, String newGroupId) {
         return new ServingConfig(bootstrapServers, newTopics, registryUrl, registryToken, alias, host, httpPort,
-                maxBatch, maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions, exportDir,
-                newGroupId, consumeRequests);
+                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions,
+                exportDir, newGroupId, consumeRequests);
     }
 }

@@ -9,6 +9,7 @@ import io.continua.service.HttpServers;
 import io.continua.serving.deltas.ArtifactSource;
 import io.continua.serving.deltas.DeltaCatalog;
 import io.continua.serving.deltas.DeltaLoader;
+import io.continua.serving.deltas.LoadedDelta;
 import io.continua.serving.http.ServingApi;
 import io.continua.serving.inference.Batcher;
 import io.continua.serving.inference.Classifier;
@@ -23,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The serving service: the encoder loaded once through DJL, the catalog of served deltas kept in
- * step with the {@code deltas} log, dynamic batching, the HTTP API and the Kafka request path.
+ * The serving service: the encoder served through DJL (one model per delta layout in service, each
+ * loaded once), the catalog of served deltas kept in step with the {@code deltas} log, dynamic
+ * batching across domains, the HTTP API and the Kafka request path.
  * Ready once the log is read and every served alias's delta is loaded.
  */
 public final class ServingService implements AutoCloseable {
@@ -35,20 +37,20 @@ public final class ServingService implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final DeltaCatalog catalog;
     private final DeltaLogFollower follower;
-    private final Batcher batcher;
+    private final Batcher<LoadedDelta> batcher;
     private final PredictionRequestConsumer requests;
     private final HttpServer server;
 
     private ServingService(ServingConfig config, PretrainedEncoder pretrained, ArtifactSource artifacts, Vertx vertx)
             throws InterruptedException {
-        this.encoder = DjlEncoder.load(pretrained, config.exportDir());
+        this.encoder = DjlEncoder.open(pretrained, config.exportDir());
         this.tokenizer = new TextTokenizer(pretrained.tokenizerJson(), config.maxTokens());
         this.catalog = new DeltaCatalog(config.alias(), new DeltaLoader(artifacts, encoder, tokenizer),
                 config.pinnedVersions(), metrics);
         this.follower = new DeltaLogFollower(config.bootstrapServers(), config.topics().deltas(), catalog::apply);
         follower.awaitCaughtUp(Duration.ofSeconds(120));
-        this.batcher = new Batcher(new Classifier(catalog, encoder, tokenizer, config.topK()), config.maxBatch(),
-                config.maxWait(), config.queueCapacity(), metrics);
+        this.batcher = new Batcher<>(new Classifier(encoder, config.topK()), tokenizer, config.maxBatch(),
+                config.maxBatchTokens(), config.maxWait(), config.queueCapacity(), metrics);
         Predictions predictions = new Predictions(catalog, batcher);
         this.requests = config.consumeRequests() ? new PredictionRequestConsumer(config.bootstrapServers(),
                 config.groupId(), config.topics(), predictions) : null;

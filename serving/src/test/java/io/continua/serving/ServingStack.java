@@ -1,5 +1,6 @@
 package io.continua.serving;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
@@ -63,18 +64,33 @@ final class ServingStack implements AutoCloseable {
         return serving;
     }
 
-    /** Uploads a head-only delta whose weights depend on the seed; returns its version. */
+    /**
+     * Uploads a head-only delta whose weights depend on the seed, saying it scores as well as the
+     * production version on the same examples (so auto promotion moves production to it); returns its version.
+     */
     int upload(String domain, long seed) {
-        Delta delta = Delta.initialize(new HeadConfig(), encoder.architecture(), LABELS, seed);
+        return upload(domain, Delta.initialize(new HeadConfig(), encoder.architecture(), LABELS, seed));
+    }
+
+    /** Uploads {@code delta} as {@link #upload(String, long)} does; returns its version. */
+    int upload(String domain, Delta delta) {
         byte[] archive = DeltaArtifact.pack(delta, encoder.fingerprint(), Optional.empty()).bytes();
         ObjectNode metadata = RegistryClient.object();
         metadata.putObject("metrics").put("holdout_accuracy", 0.5);
+        client.domain(domain).map(info -> info.path("aliases").path("production")).filter(JsonNode::isInt)
+                .ifPresent(production -> metadata.putObject("comparison").put("version", production.asInt())
+                        .put("examples", 100).put("labelsCovered", delta.labels().size())
+                        .putObject("metrics").put("holdout_accuracy", 0.5));
         return client.upload(domain, archive, metadata).get("version").asInt();
     }
 
     void manualPromotion(String domain) {
-        ObjectNode config = RegistryClient.object().put("kind", "head");
-        config.putObject("promotion").put("policy", "manual");
+        configure(domain, "head", "manual");
+    }
+
+    void configure(String domain, String kind, String promotion) {
+        ObjectNode config = RegistryClient.object().put("kind", kind);
+        config.putObject("promotion").put("policy", promotion);
         client.configure(domain, config);
     }
 

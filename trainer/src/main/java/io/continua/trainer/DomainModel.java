@@ -3,27 +3,23 @@ package io.continua.trainer;
 import io.continua.peft.artifact.DeltaArtifactReader;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.continua.peft.training.Evaluator;
 import io.continua.peft.training.TrainingGraph;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * What every domain's training shares: the encoder, its evaluation graph, the tokenizer and the
- * training graphs. A training graph with gradients is a whole second model in memory, so each
- * variant (with or without LoRA dropout) is built when a delta first needs it.
+ * What every domain's training shares: the encoder resident in the process runtime (its graphs per
+ * delta layout are built when a delta first needs them), and the tokenizer.
  */
 final class DomainModel implements AutoCloseable {
     private final PretrainedEncoder encoder;
-    private final GraphEncoder inference;
+    private final EncoderRuntime runtime;
     private final TextTokenizer tokenizer;
-    private final Map<Boolean, TrainingGraph> training = new HashMap<>();
 
     DomainModel(PretrainedEncoder encoder) {
         this.encoder = encoder;
-        this.inference = GraphEncoder.create(encoder);
+        this.runtime = EncoderRuntime.of(encoder);
         this.tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
     }
 
@@ -35,8 +31,8 @@ final class DomainModel implements AutoCloseable {
         return tokenizer;
     }
 
-    synchronized TrainingGraph training(DeltaConfig config) {
-        return training.computeIfAbsent(config.loraDropout() > 0, dropout -> TrainingGraph.forDelta(encoder, config));
+    TrainingGraph training(DeltaConfig config) {
+        return TrainingGraph.forDelta(runtime, config);
     }
 
     /** Reads archives of versions trained on this encoder (refusing any other base). */
@@ -45,13 +41,11 @@ final class DomainModel implements AutoCloseable {
     }
 
     Evaluator evaluator() {
-        return new Evaluator(inference, tokenizer, encoder.architecture(), 128);
+        return new Evaluator(runtime, tokenizer, 128);
     }
 
     @Override
-    public synchronized void close() {
-        training.values().forEach(TrainingGraph::close);
-        inference.close();
+    public void close() {
         tokenizer.close();
     }
 }

@@ -306,7 +306,7 @@ final class DomainTrainer {
     private DeltaTrainer trainerFrom(Delta delta, OptimizerState state) {
         TrainingGraph graph = model.training(delta.config());
         AdamW optimizer = state == null ? new AdamW(training) : new AdamW(training, state);
-        return new DeltaTrainer(graph, model.tokenizer(), model.encoder().architecture(), delta, training, optimizer);
+        return new DeltaTrainer(graph, model.tokenizer(), delta, training, optimizer);
     }
 
     static TrainingConfig trainingConfig(Map<String, String> hyperparameters, int batchSize) {

@@ -4,7 +4,7 @@ import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.peft.graph.GraphEncoder;
+import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.continua.peft.training.DeltaTrainer;
 import io.continua.peft.training.Evaluation;
@@ -42,10 +42,9 @@ final class AccuracyBench {
         int stepsPerEpoch = (train.size() + training.batchSize() - 1) / training.batchSize();
         progress.printf("accuracy: %s %s, %d labels, %d training rows, %d epochs of %d steps%n", dataset,
                 config.hyperparameters(), labels.size(), train.size(), epochs, stepsPerEpoch);
-        try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
-             TrainingGraph graph = TrainingGraph.forDelta(encoder, config);
-             GraphEncoder inference = GraphEncoder.create(encoder)) {
-            DeltaTrainer trainer = DeltaTrainer.start(graph, tokenizer, encoder.architecture(), initial,
+        EncoderRuntime runtime = EncoderRuntime.of(encoder);
+        try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH)) {
+            DeltaTrainer trainer = DeltaTrainer.start(TrainingGraph.forDelta(runtime, config), tokenizer, initial,
                     training.withDecaySteps((long) stepsPerEpoch * epochs));
             long started = System.nanoTime();
             trainer.fit(train, epochs, step -> {
@@ -57,8 +56,7 @@ final class AccuracyBench {
             double trainSeconds = (System.nanoTime() - started) / 1e9;
             progress.printf("accuracy: evaluating on %d test rows ...%n", test.size());
             Delta trained = trainer.snapshot();
-            Evaluation evaluation = new Evaluator(inference, tokenizer, encoder.architecture(), 64)
-                    .evaluate(trained, test);
+            Evaluation evaluation = new Evaluator(runtime, tokenizer, 64).evaluate(trained, test);
             return new BenchResult("accuracy-" + dataset + "-" + config.kind().key())
                     .put("dataset", dataset)
                     .put("kind", config.kind().key())

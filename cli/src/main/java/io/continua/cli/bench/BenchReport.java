@@ -54,6 +54,21 @@ final class BenchReport {
                 + System.getProperty("java.version") + ", " + host;
     }
 
+    /** The vector instruction sets GEMM speed depends on, as the CPU reports them (e.g. {@code avx2,fma,avx512f}). */
+    static String cpuFlags() {
+        List<String> wanted = List.of("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile");
+        try {
+            List<String> present = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(line -> line.startsWith("flags"))
+                    .findFirst()
+                    .map(line -> List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+")))
+                    .orElse(List.of());
+            return String.join(",", wanted.stream().filter(present::contains).toList());
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     private static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()

@@ -7,8 +7,9 @@ import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.peft.graph.DeltaSlot;
+import io.continua.peft.graph.DeltaLayout;
 import io.continua.peft.runtime.NativeCache;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
@@ -31,18 +32,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serving against what a Java user would assemble instead: langchain4j's in-process
  * all-MiniLM-L6-v2 (ONNX Runtime) plus the same classifier head computed in Java, on the same
- * texts, at concurrency 1, 8 and 32. Then latency while the production alias keeps moving, and how
- * long swaps take.
+ * texts, at concurrency 1, 8 and 32. Then mixed-domain serving: 16 domains, each with its own LoRA
+ * delta of one layout, at concurrency 32, against one domain with one such delta. Then latency while
+ * the production alias keeps moving, and how long swaps take.
  */
 final class ServingBench {
     private static final String TOKEN = "bench-serving-admin";
     private static final String DOMAIN = "bench";
     private static final int[] CONCURRENCY = {1, 8, 32};
+    private static final int MIXED_DOMAINS = 16;
+    private static final int MIXED_CONCURRENCY = 32;
 
     private final List<LabeledText> texts;
     private final Path workDir;
@@ -112,6 +117,7 @@ final class ServingBench {
                             .put("c" + concurrency + "_baseline_p99_ms", theirs.p99());
                 }
                 result.put("concurrency", levels);
+                failed += measureMixed(client, http, serving, encoder, labels, result);
                 progress.printf("serving: concurrency 8 while production swaps every second, %d s ...%n",
                         perLevel.toSeconds());
                 LoadRun.Result steady = LoadRun.run(8, perLevel, i -> predict(http, serving, i));
@@ -127,7 +133,8 @@ final class ServingBench {
                 result.put("steady_p50_ms", steady.p50()).put("steady_p99_ms", steady.p99())
                         .put("swap_p50_ms", underSwaps.p50()).put("swap_p99_ms", underSwaps.p99())
                         .put("swap_ms_p50", Percentiles.of(swaps, 50)).put("swap_ms_p99", Percentiles.of(swaps, 99))
-                        .put("swaps", swaps.length).put("failed_requests", failed);
+                        .put("swaps", swaps.length).put("failed_requests", failed)
+                        .put("cpu_flags", BenchReport.cpuFlags());
                 return result;
             }
         } finally {
@@ -135,14 +142,68 @@ final class ServingBench {
         }
     }
 
+    /**
+     * One domain with a LoRA delta at concurrency 32, then 16 domains with 16 different LoRA deltas
+     * of the same layout, each request to the next domain: batches then hold many deltas. Returns
+     * the failed requests.
+     */
+    private long measureMixed(RegistryClient client, HttpClient http, ServingService serving,
+                              PretrainedEncoder encoder, List<String> labels, BenchResult result) throws Exception {
+        List<String> domains = new ArrayList<>();
+        for (int index = 0; index < MIXED_DOMAINS; index++) {
+            String domain = "mixed-" + index;
+            ObjectNode manual = RegistryClient.object().put("kind", "lora");
+            manual.putObject("promotion").put("policy", "manual");
+            client.configure(domain, manual);
+            Delta delta = randomized(Delta.initialize(LoraConfig.defaults(), encoder.architecture(), labels, index),
+                    index);
+            int version = client.upload(domain, DeltaArtifact.pack(delta, encoder.fingerprint(), Optional.empty())
+                    .bytes(), RegistryClient.object()).get("version").asInt();
+            client.moveAlias(domain, "production", version, "bench");
+            domains.add(domain);
+        }
+        for (String domain : domains) {
+            awaitActive(http, serving, domain, 1);
+        }
+        progress.printf("serving: one domain with a LoRA delta at concurrency %d for %d s ...%n", MIXED_CONCURRENCY,
+                perLevel.toSeconds());
+        LoadRun.Result single = LoadRun.run(MIXED_CONCURRENCY, perLevel, i -> predict(http, serving, domains.get(0), i));
+        progress.printf("serving: %d domains with their own LoRA deltas at concurrency %d for %d s ...%n",
+                MIXED_DOMAINS, MIXED_CONCURRENCY, perLevel.toSeconds());
+        LoadRun.Result mixed = LoadRun.run(MIXED_CONCURRENCY, perLevel,
+                i -> predict(http, serving, domains.get(i % MIXED_DOMAINS), i));
+        result.put("lora_c32_rps", single.rps()).put("mixed_c32_rps", mixed.rps())
+                .put("mixed_c32_p50_ms", mixed.p50()).put("mixed_c32_p99_ms", mixed.p99())
+                .put("mixed_ratio", mixed.rps() / single.rps());
+        return single.failures() + mixed.failures();
+    }
+
+    /** Every tensor random, so each domain's delta really changes the encoder. */
+    private static Delta randomized(Delta delta, long seed) {
+        Random random = new Random(seed);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        delta.parameters().forEach(tensor -> {
+            float[] array = new float[tensor.values().length];
+            for (int i = 0; i < array.length; i++) {
+                array[i] = (float) (random.nextGaussian() * 0.05);
+            }
+            values.put(tensor.name(), array);
+        });
+        return delta.withValues(values);
+    }
+
     private String text(int i) {
         return texts.get(i % texts.size()).text();
     }
 
     private void predict(HttpClient http, ServingService serving, int i) {
+        predict(http, serving, DOMAIN, i);
+    }
+
+    private void predict(HttpClient http, ServingService serving, String domain, int i) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(serving.url() + "/v1/domains/"
-                            + DOMAIN + "/predict")).header("Content-Type", "application/json")
+                            + domain + "/predict")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("text", text(i)).encode())).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
@@ -176,11 +237,15 @@ final class ServingBench {
     }
 
     private static void awaitActive(HttpClient http, ServingService serving, int version) {
+        awaitActive(http, serving, DOMAIN, version);
+    }
+
+    private static void awaitActive(HttpClient http, ServingService serving, String domain, int version) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(serving.url()
-                        + "/v1/domains/" + DOMAIN)).build(), HttpResponse.BodyHandlers.ofString());
+                        + "/v1/domains/" + domain)).build(), HttpResponse.BodyHandlers.ofString());
                 if (status.statusCode() == 200
                         && Integer.valueOf(version).equals(new JsonObject(status.body()).getInteger("activeVersion"))) {
                     return;
@@ -201,8 +266,8 @@ final class ServingBench {
         private final int labels;
 
         Baseline(Delta head) {
-            this.weight = head.parameter(DeltaSlot.HEAD_WEIGHT).values();
-            this.bias = head.parameter(DeltaSlot.HEAD_BIAS).values();
+            this.weight = head.parameter(DeltaLayout.HEAD_WEIGHT).values();
+            this.bias = head.parameter(DeltaLayout.HEAD_BIAS).values();
             this.labels = bias.length;
         }
 

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -93,11 +92,10 @@ public record AdapterPiece(AdapterConfig.Placement placement, int reductionFacto
     private Operand<TFloat32> adapt(Sites sites, int layer, Position position, Operand<TFloat32> hidden) {
         Ops tf = sites.tf();
         Operand<TFloat32> update = sites.perToken(hidden, tokens -> {
-            Operand<TFloat32> down = tf.nn.relu(tf.math.add(tf.train.batchMatMul(tokens,
-                    sites.delta(down(layer, position)), TFloat32.class, new BatchMatMul.Options[0]),
+            Operand<TFloat32> down = tf.nn.relu(tf.math.add(sites.batchMatMul(tokens, sites.delta(down(layer, position))),
                     sites.broadcastPerDelta(sites.delta(downBias(layer, position)))));
-            return tf.math.add(tf.train.batchMatMul(down, sites.delta(up(layer, position)), TFloat32.class,
-                    new BatchMatMul.Options[0]), sites.broadcastPerDelta(sites.delta(upBias(layer, position))));
+            return tf.math.add(sites.batchMatMul(down, sites.delta(up(layer, position))),
+                    sites.broadcastPerDelta(sites.delta(upBias(layer, position))));
         });
         return tf.math.add(hidden, update);
     }

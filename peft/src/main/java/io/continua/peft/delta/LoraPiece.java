@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -72,10 +71,8 @@ public record LoraPiece(int rank, Set<Projection> targets, List<Integer> layers)
         Ops tf = sites.tf();
         Operand<TFloat32> scaling = sites.broadcastPerDelta(tf.expandDims(sites.delta(SCALING), tf.constant(-1)));
         Operand<TFloat32> update = sites.perToken(input, tokens -> {
-            Operand<TFloat32> down = tf.train.batchMatMul(sites.dropout(tokens), sites.delta(a(layer, projection)),
-                    TFloat32.class, new BatchMatMul.Options[0]);
-            return tf.train.batchMatMul(tf.math.mul(down, scaling), sites.delta(b(layer, projection)), TFloat32.class,
-                    new BatchMatMul.Options[0]);
+            Operand<TFloat32> down = sites.batchMatMul(sites.dropout(tokens), sites.delta(a(layer, projection)));
+            return sites.batchMatMul(tf.math.mul(down, scaling), sites.delta(b(layer, projection)));
         });
         return tf.math.add(output, update);
     }

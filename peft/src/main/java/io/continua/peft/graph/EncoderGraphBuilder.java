@@ -10,14 +10,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
+import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.Scope;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -36,6 +38,7 @@ public final class EncoderGraphBuilder implements Sites {
     private final DeltaLayout layout;
     private final boolean mixed;
     private final boolean withDropout;
+    private final boolean differentiable;
     private final Map<String, Placeholder<TInt32>> indexInputs = new LinkedHashMap<>();
     private final Map<String, Placeholder<TFloat32>> deltaInputs = new LinkedHashMap<>();
     /** Grouped copies of packed activations, so pieces reading the same input share one gather. */
@@ -48,24 +51,31 @@ public final class EncoderGraphBuilder implements Sites {
     private int dropoutStreams;
 
     private EncoderGraphBuilder(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout,
-                                boolean mixed, boolean withDropout) {
+                                boolean mixed, boolean differentiable, boolean withDropout) {
         this.tf = tf;
         this.architecture = architecture;
         this.base = base;
         this.layout = layout;
         this.mixed = mixed;
+        this.differentiable = differentiable;
         this.withDropout = withDropout;
     }
 
-    /** One delta per run: what training and evaluation use. */
-    public static EncoderGraph single(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout,
-                                      boolean withDropout) {
-        return new EncoderGraphBuilder(tf, architecture, base, layout, false, withDropout).build();
+    /** One delta per run, forward only: what evaluation uses. */
+    public static EncoderGraph inference(Ops tf, EncoderArchitecture architecture, ResidentBase base,
+                                         DeltaLayout layout) {
+        return new EncoderGraphBuilder(tf, architecture, base, layout, false, false, false).build();
+    }
+
+    /** One delta per run, every op differentiable, optionally with dropout inputs: what training uses. */
+    public static EncoderGraph training(Ops tf, EncoderArchitecture architecture, ResidentBase base,
+                                        DeltaLayout layout, boolean withDropout) {
+        return new EncoderGraphBuilder(tf, architecture, base, layout, false, true, withDropout).build();
     }
 
     /** A stack of deltas of the layout per run, each text using one of them: what serving uses. */
     public static EncoderGraph mixed(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout) {
-        return new EncoderGraphBuilder(tf, architecture, base, layout, true, false).build();
+        return new EncoderGraphBuilder(tf, architecture, base, layout, true, false, false).build();
     }
 
     private EncoderGraph build() {
@@ -106,7 +116,7 @@ public final class EncoderGraphBuilder implements Sites {
         }
         pooled = tf.withName(EncoderGraph.POOLED).identity(pooled);
         Operand<TFloat32> logits = tf.withName(EncoderGraph.LOGITS).identity(perText(pooled, grouped ->
-                tf.math.add(tf.train.batchMatMul(grouped, delta(DeltaLayout.HEAD_WEIGHT), TFloat32.class),
+                tf.math.add(batchMatMul(grouped, delta(DeltaLayout.HEAD_WEIGHT)),
                         broadcastPerDelta(delta(DeltaLayout.HEAD_BIAS)))));
         Operand<TFloat32> probabilities = tf.withName(EncoderGraph.PROBABILITIES).nn.softmax(logits);
         return new EncoderGraph(mixed, indexInputs, attentionMask, deltaInputs, pooled, logits, probabilities,
@@ -142,8 +152,10 @@ public final class EncoderGraphBuilder implements Sites {
     }
 
     /**
-     * Query, key and value in one product on the packed tokens; the pieces adapt each; then per-text
-     * attention on {@code [texts, heads, longest, head_size]} and the context back to packed rows.
+     * Query, key and value in one product on the packed tokens; the pieces may adapt each; then
+     * attention per text on {@code [texts, heads, longest, head_size]}, and the context back to
+     * packed rows. Query, key and value travel to the per-text layout together: one gather and one
+     * transpose, not three.
      */
     private Operand<TFloat32> selfAttention(int layer, Operand<TFloat32> input) {
         Operand<TFloat32> fused = tf.nn.biasAdd(tf.linalg.matMul(input, base.get(ResidentBase.qkvWeight(layer))),
@@ -152,21 +164,22 @@ public final class EncoderGraphBuilder implements Sites {
         Operand<TFloat32> query = adapt(layer, Projection.QUERY, input, parts.get(0));
         Operand<TFloat32> key = adapt(layer, Projection.KEY, input, parts.get(1));
         Operand<TFloat32> value = adapt(layer, Projection.VALUE, input, parts.get(2));
-        query = tf.math.mul(query, tf.constant((float) (1 / Math.sqrt(architecture.headSize()))));
-        Operand<TFloat32> scores = tf.math.add(tf.train.batchMatMul(perText(query), perText(key), TFloat32.class,
-                BatchMatMul.adjY(true)), attentionBias());
-        Operand<TFloat32> context = tf.train.batchMatMul(tf.nn.softmax(scores), perText(value), TFloat32.class);
-        Operand<TFloat32> rows = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})),
+        boolean adapted = query != parts.get(0) || key != parts.get(1) || value != parts.get(2);
+        Operand<TFloat32> qkv = adapted ? tf.concat(List.of(query, key, value), tf.constant(1)) : fused;
+
+        Operand<TFloat32> slots = tf.gather(qkv, indexInputs.get(EncoderGraph.ATTENTION_GATHER), tf.constant(0));
+        Operand<TInt32> shape = tf.concat(List.of(textsAndLongest,
+                tf.constant(new int[] {3, architecture.heads(), architecture.headSize()})), tf.constant(0));
+        Operand<TFloat32> perText = tf.linalg.transpose(tf.reshape(slots, shape),
+                tf.constant(new int[] {2, 0, 3, 1, 4}));
+        List<Output<TFloat32>> heads = tf.split(tf.constant(0), perText, 3L).output();
+        Operand<TFloat32> scaledQuery = tf.math.mul(heads.get(0),
+                tf.constant((float) (1 / Math.sqrt(architecture.headSize()))));
+        Operand<TFloat32> scores = tf.math.add(batchMatMul(scaledQuery, heads.get(1), true), attentionBias());
+        Operand<TFloat32> context = batchMatMul(tf.nn.softmax(scores), heads.get(2), false);
+        Operand<TFloat32> rows = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 1, 3, 2, 4})),
                 tf.constant(new int[] {-1, architecture.hiddenSize()}));
         return tf.gather(rows, indexInputs.get(EncoderGraph.ATTENTION_SCATTER), tf.constant(0));
-    }
-
-    /** Packed {@code [tokens, hidden]} to {@code [texts, heads, longest, head_size]}. */
-    private Operand<TFloat32> perText(Operand<TFloat32> packed) {
-        Operand<TFloat32> slots = tf.gather(packed, indexInputs.get(EncoderGraph.ATTENTION_GATHER), tf.constant(0));
-        Operand<TInt32> shape = tf.concat(List.of(textsAndLongest,
-                tf.constant(new int[] {architecture.heads(), architecture.headSize()})), tf.constant(0));
-        return tf.linalg.transpose(tf.reshape(slots, shape), tf.constant(new int[] {0, 2, 1, 3}));
     }
 
     /** A padded slot gets the lowest float added to its attention scores, as the ONNX export does. */
@@ -191,7 +204,58 @@ public final class EncoderGraphBuilder implements Sites {
         return output;
     }
 
+    /**
+     * Layer norm over the hidden axis. Inference graphs write it as TensorFlow's Keras layer writes
+     * it (a batch norm in training mode over {@code [1, tokens, hidden, 1]}, channels first, then
+     * gamma and beta), which oneDNN's graph rewrite replaces with one fused kernel; training graphs
+     * spell it out in differentiable ops (the fused form has no gradient in TensorFlow's C++ API).
+     */
     private Operand<TFloat32> layerNorm(Operand<TFloat32> input, String name) {
+        return differentiable ? plainLayerNorm(input, name) : fusableLayerNorm(input, name);
+    }
+
+    private Operand<TFloat32> fusableLayerNorm(Operand<TFloat32> input, String name) {
+        Operand<TInt32> shape = tf.shape(input);
+        Operand<TInt32> tokens = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+        Operand<TFloat32> channelsFirst = tf.reshape(input, tf.concat(List.of(tf.constant(new int[] {1}), tokens,
+                tf.constant(new int[] {architecture.hiddenSize(), 1})), tf.constant(0)));
+        FusedBatchNorm<TFloat32, TFloat32> normalized = tf.nn.fusedBatchNorm(channelsFirst,
+                tf.fill(tokens, tf.constant(1f)), tf.fill(tokens, tf.constant(0f)), tf.constant(new float[0]),
+                tf.constant(new float[0]), FusedBatchNorm.epsilon(architecture.layerNormEpsilon()),
+                FusedBatchNorm.dataFormat("NCHW"), FusedBatchNorm.isTraining(true));
+        Operand<TFloat32> back = tf.reshape(normalized.y(), shape);
+        return addV2(tf.math.mul(back, base.get(name + ".weight")), base.get(name + ".bias"));
+    }
+
+    /**
+     * With one delta (training, evaluation) a plain product of its matrices: TensorFlow's MatMul and
+     * its gradients are the fastest form there; with a stack, oneDNN's batched product.
+     */
+    @Override
+    public Operand<TFloat32> batchMatMul(Operand<TFloat32> x, Operand<TFloat32> y) {
+        if (mixed) {
+            return batchMatMul(x, y, false);
+        }
+        Operand<TInt32> first = tf.constant(0);
+        return tf.expandDims(tf.linalg.matMul(tf.squeeze(x, Squeeze.axis(0L)), tf.squeeze(y, Squeeze.axis(0L))), first);
+    }
+
+    /** {@code BatchMatMulV2}, which oneDNN runs; the ops API only builds {@code BatchMatMulV3}, which it does not. */
+    private Operand<TFloat32> batchMatMul(Operand<TFloat32> x, Operand<TFloat32> y, boolean adjointY) {
+        Scope scope = tf.scope();
+        OperationBuilder builder = scope.env().opBuilder("BatchMatMulV2", scope.makeOpName("BatchMatMulV2"), scope);
+        return scope.apply(builder).addInput(x.asOutput()).addInput(y.asOutput()).setAttr("adj_x", false)
+                .setAttr("adj_y", adjointY).build().output(0);
+    }
+
+    /** {@code AddV2}, which the fusion pattern names; the ops API only builds the older {@code Add}. */
+    private Operand<TFloat32> addV2(Operand<TFloat32> x, Operand<TFloat32> y) {
+        Scope scope = tf.scope();
+        OperationBuilder builder = scope.env().opBuilder("AddV2", scope.makeOpName("AddV2"), scope);
+        return scope.apply(builder).addInput(x.asOutput()).addInput(y.asOutput()).build().output(0);
+    }
+
+    private Operand<TFloat32> plainLayerNorm(Operand<TFloat32> input, String name) {
         Operand<TInt32> lastAxis = tf.constant(new int[] {-1});
         Operand<TFloat32> mean = tf.math.mean(input, lastAxis, Mean.keepDims(true));
         Operand<TFloat32> centered = tf.math.sub(input, mean);

@@ -68,7 +68,7 @@ public final class EncoderRuntime {
     /** The single-delta inference graph of a layout: what evaluation runs. */
     public ForwardGraph forward(DeltaLayout layout) {
         return graphFor("forward:" + layout.key(), scope -> new ForwardGraph(session,
-                EncoderGraphBuilder.single(scope, architecture(), base, layout, false), layout, architecture()));
+                EncoderGraphBuilder.inference(scope, architecture(), base, layout), layout, architecture()));
     }
 
     /** The mixed inference graph of a layout: one batch, texts of several deltas of that layout. */

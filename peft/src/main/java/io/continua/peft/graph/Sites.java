@@ -29,6 +29,9 @@ public interface Sites {
     /** As {@link #perToken}, for one row per text ({@code [texts, in]}). */
     Operand<TFloat32> perText(Operand<TFloat32> texts, UnaryOperator<Operand<TFloat32>> perDelta);
 
+    /** The batched product {@code x y} over leading axes (per delta), in the form this runtime runs fastest. */
+    Operand<TFloat32> batchMatMul(Operand<TFloat32> x, Operand<TFloat32> y);
+
     /** A stacked per-delta vector {@code [deltas, n]} shaped to broadcast over {@code [deltas, rows, n]}. */
     Operand<TFloat32> broadcastPerDelta(Operand<TFloat32> stacked);
 

@@ -8,9 +8,10 @@ import io.continua.peft.graph.EncoderGraphBuilder;
 import io.continua.peft.graph.ResidentBase;
 import io.continua.peft.runtime.DevicePlacement;
 import io.continua.peft.runtime.TensorFlowRuntime;
+import com.google.protobuf.CodedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +25,7 @@ import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
 import org.tensorflow.op.Ops;
+import org.tensorflow.proto.GraphDef;
 
 /**
  * Writes one {@link DeltaLayout}'s mixed-batch encoder as a TensorFlow SavedModel for DJL, once per
@@ -35,25 +37,44 @@ import org.tensorflow.op.Ops;
 public final class ServingExport {
     private static final Logger log = LoggerFactory.getLogger(ServingExport.class);
     private static final String COMPLETE = "saved_model.pb";
-    /** Bumped whenever the exported graph changes shape, so stale exports are never reused. */
-    private static final String GRAPH_VERSION = "v2";
 
     private ServingExport() {
     }
 
-    /** The export of {@code layout} on {@code encoder} under {@code root}, written on first use and reused afterwards. */
+    /**
+     * The export of {@code layout} on {@code encoder} under {@code root}, written on first use and
+     * reused afterwards. The directory is named by the base's fingerprint and a hash of the graph
+     * itself, so a build whose graph differs (another layout, another encoder graph) never reuses a
+     * stale export.
+     */
     public static Path ensureExported(PretrainedEncoder encoder, DeltaLayout layout, DevicePlacement device, Path root) {
-        Path dir = root.resolve(directoryName(encoder, layout));
-        if (Files.exists(dir.resolve(COMPLETE))) {
+        TensorFlowRuntime.ensureStarted();
+        try (Graph graph = new Graph()) {
+            Ops tf = Ops.create(graph).withDevice(device.spec());
+            ResidentBase base = ResidentBase.declare(tf, encoder.weights());
+            EncoderGraph encoderGraph = EncoderGraphBuilder.mixed(tf, encoder.architecture(), base, layout);
+            Path dir = root.resolve(directoryName(encoder, graph));
+            if (!Files.exists(dir.resolve(COMPLETE))) {
+                write(graph, base, encoderGraph, layout, device, root, dir);
+                log.info("Exported serving model of {} for layout {} to {}", encoder.name(), layout.key(), dir);
+            }
             return dir;
         }
-        TensorFlowRuntime.ensureStarted();
-        long started = System.nanoTime();
+    }
+
+    private static void write(Graph graph, ResidentBase base, EncoderGraph encoderGraph, DeltaLayout layout,
+                              DevicePlacement device, Path root, Path dir) {
         try {
             Files.createDirectories(root);
             Path staging = Files.createTempDirectory(root, ".export-");
             Files.delete(staging);
-            write(encoder, layout, device, staging);
+            try (Session session = new Session(graph, device.sessionConfig())) {
+                base.restore(session);
+                SavedModelBundle.exporter(staging.toString())
+                        .withSession(session)
+                        .withFunction(SessionFunction.create(signature(encoderGraph), session))
+                        .export();
+            }
             Files.writeString(staging.resolve("layout.txt"), layout.key() + System.lineSeparator());
             try {
                 Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -65,25 +86,6 @@ public final class ServingExport {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot export the serving model to " + dir, e);
-        }
-        log.info("Exported serving model of {} for layout {} to {} in {} ms", encoder.name(), layout.key(), dir,
-                (System.nanoTime() - started) / 1_000_000);
-        return dir;
-    }
-
-    private static void write(PretrainedEncoder encoder, DeltaLayout layout, DevicePlacement device, Path dir)
-            throws IOException {
-        try (Graph graph = new Graph()) {
-            Ops tf = Ops.create(graph).withDevice(device.spec());
-            ResidentBase base = ResidentBase.declare(tf, encoder.weights());
-            EncoderGraph encoderGraph = EncoderGraphBuilder.mixed(tf, encoder.architecture(), base, layout);
-            try (Session session = new Session(graph, device.sessionConfig())) {
-                base.restore(session);
-                SavedModelBundle.exporter(dir.toString())
-                        .withSession(session)
-                        .withFunction(SessionFunction.create(signature(encoderGraph), session))
-                        .export();
-            }
         }
     }
 
@@ -97,13 +99,26 @@ public final class ServingExport {
         return signature.build();
     }
 
-    /** One directory per exact base (fingerprint), layout and graph version. */
-    private static String directoryName(PretrainedEncoder encoder, DeltaLayout layout) {
+    /** {@code <encoder>-<fingerprint prefix>-<graph hash>}: one directory per exact base and exact graph. */
+    private static String directoryName(PretrainedEncoder encoder, Graph graph) {
         String fingerprint = encoder.fingerprint();
         String hash = fingerprint.substring(fingerprint.indexOf(':') + 1, Math.min(fingerprint.length(),
                 fingerprint.indexOf(':') + 17));
-        return encoder.name() + "-" + hash + "-" + DeltaArtifact.sha256(layout.key().getBytes(StandardCharsets.UTF_8))
-                .substring(0, 12) + "-" + GRAPH_VERSION;
+        return encoder.name() + "-" + hash + "-" + DeltaArtifact.sha256(canonical(graph.toGraphDef())).substring(0, 16);
+    }
+
+    /** The graph's bytes with attribute maps in key order: TensorFlow's own serialization orders them at random. */
+    private static byte[] canonical(GraphDef graphDef) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            out.useDeterministicSerialization();
+            graphDef.writeTo(out);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -45,7 +45,7 @@ public final class TrainingGraph {
     private TrainingGraph(EncoderRuntime runtime, Ops tf, DeltaLayout layout, boolean withDropout) {
         this.runtime = runtime;
         this.layout = layout;
-        this.encoder = EncoderGraphBuilder.single(tf, runtime.architecture(), runtime.base(), layout, withDropout);
+        this.encoder = EncoderGraphBuilder.training(tf, runtime.architecture(), runtime.base(), layout, withDropout);
         labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
         loss = tf.withName("loss").math.mean(
                 tf.nn.softmaxCrossEntropyWithLogits(encoder.logits(), labels).loss(), tf.constant(0));

@@ -42,7 +42,7 @@ class DevicePlacementTest {
             try (Graph graph = new Graph()) {
                 Ops tf = Ops.create(graph).withDevice(device.spec());
                 ResidentBase base = ResidentBase.declare(tf, tiny.weights());
-                EncoderGraphBuilder.single(tf, tiny.architecture(), base, DeltaLayout.headOnly(), false);
+                EncoderGraphBuilder.inference(tf, tiny.architecture(), base, DeltaLayout.headOnly());
                 graph.operations().forEachRemaining(op -> {
                     devices.add(((GraphOperation) op).device());
                     if (op.type().equals("VariableV2")) {

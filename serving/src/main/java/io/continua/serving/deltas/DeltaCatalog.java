@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -124,20 +125,27 @@ public final class DeltaCatalog implements AutoCloseable {
     }
 
     /**
-     * A reference to the delta a request should run on; the caller must {@link LoadedDelta#release()} it.
+     * A reference to the delta a request should run on; the caller must {@link LoadedDelta#release()}
+     * it. The served delta, or a pinned version already loaded, comes back completed; a pinned version
+     * not yet loaded is loaded on the loader thread, never on the caller's (nor the inference) thread.
+     * Unknown domains and versions fail at once.
      *
      * @param version a pinned version, or empty for what the served alias points at
      */
-    public LoadedDelta acquire(String domain, OptionalInt version) {
-        DomainDeltas deltas = existing(domain).orElseThrow(() -> unknownDomain(domain));
-        if (version.isEmpty()) {
-            return acquireServed(domain, deltas);
+    public CompletableFuture<LoadedDelta> acquire(String domain, OptionalInt version) {
+        try {
+            DomainDeltas deltas = existing(domain).orElseThrow(() -> unknownDomain(domain));
+            if (version.isEmpty()) {
+                return CompletableFuture.completedFuture(acquireServed(domain, deltas));
+            }
+            LoadedDelta served = deltas.served.get();
+            if (served != null && served.version() == version.getAsInt() && served.tryAcquire()) {
+                return CompletableFuture.completedFuture(served);
+            }
+            return acquirePinned(domain, deltas, version.getAsInt());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        LoadedDelta served = deltas.served.get();
-        if (served != null && served.version() == version.getAsInt() && served.tryAcquire()) {
-            return served;
-        }
-        return acquirePinned(domain, deltas, version.getAsInt());
     }
 
     private LoadedDelta acquireServed(String domain, DomainDeltas deltas) {
@@ -153,19 +161,34 @@ public final class DeltaCatalog implements AutoCloseable {
         }
     }
 
-    private LoadedDelta acquirePinned(String domain, DomainDeltas deltas, int version) {
+    private CompletableFuture<LoadedDelta> acquirePinned(String domain, DomainDeltas deltas, int version) {
         DeltaVersion registered = registered(domain, version).orElseThrow(() -> new NoDeltaException(404,
                 "unknown_version", "Domain '" + domain + "' has no version " + version));
         if (registered.getDeleted()) {
             throw new NoDeltaException(410, "version_deleted", "Version " + version + " of '" + domain + "' is deleted");
         }
+        LoadedDelta cached = cachedPinned(deltas, version);
+        return cached != null ? CompletableFuture.completedFuture(cached)
+                : CompletableFuture.supplyAsync(() -> loadPinned(deltas, registered), loads);
+    }
+
+    /** A loaded pinned version with a reference taken for the caller, or null. */
+    private static LoadedDelta cachedPinned(DomainDeltas deltas, int version) {
         synchronized (deltas.pinned) {
             LoadedDelta cached = deltas.pinned.get(version);
-            if (cached != null && cached.tryAcquire()) {
-                return cached;
-            }
-            LoadedDelta loaded = loader.load(registered);
-            deltas.pinned.put(version, loaded);
+            return cached != null && cached.tryAcquire() ? cached : null;
+        }
+    }
+
+    /** On the loader thread: loads a pinned version (unless a request before this one did), keeps it, takes a reference. */
+    private LoadedDelta loadPinned(DomainDeltas deltas, DeltaVersion registered) {
+        LoadedDelta cached = cachedPinned(deltas, registered.getVersion());
+        if (cached != null) {
+            return cached;
+        }
+        LoadedDelta loaded = loader.load(registered);
+        synchronized (deltas.pinned) {
+            deltas.pinned.put(registered.getVersion(), loaded);
             if (deltas.pinned.size() > pinnedCapacity) {
                 Integer eldest = deltas.pinned.keySet().iterator().next();
                 deltas.pinned.remove(eldest).retire();

@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * Turns a registered version into a {@link LoadedDelta}: fetches its archive, checks the bytes
- * against the SHA-256 the log recorded, validates the archive, builds the delta's tensors and warms
- * them with one inference, so the first request after a swap pays no extra cost.
+ * against the SHA-256 the log recorded, validates the archive, builds the delta's tensors (the first
+ * delta of a layout also exports and loads that layout's model) and warms them with one inference,
+ * so the first request after a swap pays no extra cost.
  */
 public final class DeltaLoader {
     private final ArtifactSource artifacts;
@@ -38,9 +39,9 @@ public final class DeltaLoader {
         }
         LoadedArtifact artifact = reader.read(archive);
         Delta delta = artifact.delta();
-        ServingDelta tensors = encoder.prepare(delta.tensors(encoder.encoder().architecture()));
+        ServingDelta tensors = encoder.prepare(delta);
         try {
-            encoder.run(tokenizer.encode(List.of("warm up")), tensors);
+            encoder.run(tokenizer.tokenize(List.of("warm up")), tensors);
         } catch (RuntimeException e) {
             tensors.close();
             throw e;

@@ -1,6 +1,7 @@
 package io.continua.serving.deltas;
 
 import io.continua.peft.serving.ServingDelta;
+import io.continua.serving.inference.Batcher;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -9,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * delta is current, each batch running on it holds another. When it is swapped out and the last
  * batch is done, its tensors are released. Requests in flight thus finish on the delta they began with.
  */
-public final class LoadedDelta {
+public final class LoadedDelta implements Batcher.Delta {
     private final int version;
     private final List<String> labels;
     private final ServingDelta tensors;
@@ -33,8 +34,14 @@ public final class LoadedDelta {
         return tensors;
     }
 
+    /** Deltas of one layout can share an inference batch. */
+    @Override
+    public String layoutKey() {
+        return tensors.layout().key();
+    }
+
     /** Takes a reference; false if the delta was already released (the caller looks again). */
-    boolean tryAcquire() {
+    public boolean tryAcquire() {
         while (true) {
             int current = users.get();
             if (current == 0) {
@@ -46,6 +53,7 @@ public final class LoadedDelta {
         }
     }
 
+    @Override
     public void release() {
         if (users.decrementAndGet() == 0) {
             tensors.close();
@@ -56,5 +64,4 @@ public final class LoadedDelta {
     void retire() {
         release();
     }
-
 }

@@ -97,7 +97,11 @@ public final class ServingApi {
                 .onFailure(failure -> {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
-                    count(domain, cause instanceof HttpFailure known ? known.status() : 500);
+                    int status = cause instanceof HttpFailure known ? known.status() : 500;
+                    count(domain, status);
+                    if (status == 429) {
+                        context.response().putHeader("Retry-After", "1");
+                    }
                     context.fail(cause);
                 });
     }

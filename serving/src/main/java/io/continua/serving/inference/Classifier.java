@@ -2,48 +2,39 @@ package io.continua.serving.inference;
 
 import io.continua.peft.graph.EncoderOutputs;
 import io.continua.peft.serving.DjlEncoder;
-import io.continua.peft.tokenizer.TextTokenizer;
-import io.continua.peft.tokenizer.TokenBatch;
-import io.continua.serving.deltas.DeltaCatalog;
+import io.continua.peft.serving.ServingDelta;
 import io.continua.serving.deltas.LoadedDelta;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.stream.IntStream;
 
-/** Runs one batch of texts of one domain on the delta it should use, and ranks each text's labels. */
-public final class Classifier {
-    private final DeltaCatalog catalog;
+/** Runs one batch, each text on its own delta (all of one layout), and ranks each text's labels. */
+public final class Classifier implements Batcher.BatchRunner<LoadedDelta> {
     private final DjlEncoder encoder;
-    private final TextTokenizer tokenizer;
     private final int topK;
 
-    public Classifier(DeltaCatalog catalog, DjlEncoder encoder, TextTokenizer tokenizer, int topK) {
-        this.catalog = catalog;
+    public Classifier(DjlEncoder encoder, int topK) {
         this.encoder = encoder;
-        this.tokenizer = tokenizer;
         this.topK = topK;
     }
 
-    public List<Classification> classify(String domain, OptionalInt version, List<String> texts) {
-        LoadedDelta delta = catalog.acquire(domain, version);
-        try {
-            TokenBatch tokens = tokenizer.encode(texts);
-            EncoderOutputs outputs = encoder.run(tokens, delta.tensors());
-            List<Classification> results = new ArrayList<>(texts.size());
-            for (int row = 0; row < texts.size(); row++) {
-                results.add(rank(outputs.probabilities()[row], delta, tokens.truncated()[row]));
-            }
-            return results;
-        } finally {
-            delta.release();
+    @Override
+    public List<Classification> classify(List<Batcher.Item<LoadedDelta>> batch) {
+        List<ServingDelta> deltas = batch.stream().map(item -> item.delta().tensors()).toList();
+        EncoderOutputs outputs = encoder.run(batch.stream().map(Batcher.Item::tokens).toList(), deltas);
+        List<Classification> results = new ArrayList<>(batch.size());
+        for (int row = 0; row < batch.size(); row++) {
+            Batcher.Item<LoadedDelta> item = batch.get(row);
+            results.add(rank(outputs.probabilities()[row], item.delta(), item.tokens().truncated()));
         }
+        return results;
     }
 
+    /** The top labels of a row; a row is as wide as the batch's widest head, its own labels come first. */
     private Classification rank(float[] probabilities, LoadedDelta delta, boolean truncated) {
         List<String> labels = delta.labels();
-        List<Classification.Score> scores = IntStream.range(0, probabilities.length).boxed()
+        List<Classification.Score> scores = IntStream.range(0, labels.size()).boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> probabilities[i]).reversed())
                 .limit(topK)
                 .map(i -> new Classification.Score(labels.get(i), probabilities[i]))

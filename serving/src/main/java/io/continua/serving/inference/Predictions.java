@@ -3,10 +3,12 @@ package io.continua.serving.inference;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.service.HttpFailure;
 import io.continua.serving.deltas.DeltaCatalog;
+import io.continua.serving.deltas.LoadedDelta;
 import io.continua.serving.deltas.NoDeltaException;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The one way into inference for both the HTTP and the Kafka path: checks the input and that the
@@ -15,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Predictions {
     private final DeltaCatalog catalog;
-    private final Batcher batcher;
+    private final Batcher<LoadedDelta> batcher;
 
-    public Predictions(DeltaCatalog catalog, Batcher batcher) {
+    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher) {
         this.catalog = catalog;
         this.batcher = batcher;
     }
@@ -57,6 +59,63 @@ public final class Predictions {
             throw new NoDeltaException(409, "no_delta", "Domain '" + domain + "' has no " + catalog.servedAlias()
                     + " delta yet: none is registered under that alias, or it is still loading");
         }
-        return new Pending(batcher.submit(domain, version, texts), alias);
+        return new Pending(queue(domain, catalog.acquire(domain, version), texts), alias);
+    }
+
+    /**
+     * Queues the texts once their delta is at hand. A delta already loaded (the usual case) queues
+     * them at once, so refusals (404, 409, 410, 429) are thrown to the caller; a pinned version that
+     * must load first queues them when it is loaded, and its refusals fail the futures.
+     */
+    private List<CompletableFuture<Classification>> queue(String domain, CompletableFuture<LoadedDelta> delta,
+                                                          List<String> texts) {
+        if (delta.isDone()) {
+            return submit(domain, join(delta), texts);
+        }
+        List<CompletableFuture<Classification>> results = texts.stream()
+                .map(text -> new CompletableFuture<Classification>()).toList();
+        delta.whenComplete((loaded, failure) -> {
+            try {
+                if (failure != null) {
+                    throw failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                }
+                List<CompletableFuture<Classification>> queued = submit(domain, loaded, texts);
+                for (int i = 0; i < queued.size(); i++) {
+                    CompletableFuture<Classification> result = results.get(i);
+                    queued.get(i).whenComplete((answer, error) -> {
+                        if (error != null) {
+                            result.completeExceptionally(error);
+                        } else {
+                            result.complete(answer);
+                        }
+                    });
+                }
+            } catch (Throwable refused) {
+                results.forEach(result -> result.completeExceptionally(refused));
+            }
+        });
+        return results;
+    }
+
+    /** Hands the texts and the delta reference to the batcher; the reference is dropped if they are refused. */
+    private List<CompletableFuture<Classification>> submit(String domain, LoadedDelta delta, List<String> texts) {
+        try {
+            return batcher.submit(domain, delta, texts);
+        } catch (RuntimeException e) {
+            delta.release();
+            throw e;
+        }
+    }
+
+    private static LoadedDelta join(CompletableFuture<LoadedDelta> delta) {
+        try {
+            return delta.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 }
