@@ -2,6 +2,7 @@ package io.continua.cli;
 
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.runtime.NativeCache;
+import io.continua.peft.runtime.Precision;
 import io.continua.serving.ServingConfig;
 import io.continua.serving.ServingService;
 import io.vertx.core.Vertx;
@@ -69,11 +70,16 @@ final class ServingCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE}).")
     private int maxTokens;
 
+    @Option(names = "--precision", defaultValue = "${env:CONTINUA_PRECISION:-fp32}",
+            description = {"The base's matrix products: fp32, or bf16 (about 1.5x faster where the CPU has native",
+                "bfloat16, worst cosine about 0.99993 against fp32) (env CONTINUA_PRECISION, default ${DEFAULT-VALUE})."})
+    private String precision;
+
     @Override
     public Integer call() throws InterruptedException {
         ServingConfig config = new ServingConfig(cluster.bootstrap, cluster.topics(), registryUrl, registryToken, alias,
                 "0.0.0.0", httpPort, maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTexts, topK, maxTokens, 4,
-                NativeCache.dir().resolve("serving"), "continua-serving", true);
+                NativeCache.dir().resolve("serving"), "continua-serving", true, Precision.parse(precision));
         Vertx vertx = Vertx.vertx();
         ServingService serving = ServingService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);
         CountDownLatch stopped = OnShutdown.close("serving", serving, vertx::close);

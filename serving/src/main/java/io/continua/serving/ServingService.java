@@ -43,7 +43,7 @@ public final class ServingService implements AutoCloseable {
 
     private ServingService(ServingConfig config, PretrainedEncoder pretrained, ArtifactSource artifacts, Vertx vertx)
             throws InterruptedException {
-        this.encoder = DjlEncoder.open(pretrained, config.exportDir());
+        this.encoder = DjlEncoder.open(pretrained, config.exportDir(), config.precision());
         this.tokenizer = new TextTokenizer(pretrained.tokenizerJson(), config.maxTokens());
         this.catalog = new DeltaCatalog(config.alias(), new DeltaLoader(artifacts, encoder, tokenizer),
                 config.pinnedVersions(), metrics);

@@ -11,6 +11,7 @@ import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.DeltaLayout;
 import io.continua.peft.runtime.NativeCache;
+import io.continua.peft.runtime.Precision;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
 import io.continua.registry.auth.ApiToken;
@@ -90,6 +91,7 @@ final class ServingBench {
 
                 long failed = 0;
                 Map<String, Object> levels = new LinkedHashMap<>();
+                Map<Integer, LoadRun.Result> baselines = new LinkedHashMap<>();
                 Baseline baseline = new Baseline(head);
                 for (int concurrency : CONCURRENCY) {
                     progress.printf("serving: Continua at concurrency %d for %d s ...%n", concurrency,
@@ -98,6 +100,7 @@ final class ServingBench {
                     progress.printf("serving: langchain4j + Java head at concurrency %d for %d s ...%n",
                             concurrency, perLevel.toSeconds());
                     LoadRun.Result theirs = LoadRun.run(concurrency, perLevel, i -> baseline.classify(text(i)));
+                    baselines.put(concurrency, theirs);
                     failed += ours.failures();
                     Map<String, Object> level = new LinkedHashMap<>();
                     level.put("rps", ours.rps());
@@ -133,8 +136,10 @@ final class ServingBench {
                 result.put("steady_p50_ms", steady.p50()).put("steady_p99_ms", steady.p99())
                         .put("swap_p50_ms", underSwaps.p50()).put("swap_p99_ms", underSwaps.p99())
                         .put("swap_ms_p50", Percentiles.of(swaps, 50)).put("swap_ms_p99", Percentiles.of(swaps, 99))
-                        .put("swaps", swaps.length).put("failed_requests", failed)
-                        .put("cpu_flags", BenchReport.cpuFlags());
+                        .put("swaps", swaps.length);
+                client.moveAlias(DOMAIN, "production", 1, "bench: bfloat16 level");
+                failed += measureBfloat16(kafka, registry, encoder, vertx, http, baselines, result);
+                result.put("failed_requests", failed).put("cpu_flags", BenchReport.cpuFlags());
                 return result;
             }
         } finally {
@@ -176,6 +181,31 @@ final class ServingBench {
                 .put("mixed_c32_p50_ms", mixed.p50()).put("mixed_c32_p99_ms", mixed.p99())
                 .put("mixed_ratio", mixed.rps() / single.rps());
         return single.failures() + mixed.failures();
+    }
+
+    /**
+     * The same single-text load on a second serving instance whose base products run in bfloat16,
+     * against the baseline figures measured above. Returns the failed requests.
+     */
+    private long measureBfloat16(EmbeddedKafka kafka, RegistryService registry, PretrainedEncoder encoder, Vertx vertx,
+                                 HttpClient http, Map<Integer, LoadRun.Result> baselines, BenchResult result)
+            throws Exception {
+        long failed = 0;
+        try (ServingService half = ServingService.start(ServingConfig.defaults(kafka.bootstrapServers(),
+                registry.url(), NativeCache.dir()).withHttpPort(0).withPrecision(Precision.BF16), encoder, vertx)) {
+            awaitActive(http, half, 1);
+            for (int concurrency : CONCURRENCY) {
+                progress.printf("serving: Continua in bfloat16 at concurrency %d for %d s ...%n", concurrency,
+                        perLevel.toSeconds());
+                LoadRun.Result ours = LoadRun.run(concurrency, perLevel, i -> predict(http, half, i));
+                failed += ours.failures();
+                result.put("bf16_c" + concurrency + "_rps", ours.rps())
+                        .put("bf16_c" + concurrency + "_rps_ratio", ours.rps() / baselines.get(concurrency).rps())
+                        .put("bf16_c" + concurrency + "_p50_ms", ours.p50())
+                        .put("bf16_c" + concurrency + "_p99_ms", ours.p99());
+            }
+        }
+        return failed;
     }
 
     /** Every tensor random, so each domain's delta really changes the encoder. */

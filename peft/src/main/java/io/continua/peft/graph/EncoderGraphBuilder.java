@@ -3,6 +3,7 @@ package io.continua.peft.graph;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.EncoderWeights;
 import io.continua.peft.encoder.Projection;
+import io.continua.peft.runtime.Precision;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +21,11 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.FusedBatchNorm;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * Builds the padding-free BERT encoder of one {@link DeltaLayout} on a {@link ResidentBase}:
@@ -39,6 +42,7 @@ public final class EncoderGraphBuilder implements Sites {
     private final boolean mixed;
     private final boolean withDropout;
     private final boolean differentiable;
+    private final Precision precision;
     private final Map<String, Placeholder<TInt32>> indexInputs = new LinkedHashMap<>();
     private final Map<String, Placeholder<TFloat32>> deltaInputs = new LinkedHashMap<>();
     /** Grouped copies of packed activations, so pieces reading the same input share one gather. */
@@ -51,7 +55,7 @@ public final class EncoderGraphBuilder implements Sites {
     private int dropoutStreams;
 
     private EncoderGraphBuilder(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout,
-                                boolean mixed, boolean differentiable, boolean withDropout) {
+                                boolean mixed, boolean differentiable, boolean withDropout, Precision precision) {
         this.tf = tf;
         this.architecture = architecture;
         this.base = base;
@@ -59,23 +63,32 @@ public final class EncoderGraphBuilder implements Sites {
         this.mixed = mixed;
         this.differentiable = differentiable;
         this.withDropout = withDropout;
+        this.precision = precision;
     }
 
-    /** One delta per run, forward only: what evaluation uses. */
+    /** One delta per run, forward only, products in {@code precision}: what evaluation uses. */
     public static EncoderGraph inference(Ops tf, EncoderArchitecture architecture, ResidentBase base,
-                                         DeltaLayout layout) {
-        return new EncoderGraphBuilder(tf, architecture, base, layout, false, false, false).build();
+                                         DeltaLayout layout, Precision precision) {
+        return new EncoderGraphBuilder(tf, architecture, base, layout, false, false, false, precision).build();
     }
 
-    /** One delta per run, every op differentiable, optionally with dropout inputs: what training uses. */
+    /**
+     * One delta per run, every op differentiable and in float32, optionally with dropout inputs:
+     * what training uses.
+     */
     public static EncoderGraph training(Ops tf, EncoderArchitecture architecture, ResidentBase base,
                                         DeltaLayout layout, boolean withDropout) {
-        return new EncoderGraphBuilder(tf, architecture, base, layout, false, true, withDropout).build();
+        return new EncoderGraphBuilder(tf, architecture, base, layout, false, true, withDropout, Precision.FP32)
+                .build();
     }
 
-    /** A stack of deltas of the layout per run, each text using one of them: what serving uses. */
-    public static EncoderGraph mixed(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout) {
-        return new EncoderGraphBuilder(tf, architecture, base, layout, true, false, false).build();
+    /**
+     * A stack of deltas of the layout per run, each text using one of them, products in
+     * {@code precision}: what serving uses.
+     */
+    public static EncoderGraph mixed(Ops tf, EncoderArchitecture architecture, ResidentBase base, DeltaLayout layout,
+                                     Precision precision) {
+        return new EncoderGraphBuilder(tf, architecture, base, layout, true, false, false, precision).build();
     }
 
     private EncoderGraph build() {
@@ -143,8 +156,8 @@ public final class EncoderGraphBuilder implements Sites {
             attention = piece.attentionOutput(this, layer, attention);
         }
         Operand<TFloat32> afterAttention = layerNorm(tf.math.add(attention, input), EncoderWeights.attentionNorm(layer));
-        Operand<TFloat32> output = dense(layer, Projection.OUTPUT, gelu(dense(layer, Projection.INTERMEDIATE,
-                afterAttention)));
+        Operand<TFloat32> output = dense(layer, Projection.OUTPUT, activatedDense(layer, Projection.INTERMEDIATE,
+                afterAttention));
         for (DeltaPiece piece : layout.pieces()) {
             output = piece.layerOutput(this, layer, output);
         }
@@ -158,8 +171,7 @@ public final class EncoderGraphBuilder implements Sites {
      * transpose, not three.
      */
     private Operand<TFloat32> selfAttention(int layer, Operand<TFloat32> input) {
-        Operand<TFloat32> fused = tf.nn.biasAdd(tf.linalg.matMul(input, base.get(ResidentBase.qkvWeight(layer))),
-                base.get(ResidentBase.qkvBias(layer)));
+        Operand<TFloat32> fused = linear(input, ResidentBase.qkvWeight(layer), ResidentBase.qkvBias(layer), false);
         List<Output<TFloat32>> parts = tf.split(tf.constant(1), fused, 3L).output();
         Operand<TFloat32> query = adapt(layer, Projection.QUERY, input, parts.get(0));
         Operand<TFloat32> key = adapt(layer, Projection.KEY, input, parts.get(1));
@@ -191,9 +203,31 @@ public final class EncoderGraphBuilder implements Sites {
 
     /** {@code x W + b} with the frozen weights, then whatever the pieces add to this projection. */
     private Operand<TFloat32> dense(int layer, Projection projection, Operand<TFloat32> input) {
-        Operand<TFloat32> frozen = tf.nn.biasAdd(tf.linalg.matMul(input, base.get(projection.weightName(layer))),
-                base.get(projection.biasName(layer)));
-        return adapt(layer, projection, input, frozen);
+        return adapt(layer, projection, input, linear(input, projection.weightName(layer),
+                projection.biasName(layer), false));
+    }
+
+    /**
+     * {@code gelu(dense(x))}. When no piece adapts the projection, the GELU is built right on the
+     * product, where oneDNN fuses it into the matrix multiplication; otherwise it follows the
+     * pieces' changes.
+     */
+    private Operand<TFloat32> activatedDense(int layer, Projection projection, Operand<TFloat32> input) {
+        Operand<TFloat32> frozen = linear(input, projection.weightName(layer), projection.biasName(layer), false);
+        Operand<TFloat32> adapted = adapt(layer, projection, input, frozen);
+        return adapted == frozen ? linear(input, projection.weightName(layer), projection.biasName(layer), true)
+                : gelu(adapted);
+    }
+
+    /** A frozen linear layer, its product in the graph's precision, its result in float32. */
+    private Operand<TFloat32> linear(Operand<TFloat32> input, String weight, String bias, boolean activated) {
+        if (precision == Precision.BF16) {
+            Operand<TBfloat16> product = tf.nn.biasAdd(tf.linalg.matMul(tf.dtypes.cast(input, TBfloat16.class),
+                    base.bf16(weight)), base.bf16(bias));
+            return tf.dtypes.cast(activated ? gelu(product) : product, TFloat32.class);
+        }
+        Operand<TFloat32> product = tf.nn.biasAdd(tf.linalg.matMul(input, base.get(weight)), base.get(bias));
+        return activated ? gelu(product) : product;
     }
 
     private Operand<TFloat32> adapt(int layer, Projection projection, Operand<TFloat32> input,
@@ -265,11 +299,17 @@ public final class EncoderGraphBuilder implements Sites {
         return tf.math.add(tf.math.mul(normalized, base.get(name + ".weight")), base.get(name + ".bias"));
     }
 
-    /** The exact (erf) GELU that BERT uses. */
-    private Operand<TFloat32> gelu(Operand<TFloat32> x) {
-        Operand<TFloat32> cdf = tf.math.mul(tf.constant(0.5f),
-                tf.math.add(tf.constant(1f), tf.math.erf(tf.math.div(x, tf.constant((float) Math.sqrt(2))))));
+    /** The exact (erf) GELU that BERT uses, in the type of its input. */
+    private <T extends TFloating> Operand<T> gelu(Operand<T> x) {
+        Class<T> type = x.type();
+        Operand<T> cdf = tf.math.mul(constant(0.5f, type),
+                tf.math.add(constant(1f, type), tf.math.erf(tf.math.div(x, constant((float) Math.sqrt(2), type)))));
         return tf.math.mul(x, cdf);
+    }
+
+    /** A scalar of the given type; grappler folds the cast of a constant away before the graph runs. */
+    private <T extends TFloating> Operand<T> constant(float value, Class<T> type) {
+        return tf.dtypes.cast(tf.constant(value), type);
     }
 
     /** Mean of each text's token vectors, read through attention's per-text layout: {@code [texts, hidden]}. */

@@ -3,7 +3,9 @@ package io.continua.peft.graph;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.runtime.DevicePlacement;
+import io.continua.peft.runtime.Precision;
 import io.continua.peft.runtime.TensorFlowRuntime;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +29,7 @@ public final class EncoderRuntime {
 
     private final PretrainedEncoder encoder;
     private final DevicePlacement device;
+    private final Precision precision;
     private final Graph graph;
     private final Ops tf;
     private final Session session;
@@ -34,23 +37,28 @@ public final class EncoderRuntime {
     private final Map<String, Object> built = new HashMap<>();
     private int scopes;
 
-    private EncoderRuntime(PretrainedEncoder encoder, DevicePlacement device) {
+    private EncoderRuntime(PretrainedEncoder encoder, DevicePlacement device, Precision precision) {
         TensorFlowRuntime.ensureStarted();
         long started = System.nanoTime();
         this.encoder = encoder;
         this.device = device;
+        this.precision = precision;
         this.graph = new Graph();
         this.tf = Ops.create(graph).withDevice(device.spec());
-        this.base = ResidentBase.declare(tf, encoder.weights());
+        this.base = ResidentBase.declare(tf, encoder.weights(), EnumSet.of(Precision.FP32, precision));
         this.session = new Session(graph, device.sessionConfig());
         base.restore(session);
-        log.info("Encoder {} resident on {} in {} ms", encoder.name(), device, (System.nanoTime() - started) / 1_000_000);
+        log.info("Encoder {} resident on {} in {} ms ({} inference)", encoder.name(), device,
+                (System.nanoTime() - started) / 1_000_000, precision.key());
     }
 
-    /** The process's runtime for this encoder, on the configured device ({@link DevicePlacement#configured()}). */
+    /**
+     * The process's runtime for this encoder, on the configured device and with inference in the
+     * configured precision ({@link DevicePlacement#configured()}, {@link Precision#configured()}).
+     */
     public static EncoderRuntime of(PretrainedEncoder encoder) {
         return RUNNING.computeIfAbsent(encoder.fingerprint(),
-                fingerprint -> new EncoderRuntime(encoder, DevicePlacement.configured()));
+                fingerprint -> new EncoderRuntime(encoder, DevicePlacement.configured(), Precision.configured()));
     }
 
     public PretrainedEncoder encoder() {
@@ -68,13 +76,13 @@ public final class EncoderRuntime {
     /** The single-delta inference graph of a layout: what evaluation runs. */
     public ForwardGraph forward(DeltaLayout layout) {
         return graphFor("forward:" + layout.key(), scope -> new ForwardGraph(session,
-                EncoderGraphBuilder.inference(scope, architecture(), base, layout), layout, architecture()));
+                EncoderGraphBuilder.inference(scope, architecture(), base, layout, precision), layout, architecture()));
     }
 
     /** The mixed inference graph of a layout: one batch, texts of several deltas of that layout. */
     public ForwardGraph mixed(DeltaLayout layout) {
         return graphFor("mixed:" + layout.key(), scope -> new ForwardGraph(session,
-                EncoderGraphBuilder.mixed(scope, architecture(), base, layout), layout, architecture()));
+                EncoderGraphBuilder.mixed(scope, architecture(), base, layout, precision), layout, architecture()));
     }
 
     /**

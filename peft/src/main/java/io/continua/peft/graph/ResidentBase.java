@@ -4,18 +4,21 @@ import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.EncoderWeights;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.runtime.Precision;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -23,43 +26,66 @@ import org.tensorflow.types.TFloat32;
  * restored once: every encoder built in that graph reads them, so no call ever feeds or copies the
  * base. Some are stored already combined as the encoder uses them: the query, key and value
  * projections of a layer as one {@code [hidden, 3 * hidden]} matrix (one product instead of three),
- * and the position embeddings with token type 0 added.
+ * and the position embeddings with token type 0 added. The linear layers are kept in the
+ * precisions the graph runs its products in ({@link Precision}).
  */
 public final class ResidentBase {
     public static final String POSITION_AND_TYPE = "embeddings.position_and_type_embeddings.weight";
     private static final String SCOPE = "base";
 
     private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
+    private final Map<String, Variable<TBfloat16>> halves = new LinkedHashMap<>();
     private final Map<String, Placeholder<TFloat32>> initialValues = new LinkedHashMap<>();
-    private final List<Assign<TFloat32>> assignments = new ArrayList<>();
+    private final List<Operand<?>> assignments = new ArrayList<>();
     private final Map<String, WeightTensor> values;
 
-    private ResidentBase(Ops tf, EncoderWeights weights) {
+    private ResidentBase(Ops tf, EncoderWeights weights, Set<Precision> precisions) {
         this.values = residentTensors(weights);
+        Set<String> linear = linearParameters(weights.architecture());
         Ops scope = tf.withSubScope(SCOPE);
         values.forEach((name, tensor) -> {
             Shape shape = Shape.of(tensor.shape());
-            Variable<TFloat32> variable = scope.withName(name).variable(shape, TFloat32.class);
             Placeholder<TFloat32> initial = scope.withName(name + ".initial_value")
                     .placeholder(TFloat32.class, Placeholder.shape(shape));
-            variables.put(name, variable);
             initialValues.put(name, initial);
-            assignments.add(tf.assign(variable, initial));
+            if (!linear.contains(name) || precisions.contains(Precision.FP32)) {
+                Variable<TFloat32> variable = scope.withName(name).variable(shape, TFloat32.class);
+                variables.put(name, variable);
+                assignments.add(tf.assign(variable, initial));
+            }
+            if (linear.contains(name) && precisions.contains(Precision.BF16)) {
+                Variable<TBfloat16> half = scope.withName(name + ".bf16").variable(shape, TBfloat16.class);
+                halves.put(name, half);
+                assignments.add(tf.assign(half, tf.dtypes.cast(initial, TBfloat16.class)));
+            }
         });
     }
 
-    /** Declares the variables (and their initializers) in {@code tf}'s graph. */
-    public static ResidentBase declare(Ops tf, EncoderWeights weights) {
-        return new ResidentBase(tf, weights);
+    /**
+     * Declares the variables (and their initializers) in {@code tf}'s graph: every parameter in
+     * float32, except the linear layers' matrices and biases, which are kept in each of the
+     * {@code precisions} the graph's products run in.
+     */
+    public static ResidentBase declare(Ops tf, EncoderWeights weights, Set<Precision> precisions) {
+        return new ResidentBase(tf, weights, precisions);
     }
 
-    /** A resident parameter by name (see {@link #residentName}). */
+    /** A resident parameter in float32. */
     public Operand<TFloat32> get(String name) {
         Variable<TFloat32> variable = variables.get(name);
         if (variable == null) {
-            throw new IllegalArgumentException("No resident base parameter " + name);
+            throw new IllegalArgumentException("No float32 resident base parameter " + name);
         }
         return variable;
+    }
+
+    /** The bfloat16 copy of a linear layer's weight or bias. */
+    public Operand<TBfloat16> bf16(String name) {
+        Variable<TBfloat16> half = halves.get(name);
+        if (half == null) {
+            throw new IllegalArgumentException("No bfloat16 resident base parameter " + name);
+        }
+        return half;
     }
 
     /** Writes the values into the variables: once per session, before anything reads them. */
@@ -77,6 +103,20 @@ public final class ResidentBase {
         } finally {
             fed.forEach(Tensor::close);
         }
+    }
+
+    /** The weights and biases of the linear layers: what runs in the graph's precision. */
+    private static Set<String> linearParameters(EncoderArchitecture architecture) {
+        Set<String> names = new HashSet<>();
+        for (int layer = 0; layer < architecture.layers(); layer++) {
+            names.add(qkvWeight(layer));
+            names.add(qkvBias(layer));
+            for (Projection projection : List.of(Projection.ATTENTION_OUTPUT, Projection.INTERMEDIATE, Projection.OUTPUT)) {
+                names.add(projection.weightName(layer));
+                names.add(projection.biasName(layer));
+            }
+        }
+        return names;
     }
 
     /** The fused query-key-value weight of a layer. */

@@ -12,6 +12,7 @@ import io.continua.peft.graph.DeltaLayout;
 import io.continua.peft.graph.EncoderOutputs;
 import io.continua.peft.graph.PackedBatch;
 import io.continua.peft.runtime.DevicePlacement;
+import io.continua.peft.runtime.Precision;
 import io.continua.peft.runtime.TensorFlowRuntime;
 import io.continua.peft.tokenizer.Tokens;
 import java.io.IOException;
@@ -40,18 +41,28 @@ public final class DjlEncoder implements AutoCloseable {
     private final PretrainedEncoder encoder;
     private final Path exportRoot;
     private final DevicePlacement device;
+    private final Precision precision;
     private final Map<String, LayoutModel> models = new ConcurrentHashMap<>();
 
-    private DjlEncoder(PretrainedEncoder encoder, Path exportRoot, DevicePlacement device) {
+    private DjlEncoder(PretrainedEncoder encoder, Path exportRoot, DevicePlacement device, Precision precision) {
         this.encoder = encoder;
         this.exportRoot = exportRoot;
         this.device = device;
+        this.precision = precision;
     }
 
-    /** Serving for {@code encoder}, its layouts exported under {@code exportRoot} as deltas need them. */
-    public static DjlEncoder open(PretrainedEncoder encoder, Path exportRoot) {
+    /**
+     * Serving for {@code encoder} on the configured device, its products in {@code precision}, its
+     * layouts exported under {@code exportRoot} as deltas need them.
+     */
+    public static DjlEncoder open(PretrainedEncoder encoder, Path exportRoot, Precision precision) {
         TensorFlowRuntime.ensureStarted();
-        return new DjlEncoder(encoder, exportRoot, DevicePlacement.configured());
+        return new DjlEncoder(encoder, exportRoot, DevicePlacement.configured(), precision);
+    }
+
+    /** As {@link #open(PretrainedEncoder, Path, Precision)} in the configured precision. */
+    public static DjlEncoder open(PretrainedEncoder encoder, Path exportRoot) {
+        return open(encoder, exportRoot, Precision.configured());
     }
 
     /**
@@ -120,7 +131,7 @@ public final class DjlEncoder implements AutoCloseable {
     }
 
     private LayoutModel load(DeltaLayout layout) {
-        Path dir = ServingExport.ensureExported(encoder, layout, device, exportRoot);
+        Path dir = ServingExport.ensureExported(encoder, layout, device, precision, exportRoot);
         long started = System.nanoTime();
         Criteria<EncoderTranslator.Input, EncoderOutputs> criteria = Criteria.builder()
                 .setTypes(EncoderTranslator.Input.class, EncoderOutputs.class)
@@ -131,7 +142,7 @@ public final class DjlEncoder implements AutoCloseable {
                 .build();
         try {
             ZooModel<EncoderTranslator.Input, EncoderOutputs> zoo = criteria.loadModel();
-            log.info("Loaded serving model for layout {} through DJL in {} ms", layout.key(),
+            log.info("Loaded serving model for layout {} ({}) through DJL in {} ms", layout.key(), precision.key(),
                     (System.nanoTime() - started) / 1_000_000);
             return new LayoutModel(zoo);
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import io.continua.peft.graph.EncoderGraph;
 import io.continua.peft.graph.EncoderGraphBuilder;
 import io.continua.peft.graph.ResidentBase;
 import io.continua.peft.runtime.DevicePlacement;
+import io.continua.peft.runtime.Precision;
 import io.continua.peft.runtime.TensorFlowRuntime;
 import com.google.protobuf.CodedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,16 +49,18 @@ public final class ServingExport {
      * itself, so a build whose graph differs (another layout, another encoder graph) never reuses a
      * stale export.
      */
-    public static Path ensureExported(PretrainedEncoder encoder, DeltaLayout layout, DevicePlacement device, Path root) {
+    public static Path ensureExported(PretrainedEncoder encoder, DeltaLayout layout, DevicePlacement device,
+                                      Precision precision, Path root) {
         TensorFlowRuntime.ensureStarted();
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph).withDevice(device.spec());
-            ResidentBase base = ResidentBase.declare(tf, encoder.weights());
-            EncoderGraph encoderGraph = EncoderGraphBuilder.mixed(tf, encoder.architecture(), base, layout);
+            ResidentBase base = ResidentBase.declare(tf, encoder.weights(), EnumSet.of(precision));
+            EncoderGraph encoderGraph = EncoderGraphBuilder.mixed(tf, encoder.architecture(), base, layout, precision);
             Path dir = root.resolve(directoryName(encoder, graph));
             if (!Files.exists(dir.resolve(COMPLETE))) {
                 write(graph, base, encoderGraph, layout, device, root, dir);
-                log.info("Exported serving model of {} for layout {} to {}", encoder.name(), layout.key(), dir);
+                log.info("Exported serving model of {} for layout {} ({}) to {}", encoder.name(), layout.key(),
+                        precision.key(), dir);
             }
             return dir;
         }

@@ -11,6 +11,7 @@ import io.continua.peft.graph.ResidentBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -41,8 +42,8 @@ class DevicePlacementTest {
             PretrainedEncoder tiny = TinyBertOnnxWriter.tinyEncoder(2, 16, 4, 24, 40, 21);
             try (Graph graph = new Graph()) {
                 Ops tf = Ops.create(graph).withDevice(device.spec());
-                ResidentBase base = ResidentBase.declare(tf, tiny.weights());
-                EncoderGraphBuilder.inference(tf, tiny.architecture(), base, DeltaLayout.headOnly());
+                ResidentBase base = ResidentBase.declare(tf, tiny.weights(), EnumSet.allOf(Precision.class));
+                EncoderGraphBuilder.inference(tf, tiny.architecture(), base, DeltaLayout.headOnly(), Precision.BF16);
                 graph.operations().forEachRemaining(op -> {
                     devices.add(((GraphOperation) op).device());
                     if (op.type().equals("VariableV2")) {
@@ -54,6 +55,13 @@ class DevicePlacementTest {
                     .allSatisfy(placed -> assertThat(placed).isEqualToIgnoringCase(device.tensorFlowName()));
             assertThat(variables).as("the base is resident in the graph").isNotEmpty();
         }
+    }
+
+    @Test
+    void readsPrecisionSettings() {
+        assertThat(Precision.parse("BF16")).isEqualTo(Precision.BF16);
+        assertThat(Precision.parse(" fp32")).isEqualTo(Precision.FP32);
+        assertThatThrownBy(() -> Precision.parse("fp8")).hasMessageContaining("[fp32, bf16]");
     }
 
     /** Runs only where a GPU and the GPU build of TensorFlow are present (mvn -Pgpu). */

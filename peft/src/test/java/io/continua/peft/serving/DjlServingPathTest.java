@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.continua.peft.ParitySentences;
 import io.continua.peft.TestDeltas;
+import io.continua.peft.Vectors;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
@@ -16,7 +17,10 @@ import io.continua.peft.encoder.Projection;
 import io.continua.peft.graph.EncoderOutputs;
 import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.graph.PackedBatch;
+import io.continua.peft.onnx.OnnxRuntimeOracle;
+import io.continua.peft.runtime.Precision;
 import io.continua.peft.tokenizer.TextTokenizer;
+import io.continua.peft.tokenizer.TokenBatch;
 import io.continua.peft.tokenizer.Tokens;
 import io.continua.peft.training.TrainingGraph;
 import java.nio.file.Path;
@@ -150,6 +154,46 @@ class DjlServingPathTest {
         } finally {
             prepared.forEach(ServingDelta::close);
         }
+    }
+
+    /**
+     * bfloat16 products stay within the parity bar (cosine 0.9999 on every text, the longest and
+     * shortest included) of ONNX Runtime's float32, and pick the same top label.
+     */
+    @Test
+    void bfloat16ServingStaysWithinParityOfOnnxRuntime() throws Exception {
+        Path exports = Path.of(System.getProperty("continua.test.dir", "target/test-data"), "serving-exports");
+        List<Tokens> tokens = tokenizer.tokenize(ParitySentences.all());
+        Delta head = TestDeltas.randomHead(architecture, 6, 4);
+        try (DjlEncoder half = DjlEncoder.open(encoder, exports, Precision.BF16);
+             ServingDelta delta = half.prepare(head);
+             OnnxRuntimeOracle oracle = new OnnxRuntimeOracle(PretrainedEncoder.class.getResourceAsStream(
+                     PretrainedEncoder.MINILM_ONNX))) {
+            EncoderOutputs outputs = half.run(tokens, delta);
+            float[][] expected = oracle.pooled(TokenBatch.padded(tokens));
+            double worst = 1;
+            for (int row = 0; row < tokens.size(); row++) {
+                worst = Math.min(worst, Vectors.cosine(outputs.pooled()[row], expected[row]));
+            }
+            System.out.printf("bfloat16 serving: worst cosine %.7f over %d texts%n", worst, tokens.size());
+            assertThat(worst).isGreaterThanOrEqualTo(0.9999);
+            try (ServingDelta exactDelta = served.prepare(head)) {
+                float[][] exact = served.run(tokens, exactDelta).probabilities();
+                int agree = 0;
+                for (int row = 0; row < tokens.size(); row++) {
+                    agree += argmax(exact[row]) == argmax(outputs.probabilities()[row]) ? 1 : 0;
+                }
+                assertThat(agree).as("top labels shared with float32").isGreaterThanOrEqualTo(tokens.size() - 1);
+            }
+        }
+    }
+
+    private static int argmax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            best = values[i] > values[best] ? i : best;
+        }
+        return best;
     }
 
     @Test
