@@ -12,9 +12,11 @@ import java.util.List;
 
 /**
  * Turns a registered version into a {@link LoadedDelta}: fetches its archive, checks the bytes
- * against the SHA-256 the log recorded, validates the archive, builds the delta's tensors (the first
- * delta of a layout also exports and loads that layout's model) and warms them with one inference,
- * so the first request after a swap pays no extra cost.
+ * against the SHA-256 the log recorded, validates the archive and builds the delta's tensors. The
+ * first delta of a layout also exports and loads that layout's model and runs it once (TensorFlow
+ * optimizes a graph on its first run), so the first request after a swap pays no extra cost; a
+ * delta of a layout already in service runs on a warm model and is not run here, so swapping it in
+ * takes no turn on the inference path.
  */
 public final class DeltaLoader {
     private final ArtifactSource artifacts;
@@ -39,12 +41,15 @@ public final class DeltaLoader {
         }
         LoadedArtifact artifact = reader.read(archive);
         Delta delta = artifact.delta();
+        boolean newLayout = !encoder.loadedLayouts().contains(delta.config().layout().key());
         ServingDelta tensors = encoder.prepare(delta);
-        try {
-            encoder.run(tokenizer.tokenize(List.of("warm up")), tensors);
-        } catch (RuntimeException e) {
-            tensors.close();
-            throw e;
+        if (newLayout) {
+            try {
+                encoder.run(tokenizer.tokenize(List.of("warm up")), tensors);
+            } catch (RuntimeException e) {
+                tensors.close();
+                throw e;
+            }
         }
         return new LoadedDelta(version.getVersion(), delta.labels(), tensors);
     }
