@@ -3,12 +3,9 @@ package io.continua.peft;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.HeadConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
-import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.graph.DeltaLayout;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.IntStream;
 
 /** Deltas for tests: every tensor random, so no part (LoRA's B, an adapter's up) is zero by construction. */
@@ -18,16 +15,7 @@ public final class TestDeltas {
 
     /** The delta with every trained tensor drawn from N(0, std²). */
     public static Delta randomized(Delta delta, long seed, double std) {
-        Random random = new Random(seed);
-        Map<String, float[]> values = new HashMap<>();
-        for (WeightTensor tensor : delta.parameters()) {
-            float[] array = new float[tensor.values().length];
-            for (int i = 0; i < array.length; i++) {
-                array[i] = (float) (random.nextGaussian() * std);
-            }
-            values.put(tensor.name(), array);
-        }
-        return delta.withValues(values);
+        return delta.withRandomValues(seed, std);
     }
 
     /** A head-only delta with {@code labels} classes and a random head. */

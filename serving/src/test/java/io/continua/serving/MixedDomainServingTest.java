@@ -7,7 +7,6 @@ import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.LoraConfig;
-import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +20,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,12 +63,13 @@ class MixedDomainServingTest {
         for (int i = 0; i < DOMAINS; i++) {
             String domain = "domain-" + i;
             List<String> labels = IntStream.range(0, 3 + i).mapToObj(label -> domain + "-label-" + label).toList();
-            Delta delta = randomized(Delta.initialize(LoraConfig.defaults(), stack.encoder.architecture(), labels, i), i);
+            Delta delta = Delta.initialize(LoraConfig.defaults(), stack.encoder.architecture(), labels, i)
+                    .withRandomValues(i, 0.2);
             deltas.put(domain, delta);
             stack.upload(domain, delta);
         }
         ServingService serving = stack.startServing();
-        deltas.keySet().forEach(domain -> awaitActive(serving, domain, 1));
+        deltas.keySet().forEach(domain -> stack.awaitActive(serving, domain, 1));
 
         Map<String, String> expected = expectedLabels(deltas);
         ExecutorService clients = Executors.newFixedThreadPool(16);
@@ -112,7 +111,7 @@ class MixedDomainServingTest {
             }
             return stack.client.artifact(domain, version);
         });
-        awaitActive(serving, "banking", 2);
+        stack.awaitActive(serving, "banking", 2);
 
         CompletableFuture<JsonObject> pinned = CompletableFuture.supplyAsync(() ->
                 predict(serving, "banking", "card", 1));
@@ -147,19 +146,6 @@ class MixedDomainServingTest {
         return expected;
     }
 
-    private static Delta randomized(Delta delta, long seed) {
-        Random random = new Random(seed);
-        Map<String, float[]> values = new HashMap<>();
-        for (WeightTensor tensor : delta.parameters()) {
-            float[] array = new float[tensor.values().length];
-            for (int i = 0; i < array.length; i++) {
-                array[i] = (float) (random.nextGaussian() * 0.2);
-            }
-            values.put(tensor.name(), array);
-        }
-        return delta.withValues(values);
-    }
-
     private static double maxOf(String metrics, String name) {
         return metrics.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
@@ -185,14 +171,6 @@ class MixedDomainServingTest {
         }
     }
 
-    private void awaitActive(ServingService serving, String domain, int version) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(serving.url() + "/v1/domains/"
-                    + domain)).build(), HttpResponse.BodyHandlers.ofString());
-            return status.statusCode() == 200
-                    && Integer.valueOf(version).equals(new JsonObject(status.body()).getInteger("activeVersion"));
-        });
-    }
 
     private static void sleep(long millis) {
         try {

@@ -56,7 +56,7 @@ class ServingServiceTest {
     void answersWithTheProductionDeltaAndNamesItsVersion() throws Exception {
         stack.upload("banking", 1);
         ServingService serving = stack.startServing();
-        awaitActive(serving, "banking", 1);
+        stack.awaitActive(serving, "banking", 1);
 
         JsonObject single = ok(post(serving, "banking", new JsonObject().put("text", "Where is my new card?")));
         assertThat(ServingStack.LABELS).contains(single.getString("label"));
@@ -73,7 +73,7 @@ class ServingServiceTest {
         assertThat(predictions.getJsonObject(2).getBoolean("truncated")).as("beyond 128 tokens").isTrue();
 
         stack.upload("banking", 2);
-        awaitActive(serving, "banking", 2);
+        stack.awaitActive(serving, "banking", 2);
         JsonObject pinned = ok(post(serving, "banking", new JsonObject().put("text", "card").put("version", 1)));
         assertThat(pinned.getInteger("version")).isEqualTo(1);
         assertThat(pinned.getValue("alias")).isNull();
@@ -99,7 +99,7 @@ class ServingServiceTest {
         stack.manualPromotion("travel");
         stack.upload("travel", 2);
         ServingService serving = stack.startServing();
-        awaitActive(serving, "banking", 1);
+        stack.awaitActive(serving, "banking", 1);
 
         expect(post(serving, "unknown", new JsonObject().put("text", "hi")), 404, "unknown_domain");
         expect(post(serving, "travel", new JsonObject().put("text", "hi")), 409, "no_delta");
@@ -123,7 +123,7 @@ class ServingServiceTest {
     void predictsOverKafkaAndDeadLettersWhatItCannotAnswer() throws Exception {
         stack.upload("banking", 1);
         ServingService serving = stack.startServing();
-        awaitActive(serving, "banking", 1);
+        stack.awaitActive(serving, "banking", 1);
         try (KafkaConsumer<String, Prediction> results = consumer(RecordSerdes.prediction(),
                 stack.topics.predictResults());
              KafkaConsumer<String, RejectedRecord> rejected = consumer(RecordSerdes.rejectedRecord(),
@@ -173,7 +173,7 @@ class ServingServiceTest {
             }
             return bytes;
         });
-        awaitActive(serving, "banking", 1);
+        stack.awaitActive(serving, "banking", 1);
         stack.upload("banking", 2);
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 Integer.valueOf(2).equals(get(serving, "/v1/domains/banking").getInteger("wantedVersion")));
@@ -183,19 +183,11 @@ class ServingServiceTest {
         assertThat(ok(post(serving, "banking", new JsonObject().put("text", "card"))).getInteger("version")).isEqualTo(1);
 
         tamper.set(false);
-        awaitActive(serving, "banking", 2);
+        stack.awaitActive(serving, "banking", 2);
         assertThat(DeltaArtifact.sha256(stack.client.artifact("banking", 2)))
                 .isEqualTo(stack.client.version("banking", 2).orElseThrow().get("sha256").asText());
     }
 
-    private void awaitActive(ServingService serving, String domain, int version) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(serving.url() + "/v1/domains/"
-                    + domain)).build(), HttpResponse.BodyHandlers.ofString());
-            return status.statusCode() == 200
-                    && Integer.valueOf(version).equals(new JsonObject(status.body()).getInteger("activeVersion"));
-        });
-    }
 
     private HttpResponse<String> post(ServingService serving, String domain, JsonObject body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(serving.url() + "/v1/domains/" + domain + "/predict"))

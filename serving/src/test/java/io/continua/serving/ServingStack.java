@@ -1,5 +1,7 @@
 package io.continua.serving;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.kafka.EmbeddedKafka;
@@ -15,6 +17,11 @@ import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.serving.deltas.ArtifactSource;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -92,6 +99,17 @@ final class ServingStack implements AutoCloseable {
         ObjectNode config = RegistryClient.object().put("kind", kind);
         config.putObject("promotion").put("policy", promotion);
         client.configure(domain, config);
+    }
+
+    /** Waits until serving answers the domain's status with {@code version} active. */
+    void awaitActive(ServingService service, String domain, int version) {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/v1/domains/"
+                    + domain)).build(), HttpResponse.BodyHandlers.ofString());
+            return status.statusCode() == 200
+                    && Integer.valueOf(version).equals(new JsonObject(status.body()).getInteger("activeVersion"));
+        });
     }
 
     @Override

@@ -33,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -160,8 +159,8 @@ final class ServingBench {
             ObjectNode manual = RegistryClient.object().put("kind", "lora");
             manual.putObject("promotion").put("policy", "manual");
             client.configure(domain, manual);
-            Delta delta = randomized(Delta.initialize(LoraConfig.defaults(), encoder.architecture(), labels, index),
-                    index);
+            Delta delta = Delta.initialize(LoraConfig.defaults(), encoder.architecture(), labels, index)
+                    .withRandomValues(index, 0.05);
             int version = client.upload(domain, DeltaArtifact.pack(delta, encoder.fingerprint(), Optional.empty())
                     .bytes(), RegistryClient.object()).get("version").asInt();
             client.moveAlias(domain, "production", version, "bench");
@@ -206,20 +205,6 @@ final class ServingBench {
             }
         }
         return failed;
-    }
-
-    /** Every tensor random, so each domain's delta really changes the encoder. */
-    private static Delta randomized(Delta delta, long seed) {
-        Random random = new Random(seed);
-        Map<String, float[]> values = new LinkedHashMap<>();
-        delta.parameters().forEach(tensor -> {
-            float[] array = new float[tensor.values().length];
-            for (int i = 0; i < array.length; i++) {
-                array[i] = (float) (random.nextGaussian() * 0.05);
-            }
-            values.put(tensor.name(), array);
-        });
-        return delta.withValues(values);
     }
 
     private String text(int i) {

@@ -90,6 +90,19 @@ public final class Delta {
     }
 
     /**
+     * The same delta with every trained tensor drawn from N(0, std²): what benchmarks and tests use
+     * where every part of a delta must change the encoder (a fresh LoRA's B and adapter's up are zero).
+     */
+    public Delta withRandomValues(long seed, double std) {
+        Random random = new Random(seed);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (WeightTensor tensor : parameters.values()) {
+            values.put(tensor.name(), DeltaConfig.normal(tensor.values().length, std, random));
+        }
+        return withValues(values);
+    }
+
+    /**
      * The delta with {@code newLabels} appended to its label list: the head grows by one column per
      * new label (small random weights, zero bias) and every existing class keeps its weights.
      */
