@@ -4,6 +4,7 @@ import io.continua.peft.delta.DeltaConfigs;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.schemas.DomainConfig;
 import io.continua.service.HttpFailure;
+import io.continua.service.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,10 +33,13 @@ public final class DomainConfigs {
      * invalid input is a 400.
      */
     public static DomainConfig parse(String domain, JsonObject body, String actor) {
-        String kind = body.getString("kind", "lora");
+        JsonFields fields = JsonFields.of(body, "invalid_config");
+        String kind = fields.string("kind").orElse("lora");
+        JsonFields settings = fields.object("hyperparameters");
         Map<String, String> hyperparameters = new LinkedHashMap<>();
-        body.getJsonObject("hyperparameters", new JsonObject())
-                .forEach(entry -> hyperparameters.put(entry.getKey(), String.valueOf(entry.getValue())));
+        for (String name : settings.names()) {
+            settings.scalar(name).ifPresent(value -> hyperparameters.put(name, value));
+        }
         Map<String, String> withKind = new LinkedHashMap<>(hyperparameters);
         withKind.put("kind", kind);
         try {
@@ -43,28 +47,18 @@ public final class DomainConfigs {
         } catch (IllegalArgumentException e) {
             throw new HttpFailure(400, "invalid_config", e.getMessage());
         }
-        JsonObject promotion = body.getJsonObject("promotion", new JsonObject());
-        String policy = promotion.getString("policy", Promotion.AUTO);
+        JsonFields promotion = fields.object("promotion");
+        String policy = promotion.string("policy").orElse(Promotion.AUTO);
         if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
-            throw new HttpFailure(400, "invalid_config", "promotion.policy must be auto or manual, got '" + policy + "'");
+            throw promotion.invalid("policy", "must be auto or manual, got '" + policy + "'");
         }
-        String metric = promotion.getString("metric", Promotion.Metric.HOLDOUT_ACCURACY.key());
+        String metric = promotion.string("metric").orElse(Promotion.Metric.HOLDOUT_ACCURACY.key());
         if (Promotion.Metric.fromKey(metric).isEmpty()) {
-            throw new HttpFailure(400, "invalid_config", "promotion.metric must be one of " + Promotion.Metric.keys()
-                    + ", got '" + metric + "'");
+            throw promotion.invalid("metric", "must be one of " + Promotion.Metric.keys() + ", got '" + metric + "'");
         }
-        double margin = promotion.getDouble("margin", 0.0);
-        if (!(margin >= 0 && margin <= 1)) {
-            throw new HttpFailure(400, "invalid_config", "promotion.margin must be in [0, 1]");
-        }
-        int minExamples = promotion.getInteger("minExamples", DEFAULT_MIN_EXAMPLES);
-        if (minExamples < 1) {
-            throw new HttpFailure(400, "invalid_config", "promotion.minExamples must be at least 1");
-        }
-        double minLabelCoverage = promotion.getDouble("minLabelCoverage", DEFAULT_MIN_LABEL_COVERAGE);
-        if (!(minLabelCoverage >= 0 && minLabelCoverage <= 1)) {
-            throw new HttpFailure(400, "invalid_config", "promotion.minLabelCoverage must be in [0, 1]");
-        }
+        double margin = promotion.number("margin", 0, 1).orElse(0.0);
+        int minExamples = promotion.integer("minExamples", 1, Integer.MAX_VALUE).orElse(DEFAULT_MIN_EXAMPLES);
+        double minLabelCoverage = promotion.number("minLabelCoverage", 0, 1).orElse(DEFAULT_MIN_LABEL_COVERAGE);
         return new DomainConfig(domain, kind, hyperparameters, policy, metric, margin, minExamples, minLabelCoverage,
                 actor, Instant.now());
     }

@@ -3,7 +3,7 @@ package io.continua.registry;
 import io.continua.schemas.Comparison;
 import io.continua.schemas.OffsetRange;
 import io.continua.service.HttpFailure;
-import io.vertx.core.json.JsonArray;
+import io.continua.service.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,60 +23,47 @@ public record UploadMetadata(String sha256, Integer parentVersion, List<OffsetRa
         return new UploadMetadata(null, null, List.of(), Map.of(), Map.of(), null, null);
     }
 
-    /** Parses the {@code metadata} part of an upload; a malformed one is a 400. */
+    /** Parses the {@code metadata} part of an upload; a malformed one is a 400 naming the field. */
     public static UploadMetadata parse(String json) {
         if (json == null || json.isBlank()) {
             return empty();
         }
+        JsonObject object;
         try {
-            JsonObject object = new JsonObject(json);
-            List<OffsetRange> ranges = new ArrayList<>();
-            JsonArray trained = object.getJsonArray("trainedOn", new JsonArray());
-            for (int i = 0; i < trained.size(); i++) {
-                JsonObject range = trained.getJsonObject(i);
-                long from = range.getLong("fromOffset");
-                long until = range.getLong("untilOffset");
-                if (from < 0 || until < from) {
-                    throw new IllegalArgumentException("offset range " + range.encode() + " is not [from, until)");
-                }
-                ranges.add(new OffsetRange(require(range.getString("topic"), "topic"),
-                        range.getInteger("partition"), from, until));
-            }
-            Map<String, Double> metrics = metrics(object.getJsonObject("metrics", new JsonObject()));
-            Map<String, String> hyperparameters = new LinkedHashMap<>();
-            object.getJsonObject("hyperparameters", new JsonObject()).forEach(entry ->
-                    hyperparameters.put(entry.getKey(), String.valueOf(entry.getValue())));
-            return new UploadMetadata(object.getString("sha256"), object.getInteger("parentVersion"), ranges, metrics,
-                    hyperparameters, object.getLong("trainWallMs"), comparison(object.getJsonObject("comparison")));
+            object = new JsonObject(json);
         } catch (RuntimeException e) {
-            throw new HttpFailure(400, "bad_metadata", "The metadata part is not valid: " + e.getMessage());
+            throw new HttpFailure(400, "bad_metadata", "The metadata part is not a JSON object: " + e.getMessage());
         }
+        JsonFields fields = JsonFields.of(object, "bad_metadata");
+        List<OffsetRange> ranges = new ArrayList<>();
+        for (JsonFields range : fields.objects("trainedOn")) {
+            long from = range.required("fromOffset", range.integer("fromOffset", 0, Long.MAX_VALUE));
+            long until = range.required("untilOffset", range.integer("untilOffset", from, Long.MAX_VALUE));
+            ranges.add(new OffsetRange(range.required("topic", range.string("topic")),
+                    range.required("partition", range.integer("partition", 0, Integer.MAX_VALUE)), from, until));
+        }
+        JsonFields hyperparameters = fields.object("hyperparameters");
+        Map<String, String> settings = new LinkedHashMap<>();
+        hyperparameters.names().forEach(name -> hyperparameters.scalar(name).ifPresent(value -> settings.put(name, value)));
+        return new UploadMetadata(fields.string("sha256").orElse(null),
+                fields.integer("parentVersion", 1, Integer.MAX_VALUE).orElse(null), ranges,
+                metrics(fields.object("metrics")), settings,
+                fields.integer("trainWallMs", 0, Long.MAX_VALUE).orElse(null),
+                fields.has("comparison") ? comparison(fields.object("comparison")) : null);
     }
 
-    private static Map<String, Double> metrics(JsonObject object) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        object.forEach(entry -> metrics.put(entry.getKey(), ((Number) entry.getValue()).doubleValue()));
-        return metrics;
+    private static Map<String, Double> metrics(JsonFields metrics) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        metrics.names().forEach(name -> values.put(name,
+                metrics.required(name, metrics.number(name, -Double.MAX_VALUE, Double.MAX_VALUE))));
+        return values;
     }
 
     /** {@code {version, examples, labelsCovered, metrics}}: the compared version's scores on the same examples. */
-    private static Comparison comparison(JsonObject object) {
-        if (object == null) {
-            return null;
-        }
-        int examples = require(object.getInteger("examples"), "comparison.examples");
-        int labels = require(object.getInteger("labelsCovered"), "comparison.labelsCovered");
-        if (examples < 0 || labels < 0 || labels > examples) {
-            throw new IllegalArgumentException("comparison " + object.encode() + " has impossible counts");
-        }
-        return new Comparison(require(object.getInteger("version"), "comparison.version"), examples, labels,
-                metrics(object.getJsonObject("metrics", new JsonObject())));
-    }
-
-    private static <T> T require(T value, String field) {
-        if (value == null) {
-            throw new IllegalArgumentException("missing " + field);
-        }
-        return value;
+    private static Comparison comparison(JsonFields comparison) {
+        int examples = comparison.required("examples", comparison.integer("examples", 0, Integer.MAX_VALUE));
+        int labels = comparison.required("labelsCovered", comparison.integer("labelsCovered", 0, examples));
+        return new Comparison(comparison.required("version", comparison.integer("version", 1, Integer.MAX_VALUE)),
+                examples, labels, metrics(comparison.object("metrics")));
     }
 }

@@ -240,6 +240,22 @@ class RegistryServiceTest {
         expect(422, "unknown_parent", () -> writer.upload("banking", fixture.artifact(9),
                 RegistryFixture.metadata(41, 0.8)));
         expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "prefix")));
+        expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", 5)));
+        expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("promotion", "auto")));
+        expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object()
+                .set("promotion", RegistryClient.object().put("margin", "high"))));
+        expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object()
+                .set("hyperparameters", RegistryClient.object().set("r", RegistryClient.object()))));
+        expect(400, "invalid_move", () -> rawJson("PUT", "/v1/domains/banking/aliases/production",
+                "application/json", "{\"version\": 1.99}"));
+        expect(400, "invalid_move", () -> rawJson("PUT", "/v1/domains/banking/aliases/production",
+                "application/json", "{\"version\": 4294967297}"));
+        expect(415, "unsupported_media_type", () -> rawJson("PUT", "/v1/domains/banking/aliases/production",
+                "text/plain", "{\"version\": 1}"));
+        expect(400, "bad_metadata", () -> writer.upload("banking", fixture.artifact(10),
+                RegistryFixture.metadata(null, 0.8).put("parentVersion", 1.5)));
+        expect(400, "bad_metadata", () -> rawUploadStatus("banking", "{\"trainedOn\": [{\"topic\": \"t\", "
+                + "\"partition\": \"0\", \"fromOffset\": 0, \"untilOffset\": 5}]}", fixture.artifact(11)));
 
         assertThat(snapshot()).isEqualTo(before);
     }
@@ -362,6 +378,15 @@ class RegistryServiceTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
         JsonObject error = new JsonObject(new String(response.body()));
         throw new RegistryException(response.statusCode(), error.getString("error"), error.getString("detail"));
+    }
+
+    /** An admin request with exactly this body and content type; refusals come back as {@link RegistryException}. */
+    private void rawJson(String method, String path, String contentType, String body) {
+        HttpResponse<byte[]> response = raw(HttpRequest.newBuilder(URI.create(registry.url() + path))
+                .header("Authorization", "Bearer " + RegistryFixture.ADMIN).header("Content-Type", contentType)
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build());
+        JsonObject answer = new JsonObject(new String(response.body()));
+        throw new RegistryException(response.statusCode(), answer.getString("error"), answer.getString("detail"));
     }
 
     private static byte[] concat(byte[]... parts) {

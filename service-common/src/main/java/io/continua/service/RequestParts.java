@@ -10,8 +10,17 @@ public final class RequestParts {
     private RequestParts() {
     }
 
-    /** The body as a JSON object. */
+    /**
+     * The body as a JSON object. A body declared as anything but JSON ({@code application/json} or a
+     * {@code +json} type) is refused with 415 before it is read.
+     */
     public static JsonObject jsonBody(RoutingContext context) {
+        String type = context.request().getHeader("Content-Type");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+            throw new HttpFailure(415, "unsupported_media_type", "Send the body as application/json"
+                    + (type == null ? "" : ", not " + type));
+        }
         try {
             JsonObject body = context.body().asJsonObject();
             if (body == null) {

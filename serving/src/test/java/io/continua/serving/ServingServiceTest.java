@@ -113,10 +113,17 @@ class ServingServiceTest {
         expect(post(serving, "banking", new JsonObject().put("texts", many)), 413, "too_many_texts");
         expect(post(serving, "banking", new JsonObject().put("text", "hi").put("version", 7)), 404, "unknown_version");
         expect(post(serving, "banking", new JsonObject().put("text", "hi").put("alias", "nope")), 404, "unknown_alias");
-        HttpResponse<String> malformed = http.send(HttpRequest.newBuilder(URI.create(serving.url()
-                + "/v1/domains/banking/predict")).POST(HttpRequest.BodyPublishers.ofString("{not json")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        expect(malformed, 400, "malformed_json");
+        expect(raw(serving, "application/json", "{not json"), 400, "malformed_json");
+        expect(raw(serving, "text/plain", "{\"text\": \"hi\"}"), 415, "unsupported_media_type");
+        expect(raw(serving, null, "{\"text\": \"hi\"}"), 415, "unsupported_media_type");
+        expect(raw(serving, "application/json", "{\"text\": 5}"), 400, "bad_text");
+        expect(raw(serving, "application/json", "{\"texts\": [\"a\", 3]}"), 400, "bad_text");
+        expect(raw(serving, "application/json", "{\"text\": null}"), 400, "missing_text");
+        HttpResponse<String> wrapped = raw(serving, "application/json", "{\"text\": \"hi\", \"version\": 4294967297}");
+        expect(wrapped, 400, "bad_pin");
+        assertThat(new JsonObject(wrapped.body()).getString("detail")).contains("'version'");
+        expect(raw(serving, "application/json", "{\"text\": \"hi\", \"version\": 1.99}"), 400, "bad_pin");
+        expect(raw(serving, "application/json", "{\"text\": \"hi\", \"alias\": 7}"), 400, "bad_pin");
     }
 
     @Test
@@ -193,6 +200,16 @@ class ServingServiceTest {
         return http.send(HttpRequest.newBuilder(URI.create(serving.url() + "/v1/domains/" + domain + "/predict"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode()))
                 .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A predict request for banking with exactly this body and content type (none if null). */
+    private HttpResponse<String> raw(ServingService serving, String contentType, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(serving.url() + "/v1/domains/banking/predict"))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonObject get(ServingService serving, String path) throws Exception {

@@ -13,6 +13,7 @@ import io.continua.schemas.DomainConfig;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpJson;
+import io.continua.service.JsonFields;
 import io.continua.service.RequestParts;
 import io.continua.service.ServiceRoutes;
 import io.vertx.core.Vertx;
@@ -215,12 +216,10 @@ public final class RegistryApi {
         ApiToken token = authorize(context, Role.WRITE);
         String domain = knownDomain(context);
         String alias = aliasName(context);
-        JsonObject body = body(context);
-        Integer version = body.getInteger("version");
-        if (version == null) {
-            throw new HttpFailure(400, "missing_version", "Send {\"version\": N, \"reason\": \"...\"}");
-        }
-        String reason = body.getString("reason", "moved by " + token.name());
+        JsonFields body = JsonFields.of(body(context), "invalid_move");
+        int version = body.integer("version", 1, Integer.MAX_VALUE).orElseThrow(() -> new HttpFailure(400,
+                "missing_version", "Send {\"version\": N, \"reason\": \"...\"}"));
+        String reason = body.string("reason").orElse("moved by " + token.name());
         service.write(writes -> writes.moveAlias(domain, alias, version, reason, token.name()))
                 .onSuccess(pointer -> HttpJson.respond(context, 200, JsonViews.alias(pointer)))
                 .onFailure(context::fail);

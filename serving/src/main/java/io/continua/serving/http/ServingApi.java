@@ -3,6 +3,7 @@ package io.continua.serving.http;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpJson;
+import io.continua.service.JsonFields;
 import io.continua.service.RequestParts;
 import io.continua.service.ServiceRoutes;
 import io.continua.serving.ServingConfig;
@@ -120,18 +121,10 @@ public final class ServingApi {
     }
 
     private List<String> texts(JsonObject body, boolean single) {
-        List<String> texts = new ArrayList<>();
-        try {
-            if (single) {
-                texts.add(body.getString("text"));
-            } else if (body.containsKey("texts")) {
-                body.getJsonArray("texts").forEach(text -> texts.add((String) text));
-            } else {
-                throw new HttpFailure(400, "missing_text", "Send {\"text\": \"...\"} or {\"texts\": [\"...\"]}");
-            }
-        } catch (ClassCastException e) {
-            throw new HttpFailure(400, "bad_text", "text must be a string and texts an array of strings");
-        }
+        JsonFields fields = JsonFields.of(body, "bad_text");
+        List<String> texts = (single ? fields.string("text").map(List::of) : fields.strings("texts"))
+                .orElseThrow(() -> new HttpFailure(400, "missing_text",
+                        "Send {\"text\": \"...\"} or {\"texts\": [\"...\"]}"));
         if (texts.isEmpty()) {
             throw new HttpFailure(400, "missing_text", "texts is empty");
         }
@@ -143,17 +136,14 @@ public final class ServingApi {
     }
 
     private static Predictions.Pin pin(JsonObject body) {
-        try {
-            Integer version = body.getInteger("version");
-            String alias = body.getString("alias");
-            if (alias != null && !DomainNames.isValid(alias)) {
-                throw new HttpFailure(400, "invalid_alias", "Alias '" + alias + "' does not match "
-                        + DomainNames.PATTERN.pattern());
-            }
-            return new Predictions.Pin(version, alias);
-        } catch (ClassCastException e) {
-            throw new HttpFailure(400, "bad_pin", "version must be a number and alias a string");
+        JsonFields fields = JsonFields.of(body, "bad_pin");
+        Integer version = fields.integer("version", 1, Integer.MAX_VALUE).orElse(null);
+        String alias = fields.string("alias").orElse(null);
+        if (alias != null && !DomainNames.isValid(alias)) {
+            throw new HttpFailure(400, "invalid_alias", "Alias '" + alias + "' does not match "
+                    + DomainNames.PATTERN.pattern());
         }
+        return new Predictions.Pin(version, alias);
     }
 
     private static String domainName(RoutingContext context) {
