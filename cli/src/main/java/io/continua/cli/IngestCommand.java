@@ -64,7 +64,8 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         IngestConfig config = new IngestConfig(cluster.bootstrap, applicationId, cluster.topics(),
                 cluster.dataDir.resolve("ingest").resolve("state"), holdoutFraction, maxTextLength, maxLabelLength,
-                dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, httpPort, Duration.ofMillis(200));
+                dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, "0.0.0.0", httpPort,
+                Duration.ofMillis(200));
         Vertx vertx = Vertx.vertx();
         IngestService service = IngestService.start(config, vertx);
         CountDownLatch stopped = OnShutdown.close("ingest", service, vertx::close);

@@ -29,9 +29,9 @@ import java.util.function.UnaryOperator;
  */
 final class LocalStack implements AutoCloseable {
     /** Ports of the services; 0 picks free ones. */
-    record Ports(int kafka, int registry, int serving, int ingest, int trainer) {
-        static final Ports DEFAULT = new Ports(9092, 8081, 8082, 8083, 8084);
-        static final Ports FREE = new Ports(0, 0, 0, 0, 0);
+    record Ports(String host, int kafka, int registry, int serving, int ingest, int trainer) {
+        static final Ports DEFAULT = new Ports("127.0.0.1", 9092, 8081, 8082, 8083, 8084);
+        static final Ports FREE = new Ports("127.0.0.1", 0, 0, 0, 0, 0);
     }
 
     final Path dataDir;
@@ -63,20 +63,22 @@ final class LocalStack implements AutoCloseable {
         adminToken = AdminTokenFile.readOrCreate(registryDir);
         String trainerToken = AdminTokenFile.randomSecret();
         registry = RegistryService.start(RegistryConfig.defaults(bootstrap, dataDir)
-                .withTopics(topics, "continua-registry-writer").withHttpPort(ports.registry())
+                .withTopics(topics, "continua-registry-writer").withHost(ports.host()).withHttpPort(ports.registry())
                 .withTokens(List.of(new ApiToken("admin", Role.ADMIN, adminToken),
                         new ApiToken("trainer", Role.WRITE, trainerToken))), encoder, vertx);
         progress.println("Registry: " + registry.url() + "  (admin token in " + AdminTokenFile.of(registryDir)
                 + ")");
         ingest = IngestService.start(IngestConfig.defaults(bootstrap, dataDir).withTopics(topics)
-                .withHttpPort(ports.ingest()), vertx);
+                .withHost(ports.host()).withHttpPort(ports.ingest()), vertx);
         ingest.awaitRunning(Duration.ofSeconds(120));
         progress.println("Ingest:   http://127.0.0.1:" + ingest.httpPort() + "/v1/domains");
         serving = ServingService.start(ServingConfig.defaults(bootstrap, registry.url(), NativeCache.dir())
-                .withTopics(topics, "continua-serving").withHttpPort(ports.serving()), encoder, vertx);
+                .withTopics(topics, "continua-serving").withHost(ports.host()).withHttpPort(ports.serving()), encoder,
+                vertx);
         progress.println("Serving:  " + serving.url() + "/v1/domains/{domain}/predict");
         trainer = TrainerService.start(trainerTuning.apply(TrainerConfig.defaults(bootstrap, registry.url(), trainerToken)
-                .withTopics(topics, "continua-trainer").withHttpPort(ports.trainer(), Duration.ofSeconds(45))),
+                .withTopics(topics, "continua-trainer").withHost(ports.host())
+                .withHttpPort(ports.trainer(), Duration.ofSeconds(45))),
                 encoder, vertx);
         progress.println("Trainer:  http://127.0.0.1:" + trainer.httpPort() + "/v1/domains");
     }

@@ -2,8 +2,13 @@ package io.continua.cli;
 
 import picocli.CommandLine.Option;
 
-/** The ports of a local stack's services. */
+/** Where a local stack's services listen: the address of the HTTP services and every port. */
 final class PortOptions {
+    @Option(names = "--host", defaultValue = "${env:CONTINUA_HOST:-127.0.0.1}",
+            description = {"Address the HTTP services listen on (env CONTINUA_HOST, default ${DEFAULT-VALUE}: this",
+                "machine only; 0.0.0.0 for every interface, then put the registry's writes behind TLS)."})
+    String host;
+
     @Option(names = "--kafka-port", defaultValue = "${env:CONTINUA_KAFKA_PORT:-9092}",
             description = "Embedded broker port (env CONTINUA_KAFKA_PORT, default ${DEFAULT-VALUE}).")
     int kafka;
@@ -25,6 +30,6 @@ final class PortOptions {
     int trainer;
 
     LocalStack.Ports ports() {
-        return new LocalStack.Ports(kafka, registry, serving, ingest, trainer);
+        return new LocalStack.Ports(host, kafka, registry, serving, ingest, trainer);
     }
 }

@@ -61,6 +61,11 @@ final class ServingCommand implements Callable<Integer> {
             description = "Most texts per request before 413 (env CONTINUA_MAX_TEXTS, default ${DEFAULT-VALUE}).")
     private int maxTexts;
 
+    @Option(names = "--max-text-chars", defaultValue = "${env:CONTINUA_MAX_TEXT_CHARS:-10000}",
+            description = "Most characters in one text, refused (413) before it is tokenized (env CONTINUA_MAX_TEXT_CHARS, "
+                    + "default ${DEFAULT-VALUE}).")
+    private int maxTextChars;
+
     @Option(names = "--top-k", defaultValue = "${env:CONTINUA_TOP_K:-5}",
             description = "Labels listed per prediction (env CONTINUA_TOP_K, default ${DEFAULT-VALUE}).")
     private int topK;
@@ -78,8 +83,8 @@ final class ServingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ServingConfig config = new ServingConfig(cluster.bootstrap, cluster.topics(), registryUrl, registryToken, alias,
-                "0.0.0.0", httpPort, maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTexts, topK, maxTokens, 4,
-                NativeCache.dir().resolve("serving"), "continua-serving", true, Precision.parse(precision));
+                "0.0.0.0", httpPort, maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTexts, maxTextChars, topK,
+                maxTokens, 4, NativeCache.dir().resolve("serving"), "continua-serving", true, Precision.parse(precision));
         Vertx vertx = Vertx.vertx();
         ServingService serving = ServingService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);
         CountDownLatch stopped = OnShutdown.close("serving", serving, vertx::close);

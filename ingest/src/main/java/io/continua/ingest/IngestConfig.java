@@ -19,7 +19,7 @@ import java.time.Duration;
 public record IngestConfig(String bootstrapServers, String applicationId, Topics topics, Path stateDir,
                            double holdoutFraction, int maxTextLength, int maxLabelLength, Duration dedupRetention,
                            Duration maxFutureSkew, Duration prequentialWindow, Duration metricsWindow,
-                           int httpPort, Duration commitInterval) {
+                           String host, int httpPort, Duration commitInterval) {
     /** Event times before this are absurd (2000-01-01T00:00:00Z). */
     public static final long EARLIEST_EVENT_TIME_MS = 946_684_800_000L;
 
@@ -35,23 +35,32 @@ public record IngestConfig(String bootstrapServers, String applicationId, Topics
     public static IngestConfig defaults(String bootstrapServers, Path dataDir) {
         return new IngestConfig(bootstrapServers, "continua-ingest", Topics.withDefaultPrefix(),
                 dataDir.resolve("ingest").resolve("state"), 0.1, 10_000, 100, Duration.ofDays(7),
-                Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), 8083, Duration.ofMillis(200));
+                Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), "0.0.0.0", 8083,
+                Duration.ofMillis(200));
     }
 
     public IngestConfig withHttpPort(int port) {
         return new IngestConfig(bootstrapServers, applicationId, topics, stateDir, holdoutFraction, maxTextLength,
-                maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, port, commitInterval);
+                maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, host, port,
+                commitInterval);
+    }
+
+    /** Where the HTTP server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
+    public IngestConfig withHost(String newHost) {
+        return new IngestConfig(bootstrapServers, applicationId, topics, stateDir, holdoutFraction, maxTextLength,
+                maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, newHost, httpPort,
+                commitInterval);
     }
 
     public IngestConfig withApplicationId(String id, Path state) {
         return new IngestConfig(bootstrapServers, id, topics, state, holdoutFraction, maxTextLength,
-                maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, httpPort,
-                commitInterval);
+                maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, host,
+                httpPort, commitInterval);
     }
 
     public IngestConfig withTopics(Topics newTopics) {
         return new IngestConfig(bootstrapServers, applicationId, newTopics, stateDir, holdoutFraction, maxTextLength,
-                maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, httpPort,
-                commitInterval);
+                maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, host,
+                httpPort, commitInterval);
     }
 }

@@ -57,7 +57,7 @@ public final class IngestService implements AutoCloseable {
         this.domainCounts = MultiGauge.builder("continua_ingest_examples")
                 .description("Examples per domain and outcome since the start of the stream").register(metrics);
         streams.start();
-        this.http = IngestHttpServer.start(vertx, config.httpPort(), this);
+        this.http = IngestHttpServer.start(vertx, config.host(), config.httpPort(), this);
         log.info("Ingest reading {} with stats on http://127.0.0.1:{}", config.topics().examples(), http.port());
     }
 

@@ -31,6 +31,12 @@ public record RegistryConfig(String bootstrapServers, Topics topics, Path dir, S
                 transactionalId);
     }
 
+    /** Where the HTTP server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
+    public RegistryConfig withHost(String newHost) {
+        return new RegistryConfig(bootstrapServers, topics, dir, newHost, httpPort, tokens, readOnly, maxArtifactBytes,
+                transactionalId);
+    }
+
     public RegistryConfig withTokens(List<ApiToken> newTokens) {
         return new RegistryConfig(bootstrapServers, topics, dir, host, httpPort, newTokens, readOnly, maxArtifactBytes,
                 transactionalId);

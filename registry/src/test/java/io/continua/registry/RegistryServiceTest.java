@@ -260,6 +260,28 @@ class RegistryServiceTest {
         assertThat(snapshot()).isEqualTo(before);
     }
 
+    /** A 60 MB upload without a token is refused from its headers: the body is never read, nothing reaches disk. */
+    @Test
+    void anUploadWithoutATokenIsRefusedBeforeItsBodyIsRead() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", registry.httpPort())) {
+            socket.setSoTimeout(10_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/domains/banking/versions HTTP/1.1\r\nHost: test\r\n"
+                    + "Content-Type: multipart/form-data; boundary=b0\r\nContent-Length: 60000000\r\n\r\n"
+                    + "--b0\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"a.zip\"\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(new byte[64 * 1024]);
+            out.flush();
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertThat(status).as("answered while 59.9 MB are still to come").contains(" 401 ");
+        }
+        Path uploads = fixture.config.dir().resolve("uploads");
+        try (Stream<Path> files = Files.exists(uploads) ? Files.walk(uploads) : Stream.empty()) {
+            assertThat(files.filter(Files::isRegularFile)).isEmpty();
+        }
+    }
+
     @Test
     void restartBringsBackDomainsVersionsAliasesAndHistory() throws Exception {
         writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));

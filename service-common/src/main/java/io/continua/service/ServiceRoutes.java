@@ -48,6 +48,8 @@ public final class ServiceRoutes {
             HttpJson.error(context, known.status(), known.error(), known.getMessage());
         } else if (failure instanceof DecodeException || failure instanceof IllegalArgumentException) {
             HttpJson.error(context, 400, "bad_request", failure.getMessage());
+        } else if (status == 503 && failure == null) {
+            HttpJson.error(context, 503, "timeout", "The request was not answered in time; retry later");
         } else if (status == 413) {
             HttpJson.error(context, 413, "too_large", "The request body is over the size limit");
         } else if (status >= 400 && status < 500) {

@@ -16,36 +16,45 @@ import java.time.Duration;
  *                          under load batches gather while the previous one runs)
  * @param queueCapacity     texts waiting per domain before requests are refused with 429
  * @param maxTextsPerRequest most texts in one HTTP request (413 beyond)
+ * @param maxTextChars      most characters in one text, checked before any work is spent on it (413 beyond)
  * @param topK              how many labels a prediction's scores list
  * @param maxTokens         the tokenizer's limit; longer texts are truncated and flagged
  * @param pinnedVersions    versions kept loaded for requests that pin one (besides the served ones)
  * @param precision         the base's matrix products: fp32, or bf16 (faster on CPUs with native bfloat16)
  */
 public record ServingConfig(String bootstrapServers, Topics topics, String registryUrl, String registryToken,
-                            String alias, String host, int httpPort, int maxBatch, int maxBatchTokens, Duration maxWait,
-                            int queueCapacity, int maxTextsPerRequest, int topK, int maxTokens, int pinnedVersions,
-                            Path exportDir, String groupId, boolean consumeRequests, Precision precision) {
+                            String alias, String host, int httpPort, int maxBatch, int maxBatchTokens,
+                            Duration maxWait, int queueCapacity, int maxTextsPerRequest, int maxTextChars, int topK,
+                            int maxTokens, int pinnedVersions, Path exportDir, String groupId,
+                            boolean consumeRequests, Precision precision) {
     public static ServingConfig defaults(String bootstrapServers, String registryUrl, Path cacheDir) {
         return new ServingConfig(bootstrapServers, Topics.withDefaultPrefix(), registryUrl, null, "production",
-                "0.0.0.0", 8082, 64, 2048, Duration.ZERO, 512, 64, 5, 128, 4, cacheDir.resolve("serving"),
+                "0.0.0.0", 8082, 64, 2048, Duration.ZERO, 512, 64, 10_000, 5, 128, 4, cacheDir.resolve("serving"),
                 "continua-serving", true, Precision.configured());
     }
 
     public ServingConfig withHttpPort(int port) {
         return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, host, port, maxBatch,
-                maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions, exportDir,
-                groupId, consumeRequests, precision);
+                maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
+                pinnedVersions, exportDir, groupId, consumeRequests, precision);
     }
 
     public ServingConfig withTopics(Topics newTopics, String newGroupId) {
         return new ServingConfig(bootstrapServers, newTopics, registryUrl, registryToken, alias, host, httpPort,
-                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions,
-                exportDir, newGroupId, consumeRequests, precision);
+                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
+                pinnedVersions, exportDir, newGroupId, consumeRequests, precision);
+    }
+
+    /** Where the HTTP server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
+    public ServingConfig withHost(String newHost) {
+        return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, newHost, httpPort,
+                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
+                pinnedVersions, exportDir, groupId, consumeRequests, precision);
     }
 
     public ServingConfig withPrecision(Precision newPrecision) {
         return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, host, httpPort,
-                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, topK, maxTokens, pinnedVersions,
-                exportDir, groupId, consumeRequests, newPrecision);
+                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
+                pinnedVersions, exportDir, groupId, consumeRequests, newPrecision);
     }
 }

@@ -111,6 +111,7 @@ class ServingServiceTest {
             many.add("text " + i);
         }
         expect(post(serving, "banking", new JsonObject().put("texts", many)), 413, "too_many_texts");
+        expect(post(serving, "banking", new JsonObject().put("text", "x".repeat(10_001))), 413, "text_too_long");
         expect(post(serving, "banking", new JsonObject().put("text", "hi").put("version", 7)), 404, "unknown_version");
         expect(post(serving, "banking", new JsonObject().put("text", "hi").put("alias", "nope")), 404, "unknown_alias");
         expect(raw(serving, "application/json", "{not json"), 400, "malformed_json");
@@ -147,13 +148,14 @@ class ServingServiceTest {
             send(producer, request("r-2", "nowhere", "hello"));
             send(producer, request("r-3", "banking", "  "));
             send(producer, request("r-4", "banking", "top up please"));
+            send(producer, request("r-5", "banking", "card ".repeat(2_001)));
 
             List<Prediction> answered = new ArrayList<>();
             List<RejectedRecord> dead = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 results.poll(Duration.ofMillis(100)).forEach(r -> answered.add(r.value()));
                 rejected.poll(Duration.ofMillis(100)).forEach(r -> dead.add(r.value()));
-                return answered.size() >= 2 && dead.size() >= 3;
+                return answered.size() >= 2 && dead.size() >= 4;
             });
             assertThat(answered).extracting(Prediction::getRequestId).containsExactlyInAnyOrder("r-1", "r-4");
             assertThat(answered).allSatisfy(prediction -> {
@@ -162,7 +164,7 @@ class ServingServiceTest {
                 assertThat(ServingStack.LABELS).contains(prediction.getLabel());
             });
             assertThat(dead).extracting(RejectedRecord::getReason)
-                    .containsExactlyInAnyOrder("undecodable", "unknown_domain", "blank_text");
+                    .containsExactlyInAnyOrder("undecodable", "unknown_domain", "blank_text", "text_too_long");
             assertThat(dead).allSatisfy(record -> assertThat(record.getRejectedBy()).isEqualTo("serving"));
         }
     }

@@ -22,51 +22,58 @@ import java.time.Duration;
 public record TrainerConfig(String bootstrapServers, Topics topics, String registryUrl, String registryToken,
                             String groupId, int minNewExamples, Duration maxInterval, int stepsPerUpdate, int batchSize,
                             double replayFraction, int replayCapacity, int holdoutCapacity, double gateMargin,
-                            double maxForgetting, long rebuildLookback, int httpPort,
+                            double maxForgetting, long rebuildLookback, String host, int httpPort,
                             Duration sessionTimeout, Duration idleAfter, int consolidations) {
     public static TrainerConfig defaults(String bootstrapServers, String registryUrl, String registryToken) {
         return new TrainerConfig(bootstrapServers, Topics.withDefaultPrefix(), registryUrl, registryToken,
                 "continua-trainer", 64, Duration.ofSeconds(20), 20, 32, 0.5, 4_000, 1_000, 0.0, 0.05,
-                50_000, 8084, Duration.ofSeconds(45), Duration.ofSeconds(30), 5);
+                50_000, "0.0.0.0", 8084, Duration.ofSeconds(45), Duration.ofSeconds(30), 5);
     }
 
     public TrainerConfig withTopics(Topics newTopics, String newGroupId) {
         return new TrainerConfig(bootstrapServers, newTopics, registryUrl, registryToken, newGroupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
-                maxForgetting, rebuildLookback, httpPort, sessionTimeout, idleAfter,
+                maxForgetting, rebuildLookback, host, httpPort, sessionTimeout, idleAfter,
                 consolidations);
     }
 
     public TrainerConfig withTrigger(int newMinNewExamples, Duration newMaxInterval, int newSteps) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, newMinNewExamples,
                 newMaxInterval, newSteps, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
-                maxForgetting, rebuildLookback, httpPort, sessionTimeout, idleAfter,
+                maxForgetting, rebuildLookback, host, httpPort, sessionTimeout, idleAfter,
                 consolidations);
     }
 
     public TrainerConfig withHttpPort(int port, Duration newSessionTimeout) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
-                maxForgetting, rebuildLookback, port, newSessionTimeout, idleAfter,
+                maxForgetting, rebuildLookback, host, port, newSessionTimeout, idleAfter,
                 consolidations);
+    }
+
+    /** Where the status server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
+    public TrainerConfig withHost(String newHost) {
+        return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
+                maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
+                maxForgetting, rebuildLookback, newHost, httpPort, sessionTimeout, idleAfter, consolidations);
     }
 
     public TrainerConfig withGate(double margin, double forgetting) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, margin,
-                forgetting, rebuildLookback, httpPort, sessionTimeout, idleAfter,
+                forgetting, rebuildLookback, host, httpPort, sessionTimeout, idleAfter,
                 consolidations);
     }
 
     public TrainerConfig withConsolidation(Duration newIdleAfter, int rounds) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replayCapacity, holdoutCapacity, gateMargin,
-                maxForgetting, rebuildLookback, httpPort, sessionTimeout, newIdleAfter, rounds);
+                maxForgetting, rebuildLookback, host, httpPort, sessionTimeout, newIdleAfter, rounds);
     }
 
     public TrainerConfig withReservoirs(int replay, int holdout) {
         return new TrainerConfig(bootstrapServers, topics, registryUrl, registryToken, groupId, minNewExamples,
                 maxInterval, stepsPerUpdate, batchSize, replayFraction, replay, holdout, gateMargin, maxForgetting,
-                rebuildLookback, httpPort, sessionTimeout, idleAfter, consolidations);
+                rebuildLookback, host, httpPort, sessionTimeout, idleAfter, consolidations);
     }
 }

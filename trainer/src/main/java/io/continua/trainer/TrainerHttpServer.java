@@ -13,7 +13,7 @@ final class TrainerHttpServer {
     private TrainerHttpServer() {
     }
 
-    static HttpServer start(Vertx vertx, int port, TrainerService trainer) {
+    static HttpServer start(Vertx vertx, String host, int port, TrainerService trainer) {
         Router router = Router.router(vertx);
         router.get("/v1/domains").handler(context -> {
             JsonObject domains = new JsonObject();
@@ -22,6 +22,6 @@ final class TrainerHttpServer {
         });
         ServiceRoutes.addHealth(router, trainer::isRunning, trainer::scrapeMetrics);
         ServiceRoutes.addFallbacks(router);
-        return HttpServers.listen(vertx, router, "0.0.0.0", port);
+        return HttpServers.listen(vertx, router, host, port);
     }
 }

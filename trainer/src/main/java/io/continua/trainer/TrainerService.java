@@ -98,7 +98,7 @@ public final class TrainerService implements AutoCloseable {
         consumer.subscribe(List.of(config.topics().examplesAccepted()), new Rebalance());
         this.thread = new Thread(this::run, "trainer");
         thread.start();
-        this.http = TrainerHttpServer.start(vertx, config.httpPort(), this);
+        this.http = TrainerHttpServer.start(vertx, config.host(), config.httpPort(), this);
         log.info("Trainer reading {} as group {}; status on http://127.0.0.1:{}/v1/domains",
                 config.topics().examplesAccepted(), config.groupId(), http.actualPort());
     }

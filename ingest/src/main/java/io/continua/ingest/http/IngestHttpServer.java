@@ -26,7 +26,7 @@ public final class IngestHttpServer {
         this.server = server;
     }
 
-    public static IngestHttpServer start(Vertx vertx, int port, IngestService service) {
+    public static IngestHttpServer start(Vertx vertx, String host, int port, IngestService service) {
         Router router = Router.router(vertx);
         router.get("/v1/domains").handler(context -> {
             JsonObject domains = new JsonObject();
@@ -36,7 +36,7 @@ public final class IngestHttpServer {
         router.get("/v1/domains/:domain/stats").handler(context -> domainStats(context, service));
         ServiceRoutes.addHealth(router, service::isRunning, service::scrapeMetrics);
         ServiceRoutes.addFallbacks(router);
-        return new IngestHttpServer(HttpServers.listen(vertx, router, "0.0.0.0", port));
+        return new IngestHttpServer(HttpServers.listen(vertx, router, host, port));
     }
 
     public int port() {

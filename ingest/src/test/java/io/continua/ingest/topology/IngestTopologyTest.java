@@ -48,7 +48,7 @@ class IngestTopologyTest {
     void start() {
         Path state = Path.of(System.getProperty("continua.test.dir", "target/test-data"), "ttd-" + UUID.randomUUID());
         IngestConfig config = new IngestConfig("unused:9092", "ingest-test", topics, state, 0.1, 200, 20,
-                Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), 0,
+                Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), "127.0.0.1", 0,
                 Duration.ofMillis(100));
         Properties props = IngestService.streamsProperties(config);
         driver = new TopologyTestDriver(IngestTopology.build(config), props, NOW);

@@ -30,6 +30,8 @@ import java.util.Optional;
 
 /** The registry's {@code /v1} API, {@code /openapi.json}, health, readiness and metrics. */
 public final class RegistryApi {
+    /** Where a route's first handler leaves the request's checked token. */
+    private static final String TOKEN = "continua.token";
     private static final int JSON_BODY_LIMIT = 64 * 1024;
     private static final int MAX_PAGE = 1000;
 
@@ -51,6 +53,14 @@ public final class RegistryApi {
         BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
         List<ApiRoute> routes = api.routes();
         for (ApiRoute route : routes) {
+            if (route.role() != null) {
+                // The token is checked on a route of its own, before the one whose handler reads the body:
+                // a refused upload never reaches the disk.
+                router.route(route.method(), route.routerPath()).handler(context -> {
+                    context.put(TOKEN, api.authorize(context, route.role()));
+                    context.next();
+                });
+            }
             var registered = router.route(route.method(), route.routerPath());
             if (route.method() == HttpMethod.POST) {
                 registered.handler(uploads);
@@ -113,7 +123,7 @@ public final class RegistryApi {
     }
 
     private void putDomain(RoutingContext context) {
-        ApiToken token = authorize(context, Role.ADMIN);
+        ApiToken token = context.get(TOKEN);
         String domain = domainName(context);
         DomainConfig config = DomainConfigs.parse(domain, body(context), token.name());
         service.write(writes -> writes.configure(config))
@@ -122,7 +132,7 @@ public final class RegistryApi {
     }
 
     private void upload(RoutingContext context) {
-        ApiToken token = authorize(context, Role.WRITE);
+        ApiToken token = context.get(TOKEN);
         String domain = domainName(context);
         service.metrics().counter("continua_registry_uploads", "domain", domain).increment();
         FileUpload artifact = context.fileUploads().stream().filter(file -> file.name().equals("artifact"))
@@ -198,7 +208,7 @@ public final class RegistryApi {
     }
 
     private void deleteVersion(RoutingContext context) {
-        ApiToken token = authorize(context, Role.ADMIN);
+        ApiToken token = context.get(TOKEN);
         DeltaVersion version = knownVersion(context);
         service.write(writes -> writes.delete(version.getDomain(), version.getVersion(), token.name()))
                 .onSuccess(deleted -> HttpJson.respond(context, 200, view(deleted)))
@@ -213,7 +223,7 @@ public final class RegistryApi {
     }
 
     private void moveAlias(RoutingContext context) {
-        ApiToken token = authorize(context, Role.WRITE);
+        ApiToken token = context.get(TOKEN);
         String domain = knownDomain(context);
         String alias = aliasName(context);
         JsonFields body = JsonFields.of(body(context), "invalid_move");

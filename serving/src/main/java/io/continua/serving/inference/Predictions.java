@@ -18,10 +18,12 @@ import java.util.concurrent.CompletionException;
 public final class Predictions {
     private final DeltaCatalog catalog;
     private final Batcher<LoadedDelta> batcher;
+    private final int maxTextChars;
 
-    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher) {
+    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher, int maxTextChars) {
         this.catalog = catalog;
         this.batcher = batcher;
+        this.maxTextChars = maxTextChars;
     }
 
     /** What a request pins: nothing (the served alias), a version, or an alias. */
@@ -40,6 +42,10 @@ public final class Predictions {
         }
         if (texts.stream().anyMatch(text -> text == null || text.isBlank())) {
             throw new HttpFailure(400, "blank_text", "Every text must hold something to classify");
+        }
+        if (texts.stream().anyMatch(text -> text.length() > maxTextChars)) {
+            throw new HttpFailure(413, "text_too_long", "A text is over " + maxTextChars + " characters; the model "
+                    + "reads its first 128 tokens, so send less");
         }
         if (pin.version() != null && pin.alias() != null) {
             throw new HttpFailure(400, "ambiguous_pin", "Pin a version or an alias, not both");

@@ -1,0 +1,70 @@
+package io.continua.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Limits every server has: idle connections are closed, unanswered requests time out with JSON. */
+class HttpServersTest {
+    private Vertx vertx;
+    private HttpServer server;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+        Router router = Router.router(vertx);
+        router.get("/never").handler(context -> { });
+        router.get("/fine").handler(context -> HttpJson.respond(context, 200, new JsonObject().put("ok", true)));
+        ServiceRoutes.addFallbacks(router);
+        server = HttpServers.listen(vertx, router, "127.0.0.1", 0, Duration.ofMillis(800), Duration.ofMillis(500));
+    }
+
+    @AfterEach
+    void stop() {
+        HttpServers.close(server);
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void aHalfSentRequestLosesItsConnection() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.actualPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("POST /fine HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n{\"par".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            long started = System.nanoTime();
+            InputStream in = socket.getInputStream();
+            while (in.read() != -1) {
+                // whatever the server says before it closes
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("closed after the idle timeout")
+                    .isLessThan(Duration.ofSeconds(8));
+        }
+    }
+
+    @Test
+    void anUnansweredRequestTimesOutWithAJsonError() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.actualPort() + "/never")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(new JsonObject(response.body()).getString("error")).isEqualTo("timeout");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/fine"))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+}
