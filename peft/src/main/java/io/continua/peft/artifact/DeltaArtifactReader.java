@@ -29,14 +29,14 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Opens a delta archive and refuses, with an {@link InvalidArtifactException} that says why, one
- * that is over the size limit, truncated or corrupt, has entries outside the archive's root or
+ * that is over the size limit, truncated or corrupt, laid out so that zip readers could disagree
+ * on its contents ({@link ZipLayout}), has entries outside the archive's root or
  * unknown to the format, names an unknown kind or another base model, or holds tensors whose
  * shapes disagree with its configuration or whose values are not finite.
  */
 public final class DeltaArtifactReader {
     /** 64 MiB: ample for any delta of a small encoder, with its optimizer state. */
     public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
-    private static final int END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 
     private final String baseModel;
     private final EncoderArchitecture architecture;
@@ -78,9 +78,7 @@ public final class DeltaArtifactReader {
     }
 
     private Map<String, byte[]> unzip(byte[] archive) {
-        if (!hasEndOfCentralDirectory(archive)) {
-            throw new InvalidArtifactException("The archive is truncated or not a zip file (no end of central directory)");
-        }
+        ZipLayout.check(archive);
         Map<String, byte[]> entries = new LinkedHashMap<>();
         long total = 0;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(archive))) {
@@ -117,17 +115,6 @@ public final class DeltaArtifactReader {
             out.write(buffer, 0, read);
         }
         return out.toByteArray();
-    }
-
-    private static boolean hasEndOfCentralDirectory(byte[] archive) {
-        for (int i = archive.length - 22; i >= Math.max(0, archive.length - 22 - 65_535); i--) {
-            int signature = (archive[i] & 0xff) | (archive[i + 1] & 0xff) << 8 | (archive[i + 2] & 0xff) << 16
-                    | (archive[i + 3] & 0xff) << 24;
-            if (signature == END_OF_CENTRAL_DIRECTORY) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void checkManifest(JsonObject manifest) {

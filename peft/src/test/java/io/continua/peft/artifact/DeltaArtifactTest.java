@@ -24,6 +24,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -131,6 +133,45 @@ class DeltaArtifactTest {
             return entries;
         }), "truncated");
         assertRefused("not a zip at all".getBytes(StandardCharsets.UTF_8), "truncated");
+    }
+
+    /**
+     * Two archives end to end: Java's stream reader sees the first one's entries, Python's zipfile
+     * (which follows the last central directory) reads the second one's labels and weights. Such an
+     * archive, or one with any byte its directory does not account for, is refused.
+     */
+    @Test
+    void refusesArchivesThatReadDifferentlyByTheirDirectory() throws Exception {
+        byte[] honest = pack();
+        byte[] pwned = edit(pack(), entries -> {
+            entries.put(DeltaArtifact.LABELS, "[\"pwned\",\"b\",\"c\"]".getBytes(StandardCharsets.UTF_8));
+            return entries;
+        });
+        byte[] both = concat(honest, pwned);
+        Path python = Path.of("/usr/bin/python3");
+        if (Files.isExecutable(python)) {
+            Path file = Path.of(System.getProperty("continua.test.dir", "target/test-data"), "differential.zip");
+            Files.createDirectories(file.getParent());
+            Files.write(file, both);
+            Process process = new ProcessBuilder(python.toString(), "-c",
+                    "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('labels.json').decode())",
+                    file.toString()).redirectErrorStream(true).start();
+            String read = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).isZero();
+            assertThat(read).as("what Python reads from the same bytes").contains("pwned");
+        }
+        assertRefused(both, "central directory");
+        assertRefused(concat(honest, "trailing".getBytes(StandardCharsets.UTF_8)), "end record");
+        byte[] commented = honest.clone();
+        commented[commented.length - 2] = 5;
+        assertRefused(concat(commented, "hello".getBytes(StandardCharsets.UTF_8)), "comment");
+        assertThat(reader().read(honest).delta().labels()).isEqualTo(LABELS);
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] joined = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, joined, first.length, second.length);
+        return joined;
     }
 
     @Test
