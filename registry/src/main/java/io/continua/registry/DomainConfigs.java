@@ -1,6 +1,8 @@
 package io.continua.registry;
 
 import io.continua.peft.delta.DeltaConfigs;
+import io.continua.peft.delta.DeltaKind;
+import io.continua.peft.training.TrainingConfig;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.schemas.DomainConfig;
 import io.continua.service.HttpFailure;
@@ -9,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** A domain's configuration as JSON, its validation, and the defaults of a domain never configured. */
 public final class DomainConfigs {
@@ -29,8 +33,9 @@ public final class DomainConfigs {
     }
 
     /**
-     * {@code {kind, hyperparameters, promotion: {policy, metric, margin, minExamples, minLabelCoverage}}};
-     * invalid input is a 400.
+     * {@code {kind, hyperparameters, promotion: {policy, metric, margin, minExamples, minLabelCoverage}}}:
+     * a field of the wrong JSON type or out of range is a 400, a setting that is not valid for the
+     * domain (unknown kind, metric or setting, a value its kind or training refuses) a 422.
      */
     public static DomainConfig parse(String domain, JsonObject body, String actor) {
         JsonFields fields = JsonFields.of(body, "invalid_config");
@@ -40,27 +45,47 @@ public final class DomainConfigs {
         for (String name : settings.names()) {
             settings.scalar(name).ifPresent(value -> hyperparameters.put(name, value));
         }
-        Map<String, String> withKind = new LinkedHashMap<>(hyperparameters);
-        withKind.put("kind", kind);
-        try {
-            DeltaConfigs.parse(withKind);
-        } catch (IllegalArgumentException e) {
-            throw new HttpFailure(400, "invalid_config", e.getMessage());
-        }
+        validate(kind, hyperparameters);
         JsonFields promotion = fields.object("promotion");
         String policy = promotion.string("policy").orElse(Promotion.AUTO);
         if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
-            throw promotion.invalid("policy", "must be auto or manual, got '" + policy + "'");
+            throw new HttpFailure(422, "invalid_config", "promotion.policy must be auto or manual, got '" + policy + "'");
         }
         String metric = promotion.string("metric").orElse(Promotion.Metric.HOLDOUT_ACCURACY.key());
         if (Promotion.Metric.fromKey(metric).isEmpty()) {
-            throw promotion.invalid("metric", "must be one of " + Promotion.Metric.keys() + ", got '" + metric + "'");
+            throw new HttpFailure(422, "invalid_config", "promotion.metric must be one of " + Promotion.Metric.keys()
+                    + ", got '" + metric + "'");
         }
         double margin = promotion.number("margin", 0, 1).orElse(0.0);
         int minExamples = promotion.integer("minExamples", 1, Integer.MAX_VALUE).orElse(DEFAULT_MIN_EXAMPLES);
         double minLabelCoverage = promotion.number("minLabelCoverage", 0, 1).orElse(DEFAULT_MIN_LABEL_COVERAGE);
         return new DomainConfig(domain, kind, hyperparameters, policy, metric, margin, minExamples, minLabelCoverage,
                 actor, Instant.now());
+    }
+
+    /**
+     * Every setting checked when it is set, not when a trainer first reads it: the kind exists, each
+     * setting belongs to the kind or to training, and each value is of its type and in its range
+     * (finite numbers only). A bad one is a 422 that names it.
+     */
+    private static void validate(String kind, Map<String, String> hyperparameters) {
+        try {
+            DeltaKind deltaKind = DeltaKind.fromKey(kind);
+            Set<String> known = new TreeSet<>(DeltaConfigs.settings(deltaKind));
+            known.addAll(TrainingConfig.SETTINGS);
+            for (String name : hyperparameters.keySet()) {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException("hyperparameters." + name + " is not a setting of " + kind
+                            + " deltas; they take " + known);
+                }
+            }
+            Map<String, String> withKind = new LinkedHashMap<>(hyperparameters);
+            withKind.put("kind", kind);
+            DeltaConfigs.parse(withKind);
+            TrainingConfig.defaults().withSettings(hyperparameters);
+        } catch (IllegalArgumentException e) {
+            throw new HttpFailure(422, "invalid_config", e.getMessage());
+        }
     }
 
     public static JsonObject toJson(DomainConfig config) {

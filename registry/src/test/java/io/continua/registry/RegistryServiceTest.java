@@ -169,7 +169,7 @@ class RegistryServiceTest {
 
         expect(422, "unknown_comparison", () -> writer.upload("banking", fixture.artifact(8),
                 RegistryFixture.metadata(7, 0.9, 77, 0.5, 100, 3)));
-        expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "lora")
+        expect(422, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "lora")
                 .set("promotion", RegistryClient.object().put("metric", "holdout_acuracy"))));
         admin.configure("banking", RegistryClient.object().put("kind", "lora").set("promotion", RegistryClient.object()
                 .put("metric", "holdout_loss").put("minExamples", 10).put("minLabelCoverage", 0.2)));
@@ -239,7 +239,14 @@ class RegistryServiceTest {
                 RegistryFixture.metadata(null, 0.8).put("sha256", "0".repeat(64))));
         expect(422, "unknown_parent", () -> writer.upload("banking", fixture.artifact(9),
                 RegistryFixture.metadata(41, 0.8)));
-        expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "prefix")));
+        expect(422, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "prefix")));
+        for (String[] bad : new String[][] {{"learning_rate", "NaN"}, {"learning_rate", "2"}, {"batch_size", "0"},
+            {"r", "abc"}, {"alpha", "Infinity"}, {"learnin_rate", "0.001"}, {"seed", "1.5"}}) {
+            RegistryException refused = refusal(() -> admin.configure("banking", RegistryClient.object()
+                    .put("kind", "lora").set("hyperparameters", RegistryClient.object().put(bad[0], bad[1]))));
+            assertThat(refused.status()).as(refused.getMessage()).isEqualTo(422);
+            assertThat(refused.getMessage()).as("names the setting").contains(bad[0]);
+        }
         expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", 5)));
         expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("promotion", "auto")));
         expect(400, "invalid_config", () -> admin.configure("banking", RegistryClient.object()

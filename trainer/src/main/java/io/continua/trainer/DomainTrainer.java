@@ -310,14 +310,7 @@ final class DomainTrainer {
     }
 
     static TrainingConfig trainingConfig(Map<String, String> hyperparameters, int batchSize) {
-        TrainingConfig defaults = TrainingConfig.defaults().withBatchSize(
-                Integer.parseInt(hyperparameters.getOrDefault("batch_size", Integer.toString(batchSize))));
-        return defaults.withLearningRates(
-                        Double.parseDouble(hyperparameters.getOrDefault("learning_rate",
-                                Double.toString(defaults.learningRate()))),
-                        Double.parseDouble(hyperparameters.getOrDefault("head_learning_rate",
-                                Double.toString(defaults.headLearningRate()))))
-                .withSeed(Long.parseLong(hyperparameters.getOrDefault("seed", Long.toString(defaults.seed()))));
+        return TrainingConfig.defaults().withBatchSize(batchSize).withSettings(hyperparameters);
     }
 
     private static String format(Evaluation evaluation) {

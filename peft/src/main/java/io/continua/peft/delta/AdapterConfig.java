@@ -26,7 +26,10 @@ public record AdapterConfig(Placement placement, int reductionFactor) implements
         }
 
         public static Placement fromKey(String key) {
-            return valueOf(key.toUpperCase(Locale.ROOT));
+            return java.util.Arrays.stream(values()).filter(placement -> placement.key().equals(key.toLowerCase(Locale.ROOT)))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("placement must be houlsby or pfeiffer, got '"
+                            + key + "'"));
         }
     }
 

@@ -12,6 +12,15 @@ public final class DeltaConfigs {
     private DeltaConfigs() {
     }
 
+    /** The settings each kind reads (besides {@code kind}); anything else in a configuration is not the kind's. */
+    public static Set<String> settings(DeltaKind kind) {
+        return switch (kind) {
+            case HEAD -> Set.of();
+            case ADAPTER -> Set.of("placement", "reduction_factor");
+            case LORA -> Set.of("r", "alpha", "dropout", "targets", "layers");
+        };
+    }
+
     public static DeltaConfig parse(Map<String, String> hyperparameters) {
         DeltaKind kind = DeltaKind.fromKey(hyperparameters.getOrDefault("kind", DeltaKind.LORA.key()));
         try {
@@ -19,11 +28,11 @@ public final class DeltaConfigs {
                 case HEAD -> new HeadConfig();
                 case ADAPTER -> new AdapterConfig(
                         AdapterConfig.Placement.fromKey(hyperparameters.getOrDefault("placement", "pfeiffer")),
-                        Integer.parseInt(hyperparameters.getOrDefault("reduction_factor", "16")));
+                        Settings.integer(hyperparameters, "reduction_factor", 16));
                 case LORA -> new LoraConfig(
-                        Integer.parseInt(hyperparameters.getOrDefault("r", "8")),
-                        Double.parseDouble(hyperparameters.getOrDefault("alpha", "16")),
-                        Double.parseDouble(hyperparameters.getOrDefault("dropout", "0.0")),
+                        Settings.integer(hyperparameters, "r", 8),
+                        Settings.number(hyperparameters, "alpha", 16),
+                        Settings.number(hyperparameters, "dropout", 0.0),
                         targets(hyperparameters.getOrDefault("targets", "query,value")),
                         layers(hyperparameters.getOrDefault("layers", "all")));
             };
@@ -47,6 +56,11 @@ public final class DeltaConfigs {
         if (list.isBlank() || list.equals("all")) {
             return List.of();
         }
-        return Arrays.stream(list.split(",")).map(String::trim).map(Integer::parseInt).toList();
+        try {
+            return Arrays.stream(list.split(",")).map(String::trim).map(Integer::parseInt).toList();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("layers must be 'all' or layer numbers separated by commas, got '"
+                    + list + "'");
+        }
     }
 }

@@ -1,5 +1,9 @@
 package io.continua.peft.training;
 
+import io.continua.peft.delta.Settings;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * How a delta is optimized: AdamW (decoupled weight decay) with a linear learning-rate warm-up,
  * optionally a linear decay to zero, gradient clipping by global norm, and a seed that fixes
@@ -19,6 +23,31 @@ public record TrainingConfig(double learningRate, double headLearningRate, doubl
         if (weightDecay < 0 || !(maxGradNorm > 0) || warmupSteps < 0 || decaySteps < 0 || batchSize < 1) {
             throw new IllegalArgumentException("Invalid training configuration " + this);
         }
+    }
+
+    /** The training settings a domain's configuration may carry. */
+    public static final Set<String> SETTINGS = Set.of("learning_rate", "head_learning_rate", "batch_size", "seed");
+    private static final int MAX_BATCH_SIZE = 1024;
+
+    /**
+     * This configuration with the training settings found in {@code settings} ({@link #SETTINGS};
+     * others are ignored), each checked: rates finite in (0, 1], a batch of 1 to 1024, an integer seed.
+     * A bad one is refused with an {@link IllegalArgumentException} that names it.
+     */
+    public TrainingConfig withSettings(Map<String, String> settings) {
+        double rate = Settings.number(settings, "learning_rate", learningRate);
+        double headRate = Settings.number(settings, "head_learning_rate", headLearningRate);
+        int batch = Settings.integer(settings, "batch_size", batchSize);
+        for (Map.Entry<String, Double> check : Map.of("learning_rate", rate, "head_learning_rate", headRate).entrySet()) {
+            if (!(check.getValue() > 0 && check.getValue() <= 1)) {
+                throw new IllegalArgumentException(check.getKey() + " must be in (0, 1], got " + check.getValue());
+            }
+        }
+        if (batch < 1 || batch > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("batch_size must be in 1.." + MAX_BATCH_SIZE + ", got " + batch);
+        }
+        return new TrainingConfig(rate, headRate, weightDecay, maxGradNorm, warmupSteps, decaySteps, batch,
+                Settings.integer(settings, "seed", seed));
     }
 
     public static TrainingConfig defaults() {
