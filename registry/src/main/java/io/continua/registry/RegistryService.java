@@ -9,6 +9,8 @@ import io.continua.registry.auth.ApiToken;
 import io.continua.registry.auth.Authenticator;
 import io.continua.registry.auth.Role;
 import io.continua.registry.blob.BlobStore;
+import io.continua.registry.lineage.LineageCheck;
+import io.continua.schemas.OffsetRange;
 import io.continua.registry.blob.LocalBlobStore;
 import io.continua.registry.http.RegistryApi;
 import io.continua.registry.log.DeltaLogWriter;
@@ -51,6 +53,7 @@ public final class RegistryService implements AutoCloseable {
         return thread;
     });
     private final DeltaLogFollower tail;
+    private final LineageCheck lineage;
     private final RegistryWrites writes;
     private final Vertx vertx;
     private final HttpServer server;
@@ -64,6 +67,7 @@ public final class RegistryService implements AutoCloseable {
         this.generatedAdminToken = config.tokens().isEmpty() ? AdminTokenFile.readOrCreate(config.dir()) : null;
         this.authenticator = new Authenticator(config.tokens().isEmpty()
                 ? List.of(new ApiToken("admin", Role.ADMIN, generatedAdminToken)) : config.tokens());
+        this.lineage = new LineageCheck(config.bootstrapServers(), config.topics().examplesAccepted());
         this.tail = new DeltaLogFollower(config.bootstrapServers(), config.topics().deltas(), state::apply);
         tail.awaitCaughtUp(Duration.ofSeconds(120));
         this.writes = new RegistryWrites(state, blobs, config.readOnly() ? null
@@ -133,6 +137,11 @@ public final class RegistryService implements AutoCloseable {
         }
     }
 
+    /** Holds an upload's claimed lineage to the accepted topic as Kafka holds it (422 otherwise); blocking. */
+    public void checkLineage(List<OffsetRange> ranges) {
+        lineage.checkAgainstTopic(ranges);
+    }
+
     /** Runs a change on the writer thread, one at a time, completing on the caller's Vert.x context. */
     public <T> Future<T> write(java.util.function.Function<RegistryWrites, T> change) {
         Callable<T> task = () -> change.apply(writes);
@@ -154,6 +163,7 @@ public final class RegistryService implements AutoCloseable {
         writerThread.awaitTermination(30, TimeUnit.SECONDS);
         writes.close();
         tail.close();
+        lineage.close();
         metrics.close();
         log.info("Registry stopped");
     }

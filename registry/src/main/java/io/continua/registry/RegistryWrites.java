@@ -2,6 +2,7 @@ package io.continua.registry;
 
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.registry.blob.BlobStore;
+import io.continua.registry.lineage.LineageCheck;
 import io.continua.registry.log.DeltaLogWriter;
 import io.continua.registry.log.DeltaLogWriter.Entry;
 import io.continua.registry.log.WriterFencedException;
@@ -61,6 +62,7 @@ public final class RegistryWrites {
             throw new HttpFailure(422, "unknown_parent", "Parent version " + metadata.parentVersion()
                     + " does not exist in domain '" + domain + "'");
         }
+        LineageCheck.checkNoOverlap(metadata.trainedOn(), actor, state.versions(domain));
         if (metadata.comparison() != null && state.version(domain, metadata.comparison().getVersion()).isEmpty()) {
             throw new HttpFailure(422, "unknown_comparison", "The comparison names version "
                     + metadata.comparison().getVersion() + ", which does not exist in domain '" + domain + "'");

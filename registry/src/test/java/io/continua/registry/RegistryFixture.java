@@ -34,6 +34,9 @@ final class RegistryFixture {
         String run = UUID.randomUUID().toString().substring(0, 8);
         this.topics = new Topics("reg-" + run + ".");
         kafka.createCompactedTopic(topics.deltas(), 1);
+        kafka.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.examplesAccepted(), 2,
+                (short) 1)));
+        fillAccepted(ACCEPTED_RECORDS);
         this.dir = EmbeddedKafkaExtension.testDataDir().resolve("registry-" + run);
         this.config = RegistryConfig.defaults(kafka.bootstrapServers(), dir)
                 .withTopics(topics, "registry-writer-" + run)
@@ -41,6 +44,33 @@ final class RegistryFixture {
                 .withMaxArtifactBytes(maxArtifactBytes)
                 .withTokens(List.of(ApiToken.parse("ops:admin:" + ADMIN), ApiToken.parse("trainer:write:" + WRITER),
                         ApiToken.parse("dashboard:read:" + READER)));
+    }
+
+    /** Records written to each partition of the accepted topic: what lineage may claim. */
+    static final int ACCEPTED_RECORDS = 300;
+
+    private void fillAccepted(int perPartition) {
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.of(
+                             org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                             kafka.bootstrapServers()),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int partition = 0; partition < 2; partition++) {
+                for (int i = 0; i < perPartition; i++) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.examplesAccepted(),
+                            partition, null, new byte[] {1}));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    /** {@code metadata} claiming offsets {@code [from, until)} of partition 0 of the accepted topic. */
+    ObjectNode withLineage(ObjectNode metadata, int partition, long from, long until) {
+        metadata.putArray("trainedOn").addObject().put("topic", topics.examplesAccepted()).put("partition", partition)
+                .put("fromOffset", from).put("untilOffset", until);
+        return metadata;
     }
 
     static RegistryClient client(RegistryService service, String token) {
@@ -75,8 +105,6 @@ final class RegistryFixture {
             metadata.put("parentVersion", parent);
         }
         metadata.putObject("metrics").put("holdout_accuracy", holdoutAccuracy);
-        metadata.putArray("trainedOn").addObject().put("topic", "continua.examples.accepted").put("partition", 0)
-                .put("fromOffset", 0).put("untilOffset", 128);
         metadata.put("trainWallMs", 1500);
         return metadata;
     }

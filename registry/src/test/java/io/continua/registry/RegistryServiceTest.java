@@ -78,7 +78,8 @@ class RegistryServiceTest {
         assertThat(v1.get("promoted").asBoolean()).as("the first version is promoted").isTrue();
         assertThat(v1.get("sha256").asText()).isEqualTo(DeltaArtifact.sha256(first));
 
-        JsonNode v2 = writer.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.795, 1, 0.80, 60, 3));
+        JsonNode v2 = writer.upload("banking", fixture.artifact(2),
+                fixture.withLineage(RegistryFixture.metadata(1, 0.795, 1, 0.80, 60, 3), 0, 0, 128));
         assertThat(v2.get("promoted").asBoolean()).as("within the margin").isTrue();
         JsonNode v3 = writer.upload("banking", fixture.artifact(3), RegistryFixture.metadata(2, 0.70, 2, 0.79, 60, 3));
         assertThat(v3.get("promoted").asBoolean()).as("worse than the margin allows").isFalse();
@@ -185,6 +186,35 @@ class RegistryServiceTest {
         assertThat(writer.upload("banking", fixture.artifact(10), higherLoss).get("promoted").asBoolean()).isFalse();
     }
 
+    /**
+     * Lineage is held to what the accepted topic holds, and no uploader claims an offset twice; a
+     * hand upload (another token) neither collides with the trainer's lineage nor is taken as its own.
+     */
+    @Test
+    void lineageIsHeldToTheAcceptedTopicAndNeverClaimedTwiceByOneUploader() throws Exception {
+        expect(422, "invalid_lineage", () -> writer.upload("banking", fixture.artifact(1),
+                fixture.withLineage(RegistryFixture.metadata(null, 0.8), 0, 0, 999_999_999)));
+        expect(422, "invalid_lineage", () -> writer.upload("banking", fixture.artifact(1),
+                fixture.withLineage(RegistryFixture.metadata(null, 0.8), 7, 0, 10)));
+        ObjectNode otherTopic = RegistryFixture.metadata(null, 0.8);
+        otherTopic.putArray("trainedOn").addObject().put("topic", "elsewhere").put("partition", 0)
+                .put("fromOffset", 0).put("untilOffset", 10);
+        expect(422, "invalid_lineage", () -> writer.upload("banking", fixture.artifact(1), otherTopic));
+
+        writer.upload("banking", fixture.artifact(1), fixture.withLineage(RegistryFixture.metadata(null, 0.8), 0, 0, 128));
+        expect(422, "lineage_overlap", () -> writer.upload("banking", fixture.artifact(2),
+                fixture.withLineage(RegistryFixture.metadata(1, 0.8), 0, 100, 200)));
+        writer.upload("banking", fixture.artifact(3), fixture.withLineage(RegistryFixture.metadata(1, 0.8), 0, 128, 256));
+        writer.upload("banking", fixture.artifact(4), fixture.withLineage(RegistryFixture.metadata(2, 0.8), 1, 0, 128));
+        JsonNode byHand = admin.upload("banking", fixture.artifact(5),
+                fixture.withLineage(RegistryFixture.metadata(null, 0.8), 0, 0, 300));
+        assertThat(reader.version("banking", byHand.get("version").asInt()).orElseThrow().get("createdBy").asText())
+                .isEqualTo("ops");
+        assertThat(writer.whoami().get("name").asText()).isEqualTo("trainer");
+        assertThat(admin.whoami().get("role").asText()).isEqualTo("admin");
+        expect(401, "unauthorized", () -> RegistryFixture.client(registry, null).whoami());
+    }
+
     @Test
     void theOpenApiDocumentDescribesEveryRoute() throws Exception {
         JsonObject document = new JsonObject(new String(raw(HttpRequest.newBuilder(URI.create(registry.url()
@@ -206,7 +236,7 @@ class RegistryServiceTest {
             }
         }
         assertThat(undocumented).isEmpty();
-        assertThat(paths.fieldNames()).hasSize(8);
+        assertThat(paths.fieldNames()).hasSize(9);
     }
 
     @Test

@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the registry knows of a domain when a trainer takes it over: its configuration, its latest
- * live version (weights and optimizer state, to resume from) and how far its registered versions
- * reach into each partition of the accepted topic (to resume from the lineage, training nothing twice).
+ * What the registry knows of a domain when a trainer takes it over: its configuration, the latest
+ * live version trainers made (weights and optimizer state, to resume from) and how far their
+ * versions reach into each partition of the accepted topic (to resume from the lineage, training
+ * nothing twice). Only versions uploaded under the trainer's own token count: a version an operator
+ * uploaded by hand, whatever lineage it claims, neither moves the resume point nor is resumed from.
  */
 record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> latestVersion,
                      Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil) {
@@ -34,7 +36,11 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
         Map<Integer, Long> registeredUntil = new HashMap<>();
         Optional<Integer> latestLive = Optional.empty();
         if (info.isPresent()) {
+            String trainer = registry.whoami().path("name").asText();
             for (JsonNode version : registry.allVersions(domain)) {
+                if (!version.path("createdBy").asText().equals(trainer)) {
+                    continue;
+                }
                 for (JsonNode range : version.path("trainedOn")) {
                     if (range.path("topic").asText().equals(acceptedTopic)) {
                         registeredUntil.merge(range.path("partition").asInt(), range.path("untilOffset").asLong(),

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
+import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.data.LabeledText;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.HeadConfig;
 import io.continua.schemas.Split;
 import io.continua.schemas.registry.RegistryClient;
 import java.time.Duration;
@@ -87,6 +91,16 @@ class TrainerServiceTest {
                 return status != null && status.pending() + status.trainedExamples() > 160;
             });
             first.halt();
+            // An operator uploads by hand a version claiming every offset so far: the trainer must not
+            // take it as its own lineage (nor skip what it has not trained).
+            ObjectNode claim = RegistryClient.object();
+            var ranges = claim.putArray("trainedOn");
+            stack.trainOffsets("crash").forEach((partition, offsets) -> ranges.addObject()
+                    .put("topic", stack.topics.examplesAccepted()).put("partition", partition)
+                    .put("fromOffset", 0).put("untilOffset", offsets.get(offsets.size() - 1) + 1));
+            stack.operator.upload("crash", DeltaArtifact.pack(Delta.initialize(new HeadConfig(),
+                    stack.encoder.architecture(), List.copyOf(intents), 9), stack.encoder.fingerprint(),
+                    Optional.empty()).bytes(), claim);
 
             stack.startTrainer();
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))

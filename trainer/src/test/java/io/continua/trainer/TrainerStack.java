@@ -38,6 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** A real broker and registry on their own topics, Banking77 as accepted examples, and trainers to run. */
 final class TrainerStack implements AutoCloseable {
     static final String TOKEN = "trainer-test-writer";
+    static final String OPERATOR_TOKEN = "operator-test-admin";
 
     final PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
     final Vertx vertx = Vertx.vertx();
@@ -45,6 +46,8 @@ final class TrainerStack implements AutoCloseable {
     final Topics topics;
     final RegistryService registry;
     final RegistryClient client;
+    /** An operator's own token: what it uploads is not the trainer's. */
+    final RegistryClient operator;
     private final KafkaProducer<String, LabeledExample> producer;
     private final List<TrainerService> trainers = new ArrayList<>();
     private int sequence;
@@ -59,8 +62,10 @@ final class TrainerStack implements AutoCloseable {
         Path dir = EmbeddedKafkaExtension.testDataDir().resolve("trainer-" + run);
         this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
                 .withTopics(topics, "writer-" + run).withHttpPort(0)
-                .withTokens(List.of(ApiToken.parse("trainer:admin:" + TOKEN))), encoder, vertx);
+                .withTokens(List.of(ApiToken.parse("trainer:admin:" + TOKEN),
+                        ApiToken.parse("ops:admin:" + OPERATOR_TOKEN))), encoder, vertx);
         this.client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
+        this.operator = new RegistryClient(registry.url(), OPERATOR_TOKEN, Duration.ofSeconds(30));
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), RecordSerdes.labeledExample());
     }
@@ -105,9 +110,10 @@ final class TrainerStack implements AutoCloseable {
         return JsonlDataset.read(path).stream().map(LabeledText::label).distinct().skip(from).limit(count).toList();
     }
 
-    /** The domain's versions, oldest first; none while the registry does not know the domain yet. */
+    /** The versions the trainer made for the domain, oldest first; none while the registry does not know it yet. */
     List<JsonNode> versions(String domain) {
-        return client.domain(domain).isPresent() ? client.allVersions(domain) : List.of();
+        return client.domain(domain).isPresent() ? client.allVersions(domain).stream()
+                .filter(version -> version.path("createdBy").asText().equals("trainer")).toList() : List.of();
     }
 
     /** The TRAIN offsets of a domain on the accepted topic, by partition. */

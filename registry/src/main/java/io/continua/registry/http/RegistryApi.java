@@ -79,6 +79,8 @@ public final class RegistryApi {
     /** Every operation of the API, in the order the OpenAPI document lists them. */
     List<ApiRoute> routes() {
         return List.of(
+                new ApiRoute(HttpMethod.GET, "/v1/whoami", "The name and role of the presented token: what the "
+                        + "registry records as a version's uploader", Role.READ, List.of(200, 401), this::whoami),
                 new ApiRoute(HttpMethod.GET, "/v1/domains", "List domains", null, List.of(200), this::listDomains),
                 new ApiRoute(HttpMethod.GET, "/v1/domains/{domain}", "A domain's configuration, latest version "
                         + "and aliases", null, List.of(200, 400, 404), this::getDomain),
@@ -105,6 +107,12 @@ public final class RegistryApi {
                 new ApiRoute(HttpMethod.GET, "/v1/domains/{domain}/aliases/{alias}/history", "Every move of an "
                         + "alias: who, when, why, from which version", null, List.of(200, 400, 404),
                         this::aliasHistory));
+    }
+
+    private void whoami(RoutingContext context) {
+        ApiToken token = context.get(TOKEN);
+        HttpJson.respond(context, 200, new JsonObject().put("name", token.name())
+                .put("role", token.role().name().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private void listDomains(RoutingContext context) {
@@ -142,7 +150,9 @@ public final class RegistryApi {
         context.vertx().fileSystem().readFile(artifact.uploadedFileName())
                 .compose(bytes -> context.vertx().executeBlocking(() -> {
                     byte[] archive = bytes.getBytes();
-                    return new Validated(archive, service.validate(archive, metadata.sha256()));
+                    LoadedArtifact validated = service.validate(archive, metadata.sha256());
+                    service.checkLineage(metadata.trainedOn());
+                    return new Validated(archive, validated);
                 }, false))
                 .compose(validated -> service.write(writes ->
                         writes.upload(domain, validated.artifact(), validated.archive(), metadata, token.name())))

@@ -39,6 +39,11 @@ public final class RegistryClient {
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 
+    /** The name and role of this client's token: what the registry records as the uploader of its versions. */
+    public JsonNode whoami() {
+        return json(get("/v1/whoami"));
+    }
+
     public JsonNode domains() {
         return json(get("/v1/domains"));
     }
