@@ -9,12 +9,13 @@ import io.continua.registry.auth.ApiToken;
 import io.continua.registry.auth.Authenticator;
 import io.continua.registry.auth.Role;
 import io.continua.registry.blob.BlobStore;
-import io.continua.registry.lineage.LineageCheck;
-import io.continua.schemas.OffsetRange;
 import io.continua.registry.blob.LocalBlobStore;
 import io.continua.registry.http.RegistryApi;
+import io.continua.registry.lineage.LineageCheck;
 import io.continua.registry.log.DeltaLogWriter;
 import io.continua.registry.state.RegistryState;
+import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.OffsetRange;
 import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpServers;
@@ -24,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +60,9 @@ public final class RegistryService implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
     private final String generatedAdminToken;
+    private static final Duration ARTIFACT_CHECK_INTERVAL = Duration.ofSeconds(5);
+    private long artifactsCheckedAt;
+    private List<String> missingArtifacts = List.of();
 
     private RegistryService(RegistryConfig config, PretrainedEncoder encoder, Vertx vertx) throws InterruptedException {
         this.config = config;
@@ -75,6 +80,9 @@ public final class RegistryService implements AutoCloseable {
                 metrics);
         io.micrometer.core.instrument.Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                 .description("Domains the registry knows").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("continua_registry_missing_artifacts", this,
+                service -> service.missingArtifacts().size())
+                .description("Live versions whose archives the blob store cannot give").register(metrics);
         this.server = HttpServers.listen(vertx, RegistryApi.router(vertx, this), config.host(), config.httpPort());
         log.info("Registry on http://127.0.0.1:{} ({}; {} domains from {}){}", server.actualPort(),
                 config.readOnly() ? "read-only" : "writer", state.domains().size(), config.topics().deltas(),
@@ -95,8 +103,38 @@ public final class RegistryService implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort();
     }
 
+    /** Ready once the log is replayed, and while the blob store holds the archive of every live version. */
     public boolean isReady() {
-        return tail.isCaughtUp();
+        return tail.isCaughtUp() && missingArtifacts().isEmpty();
+    }
+
+    /**
+     * The live versions whose archives the blob store does not hold (a lost or unreadable disk),
+     * looked at no more than once every {@link #ARTIFACT_CHECK_INTERVAL}.
+     */
+    public synchronized List<String> missingArtifacts() {
+        long now = System.nanoTime();
+        if (now - artifactsCheckedAt >= ARTIFACT_CHECK_INTERVAL.toNanos() || artifactsCheckedAt == 0) {
+            artifactsCheckedAt = now;
+            List<String> missing = new ArrayList<>();
+            for (String domain : state.domains()) {
+                for (DeltaVersion version : state.versions(domain)) {
+                    if (!version.getDeleted() && !blobs.contains(version.getSha256())) {
+                        missing.add(domain + "/" + version.getVersion());
+                    }
+                }
+            }
+            if (!missing.equals(missingArtifacts)) {
+                if (missing.isEmpty()) {
+                    log.info("Every live version's archive is readable again");
+                } else {
+                    log.warn("Not ready: the blob store lacks the archives of {} live versions: {}", missing.size(),
+                            missing.size() > 10 ? missing.subList(0, 10) + " ..." : missing);
+                }
+            }
+            missingArtifacts = List.copyOf(missing);
+        }
+        return missingArtifacts;
     }
 
     public boolean canWrite() {

@@ -319,6 +319,26 @@ class RegistryServiceTest {
         }
     }
 
+    /** A registry whose blob store lost an archive it lists says it is not ready, and is again once it is back. */
+    @Test
+    void readinessTellsWhenListedArchivesCannotBeRead() throws Exception {
+        JsonNode uploaded = writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(registry.url() + "/ready")).build();
+        assertThat(raw(ready).statusCode()).isEqualTo(200);
+        Path blob;
+        try (Stream<Path> files = Files.walk(fixture.config.dir().resolve("blobs"))) {
+            blob = files.filter(path -> path.getFileName().toString().startsWith(uploaded.get("sha256").asText()))
+                    .findFirst().orElseThrow();
+        }
+        Path aside = blob.resolveSibling("aside");
+        Files.move(blob, aside);
+        await().atMost(Duration.ofSeconds(20)).until(() -> raw(ready).statusCode() == 503);
+        assertThat(new String(raw(HttpRequest.newBuilder(URI.create(registry.url() + "/metrics")).build()).body()))
+                .contains("continua_registry_missing_artifacts 1.0");
+        Files.move(aside, blob);
+        await().atMost(Duration.ofSeconds(20)).until(() -> raw(ready).statusCode() == 200);
+    }
+
     @Test
     void restartBringsBackDomainsVersionsAliasesAndHistory() throws Exception {
         writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));

@@ -70,7 +70,8 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public boolean contains(String sha256) {
-        return Files.exists(path(sha256));
+        Path path = path(sha256);
+        return Files.isRegularFile(path) && Files.isReadable(path);
     }
 
     @Override
