@@ -54,6 +54,7 @@ final class DomainTrainer {
     private final BalancedReservoir holdout;
     private final List<LabeledText> fresh = new ArrayList<>();
     private final Map<Integer, Long> lastRead = new LinkedHashMap<>();
+    private final Map<Integer, Long> seenUntil = new LinkedHashMap<>();
     private final Random random;
     private DeltaTrainer trainer;
     private Delta champion;
@@ -92,8 +93,15 @@ final class DomainTrainer {
         }
     }
 
-    /** Takes one accepted example into the domain's state. */
+    /**
+     * Takes one accepted example into the domain's state. A record read before (the partition was
+     * read again for a domain that was parked) is ignored.
+     */
     void accept(ConsumerRecord<String, LabeledExample> record) {
+        if (record.offset() < seenUntil.getOrDefault(record.partition(), 0L)) {
+            return;
+        }
+        seenUntil.put(record.partition(), record.offset() + 1);
         LabeledExample example = record.value();
         LabeledText text = new LabeledText(example.getText(), example.getLabel());
         if (example.getSplit() == Split.HOLDOUT) {
@@ -300,7 +308,7 @@ final class DomainTrainer {
 
     DomainStatus status() {
         return new DomainStatus(domain, championVersion, fresh.size(), replay.size(), holdout.size(), trainedExamples,
-                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps());
+                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), null);
     }
 
     private DeltaTrainer trainerFrom(Delta delta, OptimizerState state) {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class TrainerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
     private static final String SERVICE = "trainer";
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(5);
 
     private final TrainerConfig config;
     private final DomainModel model;
@@ -63,7 +61,7 @@ public final class TrainerService implements AutoCloseable {
     private final DeadLetteringDecoder<LabeledExample> decoder;
     private final Map<TopicPartition, Map<String, DomainTrainer>> domains = new HashMap<>();
     private final Map<String, DomainStatus> statuses = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, Long> paused = new HashMap<>();
+    private final Map<String, ParkedDomain> parked = new ConcurrentHashMap<>();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaClientMetrics consumerMetrics;
     private final Timer updateTime;
@@ -93,6 +91,7 @@ public final class TrainerService implements AutoCloseable {
                 config.topics().examplesRejected(), SERVICE);
         this.consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(metrics);
+        metrics.gauge("continua_trainer_parked_domains", parked, Map::size);
         this.updateTime = Timer.builder("continua_trainer_update_duration").description("Wall time of one update")
                 .publishPercentiles(0.5, 0.95).register(metrics);
         consumer.subscribe(List.of(config.topics().examplesAccepted()), new Rebalance());
@@ -137,14 +136,10 @@ public final class TrainerService implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                Set<TopicPartition> rewound = new HashSet<>();
                 for (ConsumerRecord<String, LabeledExample> record : decoder.decode(consumer.poll(Duration.ofMillis(200)))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    if (!rewound.contains(partition) && !accept(partition, record)) {
-                        rewound.add(partition);
-                    }
+                    accept(new TopicPartition(record.topic(), record.partition()), record);
                 }
-                resumePaused();
+                retryParked();
                 updateDueDomains();
             }
         } catch (WakeupException e) {
@@ -160,45 +155,76 @@ public final class TrainerService implements AutoCloseable {
     }
 
     /**
-     * Hands a record to its domain, taking the domain over first if needed. If the registry cannot
-     * say where the domain stands, the partition is rewound to this record and paused for a while;
-     * returns false then, and the rest of the batch for that partition is skipped (it is read again).
+     * Hands a record to its domain, taking the domain over first if needed. A domain that cannot be
+     * taken over is parked (see {@link ParkedDomain}): its records are skipped while the others'
+     * are trained.
      */
-    private boolean accept(TopicPartition partition, ConsumerRecord<String, LabeledExample> record) {
+    private void accept(TopicPartition partition, ConsumerRecord<String, LabeledExample> record) {
         String domain = record.value().getDomain();
         if (!DomainNames.isValid(domain)) {
-            return true;
+            return;
+        }
+        ParkedDomain parking = parked.get(domain);
+        if (parking != null) {
+            parking.skip(partition, record.offset());
+            statuses.put(domain, parking.status());
+            return;
         }
         Map<String, DomainTrainer> owned = domains.computeIfAbsent(partition, p -> new HashMap<>());
         DomainTrainer trainer = owned.get(domain);
         if (trainer == null) {
             try {
-                trainer = new DomainTrainer(domain, model, config, registry,
-                        DomainRestore.fetch(registry, domain, config.topics().examplesAccepted(), model));
+                trainer = takeOver(domain);
             } catch (RuntimeException e) {
-                log.warn("Cannot take over domain {} ({}); pausing {} for {} s", domain, e.getMessage(), partition,
-                        RETRY_PAUSE.toSeconds());
-                consumer.seek(partition, record.offset());
-                consumer.pause(List.of(partition));
-                paused.put(partition, System.nanoTime() + RETRY_PAUSE.toNanos());
-                return false;
+                ParkedDomain newlyParked = new ParkedDomain(domain, e.getMessage(), System.nanoTime());
+                newlyParked.skip(partition, record.offset());
+                parked.put(domain, newlyParked);
+                statuses.put(domain, newlyParked.status());
+                log.warn("Parked domain {}: cannot take it over ({}); the other domains on {} keep training", domain,
+                        e.getMessage(), partition);
+                return;
             }
             owned.put(domain, trainer);
-            registerGauges(domain);
         }
         trainer.accept(record);
         counter("continua_trainer_examples_consumed", domain).increment();
         statuses.put(domain, trainer.status());
-        return true;
     }
 
-    private void resumePaused() {
+    private DomainTrainer takeOver(String domain) {
+        DomainTrainer trainer = new DomainTrainer(domain, model, config, registry,
+                DomainRestore.fetch(registry, domain, config.topics().examplesAccepted(), model));
+        registerGauges(domain);
+        return trainer;
+    }
+
+    /**
+     * Tries parked domains again when their pause is over; one taken over reads its partitions again
+     * from its first skipped record (the other domains there ignore what they have already read).
+     */
+    private void retryParked() {
         long now = System.nanoTime();
-        List<TopicPartition> ready = paused.entrySet().stream().filter(entry -> entry.getValue() <= now)
-                .map(Map.Entry::getKey).toList();
-        if (!ready.isEmpty()) {
-            ready.forEach(paused::remove);
-            consumer.resume(ready.stream().filter(consumer.assignment()::contains).toList());
+        for (ParkedDomain parking : List.copyOf(parked.values())) {
+            if (!parking.retryDue(now)) {
+                continue;
+            }
+            String domain = parking.domain();
+            try {
+                DomainTrainer trainer = takeOver(domain);
+                parked.remove(domain);
+                parking.firstSkipped().forEach((partition, offset) -> {
+                    if (consumer.assignment().contains(partition)) {
+                        domains.computeIfAbsent(partition, p -> new HashMap<>()).put(domain, trainer);
+                        consumer.seek(partition, Math.min(consumer.position(partition), offset));
+                    }
+                });
+                statuses.put(domain, trainer.status());
+                log.info("Domain {} taken over after being parked; reading its records again", domain);
+            } catch (RuntimeException e) {
+                parking.failedAgain(e.getMessage(), now);
+                statuses.put(domain, parking.status());
+                log.warn("Domain {} stays parked: {}", domain, e.getMessage());
+            }
         }
     }
 
@@ -231,6 +257,12 @@ public final class TrainerService implements AutoCloseable {
     /** Commits the partition up to what every domain on it has registered (never beyond). */
     private void commit(TopicPartition partition) {
         long safe = consumer.position(partition);
+        for (ParkedDomain parking : parked.values()) {
+            Long skipped = parking.firstSkipped(partition);
+            if (skipped != null) {
+                safe = Math.min(safe, skipped);
+            }
+        }
         for (DomainTrainer trainer : domains.getOrDefault(partition, Map.of()).values()) {
             OptionalLong domainSafe = trainer.safeCommit(partition.partition());
             if (domainSafe.isPresent()) {
@@ -250,7 +282,12 @@ public final class TrainerService implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(partition -> {
-                paused.remove(partition);
+                parked.values().forEach(parking -> parking.forget(partition));
+                List.copyOf(parked.values()).stream().filter(parking -> parking.firstSkipped().isEmpty())
+                        .forEach(parking -> {
+                            parked.remove(parking.domain());
+                            statuses.remove(parking.domain());
+                        });
                 Map<String, DomainTrainer> dropped = domains.remove(partition);
                 if (dropped != null) {
                     dropped.keySet().forEach(statuses::remove);
@@ -261,7 +298,7 @@ public final class TrainerService implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(java.util.Set.copyOf(partitions));
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
             Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
             for (TopicPartition partition : partitions) {
                 OffsetAndMetadata offset = committed.get(partition);

@@ -13,6 +13,7 @@ import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.HeadConfig;
 import io.continua.schemas.Split;
 import io.continua.schemas.registry.RegistryClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -143,6 +144,55 @@ class TrainerServiceTest {
             }
             assertThat(stack.versions("alpha").size()).isGreaterThan(alphaBefore);
             assertThat(stack.versions("beta").size()).isGreaterThan(betaBefore);
+        }
+    }
+
+    /**
+     * A domain whose archives were lost cannot be taken over: it is parked, with its reason in the
+     * status, while another domain on the same partition keeps training; once the archives are back it
+     * is taken over, reads its skipped records again, and in the end every example of both domains is
+     * learned exactly once.
+     */
+    @Test
+    void aDomainThatCannotBeTakenOverIsParkedWhileTheOthersOnItsPartitionTrain(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            for (String domain : List.of("broken", "good")) {
+                stack.client.configure(domain, RegistryClient.object().put("kind", "head"));
+            }
+            List<LabeledText> broken = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 3)), 40);
+            List<LabeledText> good = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(3, 3)), 40);
+            stack.publish("broken", broken.subList(0, 60), Split.TRAIN);
+            TrainerService first = stack.startTrainer();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fullyTrained(stack, "broken"));
+            first.close();
+
+            Map<Path, Path> lost = new java.util.HashMap<>();
+            for (JsonNode version : stack.versions("broken")) {
+                String sha = version.path("sha256").asText();
+                Path blob = stack.registryDir.resolve("blobs").resolve(sha.substring(0, 2)).resolve(sha);
+                Path aside = blob.resolveSibling(sha + ".lost");
+                java.nio.file.Files.move(blob, aside);
+                lost.put(aside, blob);
+            }
+            stack.publish("broken", broken.subList(60, broken.size()), Split.TRAIN);
+            stack.publish("good", good, Split.TRAIN);
+            TrainerService second = stack.startTrainer();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fullyTrained(stack, "good"));
+            assertThat(second.statuses().get("broken").parked()).as("why broken is not trained")
+                    .contains("artifact_unavailable");
+
+            for (Map.Entry<Path, Path> blob : lost.entrySet()) {
+                java.nio.file.Files.move(blob.getKey(), blob.getValue());
+            }
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fullyTrained(stack, "broken"));
+            assertThat(second.statuses().get("broken").parked()).isNull();
+            for (String domain : List.of("broken", "good")) {
+                LineageAssert.coversExactlyOnce(stack.versions(domain), stack.trainOffsets(domain),
+                        stack.topics.examplesAccepted());
+            }
         }
     }
 

@@ -46,6 +46,8 @@ final class TrainerStack implements AutoCloseable {
     final Topics topics;
     final RegistryService registry;
     final RegistryClient client;
+    /** Where the registry keeps its state, its blob store under {@code blobs}. */
+    final Path registryDir;
     /** An operator's own token: what it uploads is not the trainer's. */
     final RegistryClient operator;
     private final KafkaProducer<String, LabeledExample> producer;
@@ -60,6 +62,7 @@ final class TrainerStack implements AutoCloseable {
         kafka.createTopic(topics.examplesRejected(), 1);
         kafka.createCompactedTopic(topics.deltas(), 1);
         Path dir = EmbeddedKafkaExtension.testDataDir().resolve("trainer-" + run);
+        this.registryDir = dir.resolve("registry");
         this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
                 .withTopics(topics, "writer-" + run).withHttpPort(0)
                 .withTokens(List.of(ApiToken.parse("trainer:admin:" + TOKEN),
