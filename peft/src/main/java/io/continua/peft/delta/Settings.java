@@ -12,15 +12,12 @@ public final class Settings {
     }
 
     public static int integer(Map<String, String> settings, String name, int fallback) {
-        String value = settings.get(name);
-        if (value == null) {
-            return fallback;
+        long value = integer(settings, name, (long) fallback);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be an integer that fits 32 bits, got '"
+                    + settings.get(name) + "'");
         }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
-        }
+        return (int) value;
     }
 
     public static long integer(Map<String, String> settings, String name, long fallback) {
