@@ -13,15 +13,10 @@ public final class TestDeltas {
     private TestDeltas() {
     }
 
-    /** The delta with every trained tensor drawn from N(0, std²). */
-    public static Delta randomized(Delta delta, long seed, double std) {
-        return delta.withRandomValues(seed, std);
-    }
-
     /** A head-only delta with {@code labels} classes and a random head. */
     public static Delta randomHead(EncoderArchitecture architecture, int labels, long seed) {
         List<String> names = IntStream.range(0, labels).mapToObj(i -> "label" + i).toList();
-        return randomized(Delta.initialize(new HeadConfig(), architecture, names, seed), seed, 1.0);
+        return Delta.initialize(new HeadConfig(), architecture, names, seed).withRandomValues(seed, 1.0);
     }
 
     /** {@code delta}'s head on the frozen encoder (no LoRA, no adapter): what the delta changes is the rest. */

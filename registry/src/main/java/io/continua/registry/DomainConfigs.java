@@ -19,17 +19,15 @@ public final class DomainConfigs {
     private DomainConfigs() {
     }
 
-    private static final int DEFAULT_MIN_EXAMPLES = 30;
-    private static final double DEFAULT_MIN_LABEL_COVERAGE = 0.5;
-
     /**
      * LoRA r=8 on query and value; auto promotion on holdout accuracy with no margin, on paired
-     * evidence of at least 30 examples covering at least half the candidate's labels.
+     * evidence of at least 30 examples covering at least half the candidate's labels (the schema's
+     * defaults).
      */
     public static DomainConfig defaults(String domain) {
-        return new DomainConfig(domain, "lora", LoraConfig.defaults().hyperparameters(), Promotion.AUTO,
-                Promotion.Metric.HOLDOUT_ACCURACY.key(), 0.0, DEFAULT_MIN_EXAMPLES, DEFAULT_MIN_LABEL_COVERAGE,
-                "default", Instant.EPOCH);
+        return DomainConfig.newBuilder().setDomain(domain).setKind("lora")
+                .setHyperparameters(LoraConfig.defaults().hyperparameters()).setUpdatedBy("default")
+                .setUpdatedAt(Instant.EPOCH).build();
     }
 
     /**
@@ -40,27 +38,30 @@ public final class DomainConfigs {
     public static DomainConfig parse(String domain, JsonObject body, String actor) {
         JsonFields fields = JsonFields.of(body, "invalid_config");
         String kind = fields.string("kind").orElse("lora");
-        JsonFields settings = fields.object("hyperparameters");
-        Map<String, String> hyperparameters = new LinkedHashMap<>();
-        for (String name : settings.names()) {
-            settings.scalar(name).ifPresent(value -> hyperparameters.put(name, value));
-        }
+        Map<String, String> hyperparameters = fields.object("hyperparameters").scalars();
         validate(kind, hyperparameters);
+        DomainConfig.Builder config = DomainConfig.newBuilder().setDomain(domain).setKind(kind)
+                .setHyperparameters(hyperparameters).setUpdatedBy(actor).setUpdatedAt(Instant.now());
+        // What the body leaves out keeps the schema's default.
         JsonFields promotion = fields.object("promotion");
-        String policy = promotion.string("policy").orElse(Promotion.AUTO);
-        if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
-            throw new HttpFailure(422, "invalid_config", "promotion.policy must be auto or manual, got '" + policy + "'");
-        }
-        String metric = promotion.string("metric").orElse(Promotion.Metric.HOLDOUT_ACCURACY.key());
-        if (Promotion.Metric.fromKey(metric).isEmpty()) {
-            throw new HttpFailure(422, "invalid_config", "promotion.metric must be one of " + Promotion.Metric.keys()
-                    + ", got '" + metric + "'");
-        }
-        double margin = promotion.number("margin", 0, 1).orElse(0.0);
-        int minExamples = promotion.integer("minExamples", 1, Integer.MAX_VALUE).orElse(DEFAULT_MIN_EXAMPLES);
-        double minLabelCoverage = promotion.number("minLabelCoverage", 0, 1).orElse(DEFAULT_MIN_LABEL_COVERAGE);
-        return new DomainConfig(domain, kind, hyperparameters, policy, metric, margin, minExamples, minLabelCoverage,
-                actor, Instant.now());
+        promotion.string("policy").ifPresent(policy -> {
+            if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
+                throw new HttpFailure(422, "invalid_config", "promotion.policy must be auto or manual, got '" + policy
+                        + "'");
+            }
+            config.setPromotionPolicy(policy);
+        });
+        promotion.string("metric").ifPresent(metric -> {
+            if (Promotion.Metric.fromKey(metric).isEmpty()) {
+                throw new HttpFailure(422, "invalid_config", "promotion.metric must be one of "
+                        + Promotion.Metric.keys() + ", got '" + metric + "'");
+            }
+            config.setPromotionMetric(metric);
+        });
+        promotion.number("margin", 0, 1).ifPresent(config::setPromotionMargin);
+        promotion.integer("minExamples", 1, Integer.MAX_VALUE).ifPresent(config::setPromotionMinExamples);
+        promotion.number("minLabelCoverage", 0, 1).ifPresent(config::setPromotionMinLabelCoverage);
+        return config.build();
     }
 
     /**

@@ -19,6 +19,7 @@ import io.continua.schemas.OffsetRange;
 import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpServers;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -31,6 +32,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +63,13 @@ public final class RegistryService implements AutoCloseable {
     private final HttpServer server;
     private final String generatedAdminToken;
     private static final Duration ARTIFACT_CHECK_INTERVAL = Duration.ofSeconds(5);
-    private long artifactsCheckedAt;
-    private List<String> missingArtifacts = List.of();
+    /** Looks at the blob store off the event loop: a lost or hung disk is when a file check can block. */
+    private final ScheduledExecutorService artifactCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "registry-artifact-check");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile List<String> missingArtifacts = List.of();
 
     private RegistryService(RegistryConfig config, PretrainedEncoder encoder, Vertx vertx) throws InterruptedException {
         this.config = config;
@@ -78,12 +85,15 @@ public final class RegistryService implements AutoCloseable {
         this.writes = new RegistryWrites(state, blobs, config.readOnly() ? null
                 : new DeltaLogWriter(config.bootstrapServers(), config.topics().deltas(), config.transactionalId()),
                 metrics);
-        io.micrometer.core.instrument.Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
+        Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                 .description("Domains the registry knows").register(metrics);
-        io.micrometer.core.instrument.Gauge.builder("continua_registry_missing_artifacts", this,
-                service -> service.missingArtifacts().size())
+        Gauge.builder("continua_registry_missing_artifacts", this,
+                service -> service.missingArtifacts.size())
                 .description("Live versions whose archives the blob store cannot give").register(metrics);
         this.server = HttpServers.listen(vertx, RegistryApi.router(vertx, this), config.host(), config.httpPort());
+        checkArtifacts();
+        artifactCheck.scheduleWithFixedDelay(this::checkArtifacts, ARTIFACT_CHECK_INTERVAL.toMillis(),
+                ARTIFACT_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         log.info("Registry on http://127.0.0.1:{} ({}; {} domains from {}){}", server.actualPort(),
                 config.readOnly() ? "read-only" : "writer", state.domains().size(), config.topics().deltas(),
                 generatedAdminToken != null ? "; admin token in " + AdminTokenFile.of(config.dir()) : "");
@@ -105,17 +115,15 @@ public final class RegistryService implements AutoCloseable {
 
     /** Ready once the log is replayed, and while the blob store holds the archive of every live version. */
     public boolean isReady() {
-        return tail.isCaughtUp() && missingArtifacts().isEmpty();
+        return tail.isCaughtUp() && missingArtifacts.isEmpty();
     }
 
     /**
-     * The live versions whose archives the blob store does not hold (a lost or unreadable disk),
-     * looked at no more than once every {@link #ARTIFACT_CHECK_INTERVAL}.
+     * Notes the live versions whose archives the blob store does not hold (a lost or unreadable
+     * disk); runs every {@link #ARTIFACT_CHECK_INTERVAL}.
      */
-    public synchronized List<String> missingArtifacts() {
-        long now = System.nanoTime();
-        if (now - artifactsCheckedAt >= ARTIFACT_CHECK_INTERVAL.toNanos() || artifactsCheckedAt == 0) {
-            artifactsCheckedAt = now;
+    private void checkArtifacts() {
+        try {
             List<String> missing = new ArrayList<>();
             for (String domain : state.domains()) {
                 for (DeltaVersion version : state.versions(domain)) {
@@ -133,8 +141,9 @@ public final class RegistryService implements AutoCloseable {
                 }
             }
             missingArtifacts = List.copyOf(missing);
+        } catch (RuntimeException e) {
+            log.warn("Cannot check the blob store: {}", e.getMessage());
         }
-        return missingArtifacts;
     }
 
     public boolean canWrite() {
@@ -197,6 +206,7 @@ public final class RegistryService implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         HttpServers.close(server);
+        artifactCheck.shutdownNow();
         writerThread.shutdown();
         writerThread.awaitTermination(30, TimeUnit.SECONDS);
         writes.close();

@@ -42,12 +42,9 @@ public record UploadMetadata(String sha256, Integer parentVersion, List<OffsetRa
             ranges.add(new OffsetRange(range.required("topic", range.string("topic")),
                     range.required("partition", range.integer("partition", 0, Integer.MAX_VALUE)), from, until));
         }
-        JsonFields hyperparameters = fields.object("hyperparameters");
-        Map<String, String> settings = new LinkedHashMap<>();
-        hyperparameters.names().forEach(name -> hyperparameters.scalar(name).ifPresent(value -> settings.put(name, value)));
         return new UploadMetadata(fields.string("sha256").orElse(null),
                 fields.integer("parentVersion", 1, Integer.MAX_VALUE).orElse(null), ranges,
-                metrics(fields.object("metrics")), settings,
+                metrics(fields.object("metrics")), fields.object("hyperparameters").scalars(),
                 fields.integer("trainWallMs", 0, Long.MAX_VALUE).orElse(null),
                 fields.has("comparison") ? comparison(fields.object("comparison")) : null);
     }

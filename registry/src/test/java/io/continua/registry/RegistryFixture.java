@@ -13,8 +13,13 @@ import io.continua.schemas.registry.RegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** A registry on its own topics and directory, with one token per role, and artifacts to upload. */
 final class RegistryFixture {
@@ -50,23 +55,19 @@ final class RegistryFixture {
     static final int ACCEPTED_RECORDS = 300;
 
     private void fillAccepted(int perPartition) {
-        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-                     new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.of(
-                             org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                             kafka.bootstrapServers()),
-                             new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int partition = 0; partition < 2; partition++) {
                 for (int i = 0; i < perPartition; i++) {
-                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.examplesAccepted(),
-                            partition, null, new byte[] {1}));
+                    producer.send(new ProducerRecord<>(topics.examplesAccepted(), partition, null, new byte[] {1}));
                 }
             }
             producer.flush();
         }
     }
 
-    /** {@code metadata} claiming offsets {@code [from, until)} of partition 0 of the accepted topic. */
+    /** {@code metadata} claiming offsets {@code [from, until)} of a partition of the accepted topic. */
     ObjectNode withLineage(ObjectNode metadata, int partition, long from, long until) {
         metadata.putArray("trainedOn").addObject().put("topic", topics.examplesAccepted()).put("partition", partition)
                 .put("fromOffset", from).put("untilOffset", until);

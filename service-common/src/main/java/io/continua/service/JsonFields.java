@@ -4,9 +4,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Strict reading of a JSON object's fields: an integer is an integral number within its range (never
@@ -150,12 +153,21 @@ public final class JsonFields {
     }
 
     /** The field names of this object. */
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return object.fieldNames();
     }
 
+    /** Every field read as a setting ({@link #scalar}), in order; null fields are left out. */
+    public Map<String, String> scalars() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String name : names()) {
+            scalar(name).ifPresent(value -> settings.put(name, value));
+        }
+        return settings;
+    }
+
     /** A refusal naming {@code field} (under this object's path) and what it should be. */
-    public HttpFailure invalid(String field, String why) {
+    private HttpFailure invalid(String field, String why) {
         return new HttpFailure(400, error, "Field '" + name(field) + "' " + why);
     }
 

@@ -3,6 +3,7 @@ package io.continua.service;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Reading a request's parts, refusing what is malformed with a 400 that says why. */
@@ -16,7 +17,7 @@ public final class RequestParts {
      */
     public static JsonObject jsonBody(RoutingContext context) {
         String type = context.request().getHeader("Content-Type");
-        String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
             throw new HttpFailure(415, "unsupported_media_type", "Send the body as application/json"
                     + (type == null ? "" : ", not " + type));

@@ -43,17 +43,15 @@ class HttpServersTest {
     @Test
     void aHalfSentRequestLosesItsConnection() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.actualPort())) {
-            socket.setSoTimeout(10_000);
+            // A connection the server kept open would fail the read below with a SocketTimeoutException.
+            socket.setSoTimeout(8_000);
             OutputStream out = socket.getOutputStream();
             out.write("POST /fine HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n{\"par".getBytes(StandardCharsets.UTF_8));
             out.flush();
-            long started = System.nanoTime();
             InputStream in = socket.getInputStream();
             while (in.read() != -1) {
                 // whatever the server says before it closes
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("closed after the idle timeout")
-                    .isLessThan(Duration.ofSeconds(8));
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /** Prints benchmark figures as one table and writes each benchmark's JSON file. */
@@ -57,26 +58,24 @@ final class BenchReport {
     /** The vector instruction sets GEMM speed depends on, as the CPU reports them (e.g. {@code avx2,fma,avx512f}). */
     static String cpuFlags() {
         List<String> wanted = List.of("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile");
-        try {
-            List<String> present = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(line -> line.startsWith("flags"))
-                    .findFirst()
-                    .map(line -> List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+")))
-                    .orElse(List.of());
-            return String.join(",", wanted.stream().filter(present::contains).toList());
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return cpuInfo("flags").map(flags -> List.of(flags.split("\\s+")))
+                .map(present -> String.join(",", wanted.stream().filter(present::contains).toList()))
+                .orElse("unknown");
     }
 
     private static String cpuModel() {
+        return cpuInfo("model name").orElse("unknown CPU");
+    }
+
+    /** The value of the first {@code /proc/cpuinfo} line starting with {@code key}; empty where there is none. */
+    private static Optional<String> cpuInfo(String key) {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(line -> line.startsWith("model name"))
+                    .filter(line -> line.startsWith(key))
                     .map(line -> line.substring(line.indexOf(':') + 1).trim())
-                    .findFirst().orElse("unknown CPU");
+                    .findFirst();
         } catch (IOException e) {
-            return "unknown CPU";
+            return Optional.empty();
         }
     }
 

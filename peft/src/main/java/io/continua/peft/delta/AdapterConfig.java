@@ -1,6 +1,7 @@
 package io.continua.peft.delta;
 
 import io.continua.peft.graph.DeltaLayout;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,7 @@ public record AdapterConfig(Placement placement, int reductionFactor) implements
         }
 
         public static Placement fromKey(String key) {
-            return java.util.Arrays.stream(values()).filter(placement -> placement.key().equals(key.toLowerCase(Locale.ROOT)))
+            return Arrays.stream(values()).filter(placement -> placement.key().equals(key.toLowerCase(Locale.ROOT)))
                     .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("placement must be houlsby or pfeiffer, got '"
                             + key + "'"));

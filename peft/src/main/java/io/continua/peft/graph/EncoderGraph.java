@@ -1,5 +1,6 @@
 package io.continua.peft.graph;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.tensorflow.Operand;
@@ -41,7 +42,7 @@ public record EncoderGraph(boolean mixed, Map<String, Placeholder<TInt32>> index
 
     /** Every input by name: the batch's index inputs, the attention mask, the delta tensors. */
     public Map<String, Placeholder<?>> inputs() {
-        Map<String, Placeholder<?>> inputs = new java.util.HashMap<>(indexInputs);
+        Map<String, Placeholder<?>> inputs = new HashMap<>(indexInputs);
         inputs.put(ATTENTION_MASK, attentionMask);
         inputs.putAll(deltaInputs);
         return inputs;

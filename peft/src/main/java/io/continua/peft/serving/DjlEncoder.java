@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class DjlEncoder implements AutoCloseable {
 
     /** Every text on one delta. */
     public EncoderOutputs run(List<Tokens> texts, ServingDelta delta) {
-        return run(texts, java.util.Collections.nCopies(texts.size(), delta));
+        return run(texts, Collections.nCopies(texts.size(), delta));
     }
 
     /**

@@ -3,10 +3,8 @@ package io.continua.peft.serving;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import io.continua.peft.graph.BatchFeed;
 import io.continua.peft.graph.DeltaStack;
 import io.continua.peft.graph.EncoderGraph;
 import io.continua.peft.graph.EncoderOutputs;
@@ -27,24 +25,9 @@ final class EncoderTranslator implements NoBatchifyTranslator<EncoderTranslator.
     public NDList processInput(TranslatorContext context, Input input) {
         NDManager manager = context.getNDManager();
         NDList list = new NDList();
-        EncoderGraph.describe(input.batch(), true, new BatchFeed() {
-            @Override
-            public void ints(String name, int[] values, long... shape) {
-                add(list, manager.create(values, new Shape(shape)), name);
-            }
-
-            @Override
-            public void floats(String name, float[] values, long... shape) {
-                add(list, manager.create(values, new Shape(shape)), name);
-            }
-        });
+        EncoderGraph.describe(input.batch(), true, new NDListFeed(manager, list));
         list.addAll(input.prepared() != null ? input.prepared() : ServingDelta.arrays(manager, input.stack()));
         return list;
-    }
-
-    private static void add(NDList list, NDArray array, String name) {
-        array.setName(name);
-        list.add(array);
     }
 
     @Override

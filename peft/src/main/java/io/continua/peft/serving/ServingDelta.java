@@ -2,10 +2,8 @@ package io.continua.peft.serving;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.encoder.EncoderArchitecture;
-import io.continua.peft.graph.BatchFeed;
 import io.continua.peft.graph.DeltaLayout;
 import io.continua.peft.graph.DeltaStack;
 import java.util.List;
@@ -32,18 +30,7 @@ public final class ServingDelta implements AutoCloseable {
     /** A stack as named DJL arrays in {@code manager}. */
     static NDList arrays(NDManager manager, DeltaStack stack) {
         NDList list = new NDList();
-        stack.describe(new BatchFeed() {
-            @Override
-            public void ints(String name, int[] values, long... shape) {
-                throw new IllegalStateException("A delta stack holds no integers");
-            }
-
-            @Override
-            public void floats(String name, float[] values, long... shape) {
-                list.add(manager.create(values, new Shape(shape)));
-                list.get(list.size() - 1).setName(name);
-            }
-        });
+        stack.describe(new NDListFeed(manager, list));
         return list;
     }
 

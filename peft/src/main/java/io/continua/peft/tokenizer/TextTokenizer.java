@@ -53,11 +53,6 @@ public final class TextTokenizer implements AutoCloseable {
         return result;
     }
 
-    /** The texts padded to the longest: the layout of a padded encoder such as ONNX Runtime's. */
-    public TokenBatch encode(List<String> texts) {
-        return TokenBatch.padded(tokenize(texts));
-    }
-
     /** Tokens that are not padding, whatever padding the tokenizer.json itself asks for. */
     private static int realLength(Encoding encoding) {
         long[] attention = encoding.getAttentionMask();

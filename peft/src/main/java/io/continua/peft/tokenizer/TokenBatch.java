@@ -1,5 +1,6 @@
 package io.continua.peft.tokenizer;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ public record TokenBatch(int size, int length, int[] ids, int[] mask, boolean[] 
         for (int row = 0; row < texts.size(); row++) {
             Tokens tokens = texts.get(row);
             System.arraycopy(tokens.ids(), 0, ids, row * length, tokens.length());
-            java.util.Arrays.fill(mask, row * length, row * length + tokens.length(), 1);
+            Arrays.fill(mask, row * length, row * length + tokens.length(), 1);
             truncated[row] = tokens.truncated();
         }
         return new TokenBatch(texts.size(), length, ids, mask, truncated);

@@ -2,12 +2,12 @@ package io.continua.peft.training;
 
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
-import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.graph.DeltaStack;
 import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.graph.ForwardGraph;
+import io.continua.peft.graph.PackedBatch;
 import io.continua.peft.tokenizer.TextTokenizer;
 import java.util.List;
-import java.util.Map;
 
 /** Scores a delta on labeled texts: accuracy, macro-F1, loss and per-class accuracy. */
 public final class Evaluator {
@@ -24,14 +24,15 @@ public final class Evaluator {
     public Evaluation evaluate(Delta delta, List<LabeledText> examples) {
         List<String> labels = delta.labels();
         ForwardGraph graph = runtime.forward(delta.config().layout());
-        Map<String, WeightTensor> inputs = delta.inputs();
+        // Stacked once: every batch feeds the same delta tensors.
+        DeltaStack stack = DeltaStack.of(delta.config().layout(), runtime.architecture(), delta.inputs());
         ClassificationScores scores = new ClassificationScores();
         double lossSum = 0;
         int lossCount = 0;
         for (int start = 0; start < examples.size(); start += batchSize) {
             List<LabeledText> batch = examples.subList(start, Math.min(start + batchSize, examples.size()));
-            float[][] probabilities = graph.run(tokenizer.tokenize(batch.stream().map(LabeledText::text).toList()),
-                    inputs).probabilities();
+            float[][] probabilities = graph.run(PackedBatch.of(tokenizer.tokenize(
+                    batch.stream().map(LabeledText::text).toList())), stack).probabilities();
             for (int row = 0; row < batch.size(); row++) {
                 String truth = batch.get(row).label();
                 int truthIndex = labels.indexOf(truth);

@@ -38,16 +38,19 @@ public record TrainingConfig(double learningRate, double headLearningRate, doubl
         double rate = Settings.number(settings, "learning_rate", learningRate);
         double headRate = Settings.number(settings, "head_learning_rate", headLearningRate);
         int batch = Settings.integer(settings, "batch_size", batchSize);
-        for (Map.Entry<String, Double> check : Map.of("learning_rate", rate, "head_learning_rate", headRate).entrySet()) {
-            if (!(check.getValue() > 0 && check.getValue() <= 1)) {
-                throw new IllegalArgumentException(check.getKey() + " must be in (0, 1], got " + check.getValue());
-            }
-        }
+        checkRate("learning_rate", rate);
+        checkRate("head_learning_rate", headRate);
         if (batch < 1 || batch > MAX_BATCH_SIZE) {
             throw new IllegalArgumentException("batch_size must be in 1.." + MAX_BATCH_SIZE + ", got " + batch);
         }
         return new TrainingConfig(rate, headRate, weightDecay, maxGradNorm, warmupSteps, decaySteps, batch,
                 Settings.integer(settings, "seed", seed));
+    }
+
+    private static void checkRate(String name, double rate) {
+        if (!(rate > 0 && rate <= 1)) {
+            throw new IllegalArgumentException(name + " must be in (0, 1], got " + rate);
+        }
     }
 
     public static TrainingConfig defaults() {

@@ -15,7 +15,6 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.TinyBertOnnxWriter;
 import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.TestDeltas;
 import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.graph.ForwardGraph;
 import io.continua.peft.tokenizer.Tokens;
@@ -251,7 +250,7 @@ class DeltaArtifactTest {
     }
 
     private static Delta randomized(Delta delta) {
-        return TestDeltas.randomized(delta, 4, 0.2);
+        return delta.withRandomValues(4, 0.2);
     }
 
     private static float[] filled(int length, float value) {

@@ -3,7 +3,6 @@ package io.continua.peft.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.continua.peft.ParitySentences;
-import io.continua.peft.TestDeltas;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +47,7 @@ class EncoderRuntimeTest {
     void aCallFeedsTheBatchAndTheDeltaNeverTheBase() {
         DeltaLayout layout = LoraConfig.defaults().layout();
         Set<String> expected = layout.tensors(architecture).stream().map(TensorSpec::name)
-                .collect(Collectors.toCollection(java.util.TreeSet::new));
+                .collect(Collectors.toCollection(TreeSet::new));
         expected.addAll(List.of(EncoderGraph.TOKEN_IDS, EncoderGraph.POSITIONS, EncoderGraph.ATTENTION_GATHER,
                 EncoderGraph.ATTENTION_SCATTER, EncoderGraph.ATTENTION_MASK));
         assertThat(runtime.forward(layout).graph().inputs().keySet()).containsExactlyInAnyOrderElementsOf(expected);
@@ -63,7 +63,7 @@ class EncoderRuntimeTest {
             List<Delta> deltas = new ArrayList<>();
             for (int seed = 1; seed <= 3; seed++) {
                 List<String> labels = List.of("a", "b", "c", "d", "e").subList(0, seed + 2);
-                deltas.add(TestDeltas.randomized(Delta.initialize(config, architecture, labels, seed), seed, 0.1));
+                deltas.add(Delta.initialize(config, architecture, labels, seed).withRandomValues(seed, 0.1));
             }
             int[] groupOfText = new int[tokens.size()];
             for (int i = 0; i < tokens.size(); i++) {

@@ -101,7 +101,7 @@ class DjlServingPathTest {
         for (DeltaConfig config : List.of(LoraConfig.defaults(),
                 new LoraConfig(4, 8, 0.1, EnumSet.allOf(Projection.class), List.of(1, 4)),
                 new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults())) {
-            Delta delta = TestDeltas.randomized(Delta.initialize(config, architecture, labels, 5), 9, 0.1);
+            Delta delta = Delta.initialize(config, architecture, labels, 5).withRandomValues(9, 0.1);
             float[][] expected = TrainingGraph.forDelta(runtime, config).logits(batch, delta.inputs());
             Delta headOnly = TestDeltas.headOf(delta, architecture);
             float[][] withoutDelta = runtime.forward(headOnly.config().layout()).run(tokens, headOnly.inputs()).logits();
@@ -123,11 +123,11 @@ class DjlServingPathTest {
     void aMixedBatchAnswersEachTextWithItsOwnDelta() {
         List<String> texts = ParitySentences.all();
         List<Delta> deltas = List.of(
-                TestDeltas.randomized(Delta.initialize(LoraConfig.defaults(), architecture, List.of("a", "b", "c"), 1), 1, 0.1),
-                TestDeltas.randomized(Delta.initialize(LoraConfig.defaults(), architecture,
-                        List.of("a", "b", "c", "d"), 2), 2, 0.1),
-                TestDeltas.randomized(Delta.initialize(LoraConfig.defaults(), architecture,
-                        List.of("a", "b", "c", "d", "e", "f"), 3), 3, 0.1));
+                Delta.initialize(LoraConfig.defaults(), architecture, List.of("a", "b", "c"), 1).withRandomValues(1, 0.1),
+                Delta.initialize(LoraConfig.defaults(), architecture,
+                        List.of("a", "b", "c", "d"), 2).withRandomValues(2, 0.1),
+                Delta.initialize(LoraConfig.defaults(), architecture,
+                        List.of("a", "b", "c", "d", "e", "f"), 3).withRandomValues(3, 0.1));
         List<ServingDelta> prepared = new ArrayList<>();
         try {
             deltas.forEach(delta -> prepared.add(served.prepare(delta)));

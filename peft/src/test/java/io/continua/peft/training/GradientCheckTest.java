@@ -10,7 +10,6 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.TinyBertOnnxWriter;
 import io.continua.peft.encoder.WeightTensor;
-import io.continua.peft.TestDeltas;
 import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.graph.PackedBatch;
 import io.continua.peft.tokenizer.Tokens;
@@ -57,8 +56,8 @@ class GradientCheckTest {
      */
     private static void check(DeltaConfig config, double step) {
         TrainingGraph graph = TrainingGraph.forDelta(EncoderRuntime.of(tiny), config);
-        Delta randomized = TestDeltas.randomized(Delta.initialize(config, tiny.architecture(), List.of("a", "b", "c"),
-                3), 17, 0.3);
+        Delta randomized = Delta.initialize(config, tiny.architecture(), List.of("a", "b", "c"), 3)
+                .withRandomValues(17, 0.3);
         Random random = new Random(17);
         Map<String, float[]> analytic = graph.step(BATCH, ONE_HOT, randomized.inputs(),
                 randomized.parameters().stream().map(WeightTensor::name).toList(), 0f, 0).gradients();

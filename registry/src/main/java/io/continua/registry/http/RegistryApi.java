@@ -26,6 +26,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** The registry's {@code /v1} API, {@code /openapi.json}, health, readiness and metrics. */
@@ -112,7 +113,7 @@ public final class RegistryApi {
     private void whoami(RoutingContext context) {
         ApiToken token = context.get(TOKEN);
         HttpJson.respond(context, 200, new JsonObject().put("name", token.name())
-                .put("role", token.role().name().toLowerCase(java.util.Locale.ROOT)));
+                .put("role", token.role().name().toLowerCase(Locale.ROOT)));
     }
 
     private void listDomains(RoutingContext context) {

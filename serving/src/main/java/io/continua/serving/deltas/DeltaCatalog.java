@@ -119,7 +119,8 @@ public final class DeltaCatalog implements AutoCloseable {
             failedLoads.increment();
             log.warn("Cannot load {}/{} ({}); still serving {}; retrying in {} ms", domain, version, e.getMessage(),
                     current == null ? "nothing" : current.version(), retryAfter.toMillis());
-            Duration next = retryAfter.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryAfter.multipliedBy(2);
+            Duration doubled = retryAfter.multipliedBy(2);
+            Duration next = doubled.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : doubled;
             loads.schedule(() -> loadServed(domain, version, next), retryAfter.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

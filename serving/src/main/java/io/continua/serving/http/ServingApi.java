@@ -19,7 +19,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -75,10 +74,7 @@ public final class ServingApi {
         try {
             pending = predictions.submit(domain, pin, texts);
         } catch (HttpFailure refused) {
-            count(domain, refused.status());
-            if (refused.status() == 429) {
-                context.response().putHeader("Retry-After", "1");
-            }
+            refused(context, domain, refused.status());
             throw refused;
         }
         Future.fromCompletionStage(CompletableFuture.allOf(pending.results().toArray(new CompletableFuture[0])),
@@ -98,11 +94,7 @@ public final class ServingApi {
                 .onFailure(failure -> {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
-                    int status = cause instanceof HttpFailure known ? known.status() : 500;
-                    count(domain, status);
-                    if (status == 429) {
-                        context.response().putHeader("Retry-After", "1");
-                    }
+                    refused(context, domain, cause instanceof HttpFailure known ? known.status() : 500);
                     context.fail(cause);
                 });
     }
@@ -155,6 +147,14 @@ public final class ServingApi {
         return latencyTimers.computeIfAbsent(domain + "/" + version, key -> Timer.builder("continua_serving_latency")
                 .tags("domain", domain, "version", Integer.toString(version)).publishPercentiles(0.5, 0.99)
                 .register(metrics));
+    }
+
+    /** Counts a request answered with an error; a full queue (429) tells the client when to come back. */
+    private void refused(RoutingContext context, String domain, int status) {
+        count(domain, status);
+        if (status == 429) {
+            context.response().putHeader("Retry-After", "1");
+        }
     }
 
     private void count(String domain, int status) {

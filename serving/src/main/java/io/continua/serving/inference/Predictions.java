@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.stream.IntStream;
 
 /**
  * The one way into inference for both the HTTP and the Kafka path: checks the input and that the
@@ -78,30 +79,9 @@ public final class Predictions {
         if (delta.isDone()) {
             return submit(domain, join(delta), texts);
         }
-        List<CompletableFuture<Classification>> results = texts.stream()
-                .map(text -> new CompletableFuture<Classification>()).toList();
-        delta.whenComplete((loaded, failure) -> {
-            try {
-                if (failure != null) {
-                    throw failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                }
-                List<CompletableFuture<Classification>> queued = submit(domain, loaded, texts);
-                for (int i = 0; i < queued.size(); i++) {
-                    CompletableFuture<Classification> result = results.get(i);
-                    queued.get(i).whenComplete((answer, error) -> {
-                        if (error != null) {
-                            result.completeExceptionally(error);
-                        } else {
-                            result.complete(answer);
-                        }
-                    });
-                }
-            } catch (Throwable refused) {
-                results.forEach(result -> result.completeExceptionally(refused));
-            }
-        });
-        return results;
+        CompletableFuture<List<CompletableFuture<Classification>>> queued =
+                delta.thenApply(loaded -> submit(domain, loaded, texts));
+        return IntStream.range(0, texts.size()).mapToObj(i -> queued.thenCompose(each -> each.get(i))).toList();
     }
 
     /** Hands the texts and the delta reference to the batcher; the reference is dropped if they are refused. */
