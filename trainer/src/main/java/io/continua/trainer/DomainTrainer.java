@@ -94,12 +94,12 @@ final class DomainTrainer {
     }
 
     /**
-     * Takes one accepted example into the domain's state. A record read before (the partition was
-     * read again for a domain that was parked) is ignored.
+     * Takes one accepted example into the domain's state; false for a record read before (the
+     * partition was read again for a domain that was parked), which is ignored.
      */
-    void accept(ConsumerRecord<String, LabeledExample> record) {
+    boolean accept(ConsumerRecord<String, LabeledExample> record) {
         if (record.offset() < seenUntil.getOrDefault(record.partition(), 0L)) {
-            return;
+            return false;
         }
         seenUntil.put(record.partition(), record.offset() + 1);
         LabeledExample example = record.value();
@@ -113,6 +113,7 @@ final class DomainTrainer {
             lineage.read(record.partition(), record.offset());
             lastRead.put(record.partition(), record.offset());
         }
+        return true;
     }
 
     boolean due(long now) {
@@ -242,6 +243,12 @@ final class DomainTrainer {
         metadata.put("trainWallMs", wallNanos / 1_000_000);
         try {
             comparison(holdoutSet, result).ifPresent(comparison -> metadata.set("comparison", comparison));
+        } catch (RuntimeException e) {
+            // Without paired evidence the registry keeps production where it is; the candidate is still kept.
+            log.warn("Domain {}: cannot score the production version for comparison ({}); registering without it",
+                    domain, e.getMessage());
+        }
+        try {
             JsonNode answer = registry.upload(domain, archive, metadata);
             int version = answer.path("version").asInt();
             lineage.registered();

@@ -18,6 +18,7 @@ final class ParkedDomain {
 
     private final String domain;
     private final Map<TopicPartition, Long> firstSkipped = new HashMap<>();
+    private final Map<TopicPartition, Long> skippedUntil = new HashMap<>();
     private String reason;
     private Duration pause = FIRST_RETRY;
     private long retryAt;
@@ -29,10 +30,13 @@ final class ParkedDomain {
         this.retryAt = now + pause.toNanos();
     }
 
-    /** Notes a record of the domain that is not trained while it is parked. */
+    /** Notes a record of the domain that is not trained while it is parked (counted once if read again). */
     void skip(TopicPartition partition, long offset) {
         firstSkipped.merge(partition, offset, Math::min);
-        skipped++;
+        if (offset >= skippedUntil.getOrDefault(partition, 0L)) {
+            skippedUntil.put(partition, offset + 1);
+            skipped++;
+        }
     }
 
     boolean retryDue(long now) {
@@ -42,7 +46,8 @@ final class ParkedDomain {
     /** The takeover failed again: wait twice as long (at most 5 minutes) before the next try. */
     void failedAgain(String newReason, long now) {
         reason = newReason;
-        pause = pause.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : pause.multipliedBy(2);
+        Duration doubled = pause.multipliedBy(2);
+        pause = doubled.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : doubled;
         retryAt = now + pause.toNanos();
     }
 
@@ -57,6 +62,12 @@ final class ParkedDomain {
 
     void forget(TopicPartition partition) {
         firstSkipped.remove(partition);
+        skippedUntil.remove(partition);
+    }
+
+    /** True once no partition it skipped records on is left. */
+    boolean skipsNothing() {
+        return firstSkipped.isEmpty();
     }
 
     DomainStatus status() {

@@ -62,6 +62,8 @@ public final class TrainerService implements AutoCloseable {
     private final Map<TopicPartition, Map<String, DomainTrainer>> domains = new HashMap<>();
     private final Map<String, DomainStatus> statuses = new ConcurrentHashMap<>();
     private final Map<String, ParkedDomain> parked = new ConcurrentHashMap<>();
+    /** Per owned partition, the offset last committed (or found committed when it was assigned). */
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaClientMetrics consumerMetrics;
     private final Timer updateTime;
@@ -186,9 +188,10 @@ public final class TrainerService implements AutoCloseable {
             }
             owned.put(domain, trainer);
         }
-        trainer.accept(record);
-        counter("continua_trainer_examples_consumed", domain).increment();
-        statuses.put(domain, trainer.status());
+        if (trainer.accept(record)) {
+            counter("continua_trainer_examples_consumed", domain).increment();
+            statuses.put(domain, trainer.status());
+        }
     }
 
     private DomainTrainer takeOver(String domain) {
@@ -209,22 +212,24 @@ public final class TrainerService implements AutoCloseable {
                 continue;
             }
             String domain = parking.domain();
+            DomainTrainer trainer;
             try {
-                DomainTrainer trainer = takeOver(domain);
-                parked.remove(domain);
-                parking.firstSkipped().forEach((partition, offset) -> {
-                    if (consumer.assignment().contains(partition)) {
-                        domains.computeIfAbsent(partition, p -> new HashMap<>()).put(domain, trainer);
-                        consumer.seek(partition, Math.min(consumer.position(partition), offset));
-                    }
-                });
-                statuses.put(domain, trainer.status());
-                log.info("Domain {} taken over after being parked; reading its records again", domain);
+                trainer = takeOver(domain);
             } catch (RuntimeException e) {
                 parking.failedAgain(e.getMessage(), now);
                 statuses.put(domain, parking.status());
                 log.warn("Domain {} stays parked: {}", domain, e.getMessage());
+                continue;
             }
+            parked.remove(domain);
+            parking.firstSkipped().forEach((partition, offset) -> {
+                if (consumer.assignment().contains(partition)) {
+                    domains.computeIfAbsent(partition, p -> new HashMap<>()).put(domain, trainer);
+                    consumer.seek(partition, Math.min(consumer.position(partition), offset));
+                }
+            });
+            statuses.put(domain, trainer.status());
+            log.info("Domain {} taken over after being parked; reading its records again", domain);
         }
     }
 
@@ -254,7 +259,11 @@ public final class TrainerService implements AutoCloseable {
         }
     }
 
-    /** Commits the partition up to what every domain on it has registered (never beyond). */
+    /**
+     * Commits the partition up to what every domain on it has registered (never beyond), and never
+     * below what is already committed: everything there is registered, though a domain parked since
+     * the partition was assigned may have skipped records below it while the window was read again.
+     */
     private void commit(TopicPartition partition) {
         long safe = consumer.position(partition);
         for (ParkedDomain parking : parked.values()) {
@@ -269,7 +278,9 @@ public final class TrainerService implements AutoCloseable {
                 safe = Math.min(safe, domainSafe.getAsLong());
             }
         }
+        safe = Math.max(safe, committed.getOrDefault(partition, 0L));
         consumer.commitSync(Map.of(partition, new OffsetAndMetadata(safe)));
+        committed.put(partition, safe);
         log.debug("Committed {} at {}", partition, safe);
     }
 
@@ -283,28 +294,33 @@ public final class TrainerService implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(partition -> {
                 parked.values().forEach(parking -> parking.forget(partition));
-                List.copyOf(parked.values()).stream().filter(parking -> parking.firstSkipped().isEmpty())
-                        .forEach(parking -> {
-                            parked.remove(parking.domain());
-                            statuses.remove(parking.domain());
-                        });
+                committed.remove(partition);
                 Map<String, DomainTrainer> dropped = domains.remove(partition);
                 if (dropped != null) {
                     dropped.keySet().forEach(statuses::remove);
                     log.info("Released {} with domains {}", partition, dropped.keySet());
                 }
             });
+            // A parked domain with no skipped record left on this instance's partitions is not its concern.
+            parked.values().removeIf(parking -> {
+                boolean released = parking.skipsNothing();
+                if (released) {
+                    statuses.remove(parking.domain());
+                }
+                return released;
+            });
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+            Map<TopicPartition, OffsetAndMetadata> found = consumer.committed(Set.copyOf(partitions));
             Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
             for (TopicPartition partition : partitions) {
-                OffsetAndMetadata offset = committed.get(partition);
+                OffsetAndMetadata offset = found.get(partition);
                 long start = offset == null ? beginnings.get(partition)
                         : Math.max(beginnings.get(partition), offset.offset() - config.rebuildLookback());
                 consumer.seek(partition, start);
+                committed.put(partition, offset == null ? beginnings.get(partition) : offset.offset());
                 log.info("Assigned {}: reading from {} (committed {})", partition, start,
                         offset == null ? "none" : offset.offset());
             }

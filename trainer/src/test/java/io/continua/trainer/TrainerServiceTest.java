@@ -166,15 +166,9 @@ class TrainerServiceTest {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> fullyTrained(stack, "broken"));
             first.close();
+            long committedBefore = stack.committedOffset(0);
 
-            Map<Path, Path> lost = new java.util.HashMap<>();
-            for (JsonNode version : stack.versions("broken")) {
-                String sha = version.path("sha256").asText();
-                Path blob = stack.registryDir.resolve("blobs").resolve(sha.substring(0, 2)).resolve(sha);
-                Path aside = blob.resolveSibling(sha + ".lost");
-                java.nio.file.Files.move(blob, aside);
-                lost.put(aside, blob);
-            }
+            Map<Path, Path> lost = stack.loseArchives("broken");
             stack.publish("broken", broken.subList(60, broken.size()), Split.TRAIN);
             stack.publish("good", good, Split.TRAIN);
             TrainerService second = stack.startTrainer();
@@ -182,10 +176,10 @@ class TrainerServiceTest {
                     .until(() -> fullyTrained(stack, "good"));
             assertThat(second.statuses().get("broken").parked()).as("why broken is not trained")
                     .contains("artifact_unavailable");
+            assertThat(stack.committedOffset(0)).as("the group's offset while broken is parked")
+                    .isGreaterThanOrEqualTo(committedBefore);
 
-            for (Map.Entry<Path, Path> blob : lost.entrySet()) {
-                java.nio.file.Files.move(blob.getKey(), blob.getValue());
-            }
+            TrainerStack.restoreArchives(lost);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> fullyTrained(stack, "broken"));
             assertThat(second.statuses().get("broken").parked()).isNull();
@@ -193,6 +187,34 @@ class TrainerServiceTest {
                 LineageAssert.coversExactlyOnce(stack.versions(domain), stack.trainOffsets(domain),
                         stack.topics.examplesAccepted());
             }
+        }
+    }
+
+    /**
+     * The production version was uploaded by an operator and its archive is lost: the trainer cannot
+     * score it for the comparison, so it registers its candidates without paired evidence (and
+     * production stays where it is) rather than registering nothing.
+     */
+    @Test
+    void candidatesAreRegisteredWhenTheProductionVersionCannotBeScored(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            stack.client.configure("orphan", RegistryClient.object().put("kind", "head"));
+            List<String> intents = TrainerStack.intents(0, 3);
+            stack.operator.upload("orphan", DeltaArtifact.pack(Delta.initialize(new HeadConfig(),
+                    stack.encoder.architecture(), intents, 9), stack.encoder.fingerprint(), Optional.empty()).bytes(),
+                    RegistryClient.object());
+            stack.loseArchives("orphan");
+            stack.publish("orphan", TrainerStack.banking("test.jsonl", Set.copyOf(intents), 10), Split.HOLDOUT);
+            stack.publish("orphan", TrainerStack.banking("train.jsonl", Set.copyOf(intents), 20), Split.TRAIN);
+
+            stack.startTrainer();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fullyTrained(stack, "orphan"));
+            assertThat(stack.versions("orphan")).allSatisfy(version ->
+                    assertThat(version.path("comparison").isNull() || version.path("comparison").isMissingNode())
+                            .as("no comparison in %s", version).isTrue());
+            assertThat(stack.client.domain("orphan").orElseThrow().path("aliases").path("production").asInt())
+                    .as("production without paired evidence").isEqualTo(1);
         }
     }
 

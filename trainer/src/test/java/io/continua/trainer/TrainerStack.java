@@ -15,19 +15,26 @@ import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -117,6 +124,38 @@ final class TrainerStack implements AutoCloseable {
     List<JsonNode> versions(String domain) {
         return client.domain(domain).isPresent() ? client.allVersions(domain).stream()
                 .filter(version -> version.path("createdBy").asText().equals("trainer")).toList() : List.of();
+    }
+
+    /**
+     * Moves the archives of every version of {@code domain} out of the registry's blob store, as a
+     * lost disk would; returns where each went, to {@link #restoreArchives} them.
+     */
+    Map<Path, Path> loseArchives(String domain) throws IOException {
+        Map<Path, Path> lost = new HashMap<>();
+        for (JsonNode version : client.allVersions(domain)) {
+            String sha = version.path("sha256").asText();
+            Path blob = registryDir.resolve("blobs").resolve(sha.substring(0, 2)).resolve(sha);
+            Path aside = blob.resolveSibling(sha + ".lost");
+            Files.move(blob, aside);
+            lost.put(aside, blob);
+        }
+        return lost;
+    }
+
+    static void restoreArchives(Map<Path, Path> lost) throws IOException {
+        for (Map.Entry<Path, Path> blob : lost.entrySet()) {
+            Files.move(blob.getKey(), blob.getValue());
+        }
+    }
+
+    /** The offset the trainers' consumer group has committed on a partition of the accepted topic, 0 if none. */
+    long committedOffset(int partition) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(config().groupId())
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .get(new TopicPartition(topics.examplesAccepted(), partition));
+            return offset == null ? 0 : offset.offset();
+        }
     }
 
     /** The TRAIN offsets of a domain on the accepted topic, by partition. */
