@@ -84,8 +84,12 @@ public final class Promotion {
                     coverage, config.getPromotionMinLabelCoverage()));
         }
         String key = config.getPromotionMetric();
-        Metric metric = Metric.fromKey(key).orElseThrow(() -> new IllegalStateException("Unknown promotion metric "
-                + key + " in the configuration of " + config.getDomain()));
+        Optional<Metric> known = Metric.fromKey(key);
+        if (known.isEmpty()) {
+            // A configuration written before metrics were checked may name anything: keep production, refuse nothing.
+            return Decision.keep("unknown promotion metric '" + key + "'; set one of " + Metric.keys());
+        }
+        Metric metric = known.get();
         Double proposed = candidate.getMetrics().get(key);
         Double now = comparison.getMetrics().get(key);
         if (proposed == null || now == null || proposed.isNaN() || now.isNaN()) {

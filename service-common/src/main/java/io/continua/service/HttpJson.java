@@ -8,7 +8,11 @@ public final class HttpJson {
     private HttpJson() {
     }
 
+    /** Answers with {@code body}; an answer that comes after the request timed out (already answered 503) is dropped. */
     public static void respond(RoutingContext context, int status, Object body) {
+        if (context.response().ended()) {
+            return;
+        }
         String encoded = body instanceof JsonObject json ? json.encode() : io.vertx.core.json.Json.encode(body);
         context.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(encoded);
     }

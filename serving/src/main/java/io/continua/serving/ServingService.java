@@ -51,7 +51,7 @@ public final class ServingService implements AutoCloseable {
         follower.awaitCaughtUp(Duration.ofSeconds(120));
         this.batcher = new Batcher<>(new Classifier(encoder, config.topK()), tokenizer, config.maxBatch(),
                 config.maxBatchTokens(), config.maxWait(), config.queueCapacity(), metrics);
-        Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars());
+        Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens());
         this.requests = config.consumeRequests() ? new PredictionRequestConsumer(config.bootstrapServers(),
                 config.groupId(), config.topics(), predictions) : null;
         this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,

@@ -20,11 +20,13 @@ public final class Predictions {
     private final DeltaCatalog catalog;
     private final Batcher<LoadedDelta> batcher;
     private final int maxTextChars;
+    private final int maxTokens;
 
-    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher, int maxTextChars) {
+    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher, int maxTextChars, int maxTokens) {
         this.catalog = catalog;
         this.batcher = batcher;
         this.maxTextChars = maxTextChars;
+        this.maxTokens = maxTokens;
     }
 
     /** What a request pins: nothing (the served alias), a version, or an alias. */
@@ -46,7 +48,7 @@ public final class Predictions {
         }
         if (texts.stream().anyMatch(text -> text.length() > maxTextChars)) {
             throw new HttpFailure(413, "text_too_long", "A text is over " + maxTextChars + " characters; the model "
-                    + "reads its first 128 tokens, so send less");
+                    + "reads its first " + maxTokens + " tokens, so send less");
         }
         if (pin.version() != null && pin.alias() != null) {
             throw new HttpFailure(400, "ambiguous_pin", "Pin a version or an alias, not both");
