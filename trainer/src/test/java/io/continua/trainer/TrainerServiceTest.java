@@ -15,6 +15,7 @@ import io.continua.schemas.Split;
 import io.continua.schemas.registry.RegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -104,8 +105,7 @@ class TrainerServiceTest {
                     Optional.empty()).bytes(), claim);
 
             stack.startTrainer();
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> fullyTrained(stack, "crash"));
+            awaitFullyTrained(stack, Duration.ofMinutes(3), "crash");
             LineageAssert.coversExactlyOnce(stack.versions("crash"), stack.trainOffsets("crash"),
                     stack.topics.examplesAccepted());
         }
@@ -124,8 +124,7 @@ class TrainerServiceTest {
                 stack.publish("beta", beta.subList(i, i + 10), Split.TRAIN);
             }
             TrainerService first = stack.startTrainer();
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> fullyTrained(stack, "alpha") && fullyTrained(stack, "beta"));
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "alpha", "beta");
             first.close();
             int alphaBefore = stack.versions("alpha").size();
             int betaBefore = stack.versions("beta").size();
@@ -135,8 +134,7 @@ class TrainerServiceTest {
                 stack.publish("alpha", alpha.subList(i, Math.min(i + 10, alpha.size())), Split.TRAIN);
             }
             stack.startTrainer();
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> fullyTrained(stack, "alpha") && fullyTrained(stack, "beta"));
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "alpha", "beta");
             for (String domain : List.of("alpha", "beta")) {
                 List<JsonNode> versions = stack.versions(domain);
                 LineageAssert.coversExactlyOnce(versions, stack.trainOffsets(domain), stack.topics.examplesAccepted());
@@ -163,8 +161,7 @@ class TrainerServiceTest {
             List<LabeledText> good = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(3, 3)), 40);
             stack.publish("broken", broken.subList(0, 60), Split.TRAIN);
             TrainerService first = stack.startTrainer();
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> fullyTrained(stack, "broken"));
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "broken");
             first.close();
             long committedBefore = stack.committedOffset(0);
 
@@ -172,16 +169,14 @@ class TrainerServiceTest {
             stack.publish("broken", broken.subList(60, broken.size()), Split.TRAIN);
             stack.publish("good", good, Split.TRAIN);
             TrainerService second = stack.startTrainer();
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> fullyTrained(stack, "good"));
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "good");
             assertThat(second.statuses().get("broken").parked()).as("why broken is not trained")
                     .contains("artifact_unavailable");
             assertThat(stack.committedOffset(0)).as("the group's offset while broken is parked")
                     .isGreaterThanOrEqualTo(committedBefore);
 
             TrainerStack.restoreArchives(lost);
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> fullyTrained(stack, "broken"));
+            awaitFullyTrained(stack, Duration.ofMinutes(3), "broken");
             assertThat(second.statuses().get("broken").parked()).isNull();
             for (String domain : List.of("broken", "good")) {
                 LineageAssert.coversExactlyOnce(stack.versions(domain), stack.trainOffsets(domain),
@@ -208,14 +203,18 @@ class TrainerServiceTest {
             stack.publish("orphan", TrainerStack.banking("train.jsonl", Set.copyOf(intents), 20), Split.TRAIN);
 
             stack.startTrainer();
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> fullyTrained(stack, "orphan"));
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "orphan");
             assertThat(stack.versions("orphan")).allSatisfy(version ->
                     assertThat(version.path("comparison").isNull() || version.path("comparison").isMissingNode())
                             .as("no comparison in %s", version).isTrue());
             assertThat(stack.client.domain("orphan").orElseThrow().path("aliases").path("production").asInt())
                     .as("production without paired evidence").isEqualTo(1);
         }
+    }
+
+    private static void awaitFullyTrained(TrainerStack stack, Duration within, String... domains) {
+        await().atMost(within).pollInterval(Duration.ofSeconds(1))
+                .until(() -> Arrays.stream(domains).allMatch(domain -> fullyTrained(stack, domain)));
     }
 
     /** Whether registered versions reach past the domain's last TRAIN offset. */
