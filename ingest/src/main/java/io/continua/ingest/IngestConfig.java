@@ -1,5 +1,6 @@
 package io.continua.ingest;
 
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.time.Duration;
  * @param prequentialWindow   how long after a prediction its label may arrive to be joined
  * @param metricsWindow       the tumbling window prequential accuracy is reported over
  */
-public record IngestConfig(String bootstrapServers, String applicationId, Topics topics, Path stateDir,
+public record IngestConfig(KafkaConnection kafka, String applicationId, Topics topics, Path stateDir,
                            double holdoutFraction, int maxTextLength, int maxLabelLength, Duration dedupRetention,
                            Duration maxFutureSkew, Duration prequentialWindow, Duration metricsWindow,
                            String host, int httpPort, Duration commitInterval) {
@@ -33,34 +34,42 @@ public record IngestConfig(String bootstrapServers, String applicationId, Topics
     }
 
     public static IngestConfig defaults(String bootstrapServers, Path dataDir) {
-        return new IngestConfig(bootstrapServers, "continua-ingest", Topics.withDefaultPrefix(),
+        return new IngestConfig(KafkaConnection.plaintext(bootstrapServers), "continua-ingest",
+                Topics.withDefaultPrefix(),
                 dataDir.resolve("ingest").resolve("state"), 0.1, 10_000, 100, Duration.ofDays(7),
                 Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), "0.0.0.0", 8083,
                 Duration.ofMillis(200));
     }
 
     public IngestConfig withHttpPort(int port) {
-        return new IngestConfig(bootstrapServers, applicationId, topics, stateDir, holdoutFraction, maxTextLength,
+        return new IngestConfig(kafka, applicationId, topics, stateDir, holdoutFraction, maxTextLength,
                 maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, host, port,
                 commitInterval);
     }
 
     /** Where the HTTP server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
     public IngestConfig withHost(String newHost) {
-        return new IngestConfig(bootstrapServers, applicationId, topics, stateDir, holdoutFraction, maxTextLength,
+        return new IngestConfig(kafka, applicationId, topics, stateDir, holdoutFraction, maxTextLength,
                 maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, newHost, httpPort,
                 commitInterval);
     }
 
     public IngestConfig withApplicationId(String id, Path state) {
-        return new IngestConfig(bootstrapServers, id, topics, state, holdoutFraction, maxTextLength,
+        return new IngestConfig(kafka, id, topics, state, holdoutFraction, maxTextLength,
                 maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, host,
                 httpPort, commitInterval);
     }
 
     public IngestConfig withTopics(Topics newTopics) {
-        return new IngestConfig(bootstrapServers, applicationId, newTopics, stateDir, holdoutFraction, maxTextLength,
+        return new IngestConfig(kafka, applicationId, newTopics, stateDir, holdoutFraction, maxTextLength,
                 maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, host,
                 httpPort, commitInterval);
+    }
+
+    /** The cluster and the client settings (security) this service connects with. */
+    public IngestConfig withKafka(KafkaConnection newKafka) {
+        return new IngestConfig(newKafka, applicationId, topics, stateDir, holdoutFraction, maxTextLength,
+                maxLabelLength, dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, host, httpPort,
+                commitInterval);
     }
 }

@@ -130,9 +130,8 @@ public final class IngestService implements AutoCloseable {
 
     /** The Kafka Streams settings of this service (exactly-once v2, state under the data directory). */
     public static Properties streamsProperties(IngestConfig config) {
-        Properties props = new Properties();
+        Properties props = config.kafka().properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));

@@ -1,6 +1,8 @@
 package io.continua.registry;
 
 import io.continua.registry.auth.ApiToken;
+import io.continua.schemas.kafka.DeltaLogSignatures;
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,8 +15,9 @@ import java.util.List;
  * @param readOnly         serve reads only (a second instance beside the writer)
  * @param transactionalId  the writer's transactional id: every writer of one log must share it
  */
-public record RegistryConfig(String bootstrapServers, Topics topics, Path dir, String host, int httpPort,
-                             List<ApiToken> tokens, boolean readOnly, long maxArtifactBytes, String transactionalId) {
+public record RegistryConfig(KafkaConnection kafka, Topics topics, Path dir, String host, int httpPort,
+                             List<ApiToken> tokens, boolean readOnly, long maxArtifactBytes, String transactionalId,
+        DeltaLogSignatures deltaSignatures) {
     public static final long DEFAULT_MAX_ARTIFACT_BYTES = 64L * 1024 * 1024;
 
     public RegistryConfig {
@@ -22,38 +25,52 @@ public record RegistryConfig(String bootstrapServers, Topics topics, Path dir, S
     }
 
     public static RegistryConfig defaults(String bootstrapServers, Path dataDir) {
-        return new RegistryConfig(bootstrapServers, Topics.withDefaultPrefix(), dataDir.resolve("registry"), "0.0.0.0",
-                8081, List.of(), false, DEFAULT_MAX_ARTIFACT_BYTES, "continua-registry-writer");
+        return new RegistryConfig(KafkaConnection.plaintext(bootstrapServers), Topics.withDefaultPrefix(),
+                dataDir.resolve("registry"), "0.0.0.0",
+                8081, List.of(), false, DEFAULT_MAX_ARTIFACT_BYTES, "continua-registry-writer",
+                        DeltaLogSignatures.NONE);
     }
 
     public RegistryConfig withHttpPort(int port) {
-        return new RegistryConfig(bootstrapServers, topics, dir, host, port, tokens, readOnly, maxArtifactBytes,
-                transactionalId);
+        return new RegistryConfig(kafka, topics, dir, host, port, tokens, readOnly, maxArtifactBytes,
+                transactionalId, deltaSignatures);
     }
 
     /** Where the HTTP server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
     public RegistryConfig withHost(String newHost) {
-        return new RegistryConfig(bootstrapServers, topics, dir, newHost, httpPort, tokens, readOnly, maxArtifactBytes,
-                transactionalId);
+        return new RegistryConfig(kafka, topics, dir, newHost, httpPort, tokens, readOnly, maxArtifactBytes,
+                transactionalId, deltaSignatures);
     }
 
     public RegistryConfig withTokens(List<ApiToken> newTokens) {
-        return new RegistryConfig(bootstrapServers, topics, dir, host, httpPort, newTokens, readOnly, maxArtifactBytes,
-                transactionalId);
+        return new RegistryConfig(kafka, topics, dir, host, httpPort, newTokens, readOnly, maxArtifactBytes,
+                transactionalId, deltaSignatures);
     }
 
     public RegistryConfig withTopics(Topics newTopics, String newTransactionalId) {
-        return new RegistryConfig(bootstrapServers, newTopics, dir, host, httpPort, tokens, readOnly, maxArtifactBytes,
-                newTransactionalId);
+        return new RegistryConfig(kafka, newTopics, dir, host, httpPort, tokens, readOnly, maxArtifactBytes,
+                newTransactionalId, deltaSignatures);
     }
 
     public RegistryConfig readOnly(Path newDir) {
-        return new RegistryConfig(bootstrapServers, topics, newDir, host, httpPort, tokens, true, maxArtifactBytes,
-                transactionalId);
+        return new RegistryConfig(kafka, topics, newDir, host, httpPort, tokens, true, maxArtifactBytes,
+                transactionalId, deltaSignatures);
     }
 
     public RegistryConfig withMaxArtifactBytes(long bytes) {
-        return new RegistryConfig(bootstrapServers, topics, dir, host, httpPort, tokens, readOnly, bytes,
-                transactionalId);
+        return new RegistryConfig(kafka, topics, dir, host, httpPort, tokens, readOnly, bytes,
+                transactionalId, deltaSignatures);
+    }
+
+    /** The cluster and the client settings (security) this service connects with. */
+    public RegistryConfig withKafka(KafkaConnection newKafka) {
+        return new RegistryConfig(newKafka, topics, dir, host, httpPort, tokens, readOnly, maxArtifactBytes,
+                transactionalId, deltaSignatures);
+    }
+
+    /** How records of the deltas log are signed (the writer) and checked (every reader). */
+    public RegistryConfig withDeltaSignatures(DeltaLogSignatures newSignatures) {
+        return new RegistryConfig(kafka, topics, dir, host, httpPort, tokens, readOnly, maxArtifactBytes,
+                transactionalId, newSignatures);
     }
 }

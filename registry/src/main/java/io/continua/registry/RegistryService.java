@@ -19,6 +19,7 @@ import io.continua.schemas.OffsetRange;
 import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpServers;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -79,12 +80,16 @@ public final class RegistryService implements AutoCloseable {
         this.generatedAdminToken = config.tokens().isEmpty() ? AdminTokenFile.readOrCreate(config.dir()) : null;
         this.authenticator = new Authenticator(config.tokens().isEmpty()
                 ? List.of(new ApiToken("admin", Role.ADMIN, generatedAdminToken)) : config.tokens());
-        this.lineage = new LineageCheck(config.bootstrapServers(), config.topics().examplesAccepted());
-        this.tail = new DeltaLogFollower(config.bootstrapServers(), config.topics().deltas(), state::apply);
+        this.lineage = new LineageCheck(config.kafka(), config.topics().examplesAccepted());
+        this.tail = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
+                state::apply);
         tail.awaitCaughtUp(Duration.ofSeconds(120));
         this.writes = new RegistryWrites(state, blobs, config.readOnly() ? null
-                : new DeltaLogWriter(config.bootstrapServers(), config.topics().deltas(), config.transactionalId()),
-                metrics);
+                : new DeltaLogWriter(config.kafka(), config.topics().deltas(), config.transactionalId(),
+                        config.deltaSignatures()), metrics);
+        FunctionCounter.builder("continua_deltas_untrusted_records", tail, DeltaLogFollower::untrustedRecords)
+                .description("Records of the deltas log ignored because their signature is missing or wrong")
+                .register(metrics);
         Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                 .description("Domains the registry knows").register(metrics);
         Gauge.builder("continua_registry_missing_artifacts", this,

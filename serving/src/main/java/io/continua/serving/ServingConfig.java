@@ -1,6 +1,8 @@
 package io.continua.serving;
 
 import io.continua.peft.runtime.Precision;
+import io.continua.schemas.kafka.DeltaLogSignatures;
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,39 +24,55 @@ import java.time.Duration;
  * @param pinnedVersions    versions kept loaded for requests that pin one (besides the served ones)
  * @param precision         the base's matrix products: fp32, or bf16 (faster on CPUs with native bfloat16)
  */
-public record ServingConfig(String bootstrapServers, Topics topics, String registryUrl, String registryToken,
+public record ServingConfig(KafkaConnection kafka, Topics topics, String registryUrl, String registryToken,
                             String alias, String host, int httpPort, int maxBatch, int maxBatchTokens,
                             Duration maxWait, int queueCapacity, int maxTextsPerRequest, int maxTextChars, int topK,
                             int maxTokens, int pinnedVersions, Path exportDir, String groupId,
-                            boolean consumeRequests, Precision precision) {
+                            boolean consumeRequests, Precision precision,
+        DeltaLogSignatures deltaSignatures) {
     public static ServingConfig defaults(String bootstrapServers, String registryUrl, Path cacheDir) {
-        return new ServingConfig(bootstrapServers, Topics.withDefaultPrefix(), registryUrl, null, "production",
+        return new ServingConfig(KafkaConnection.plaintext(bootstrapServers), Topics.withDefaultPrefix(),
+                registryUrl, null, "production",
                 "0.0.0.0", 8082, 64, 2048, Duration.ZERO, 512, 64, 10_000, 5, 128, 4, cacheDir.resolve("serving"),
-                "continua-serving", true, Precision.configured());
+                "continua-serving", true, Precision.configured(), DeltaLogSignatures.NONE);
     }
 
     public ServingConfig withHttpPort(int port) {
-        return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, host, port, maxBatch,
+        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, host, port, maxBatch,
                 maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, precision);
+                pinnedVersions, exportDir, groupId, consumeRequests, precision, deltaSignatures);
     }
 
     public ServingConfig withTopics(Topics newTopics, String newGroupId) {
-        return new ServingConfig(bootstrapServers, newTopics, registryUrl, registryToken, alias, host, httpPort,
+        return new ServingConfig(kafka, newTopics, registryUrl, registryToken, alias, host, httpPort,
                 maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, newGroupId, consumeRequests, precision);
+                pinnedVersions, exportDir, newGroupId, consumeRequests, precision, deltaSignatures);
     }
 
     /** Where the HTTP server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
     public ServingConfig withHost(String newHost) {
-        return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, newHost, httpPort,
+        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, newHost, httpPort,
                 maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, precision);
+                pinnedVersions, exportDir, groupId, consumeRequests, precision, deltaSignatures);
     }
 
     public ServingConfig withPrecision(Precision newPrecision) {
-        return new ServingConfig(bootstrapServers, topics, registryUrl, registryToken, alias, host, httpPort,
+        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, host, httpPort,
                 maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, newPrecision);
+                pinnedVersions, exportDir, groupId, consumeRequests, newPrecision, deltaSignatures);
+    }
+
+    /** The cluster and the client settings (security) this service connects with. */
+    public ServingConfig withKafka(KafkaConnection newKafka) {
+        return new ServingConfig(newKafka, topics, registryUrl, registryToken, alias, host, httpPort, maxBatch,
+                maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
+                pinnedVersions, exportDir, groupId, consumeRequests, precision, deltaSignatures);
+    }
+
+    /** How records of the deltas log are signed (the writer) and checked (every reader). */
+    public ServingConfig withDeltaSignatures(DeltaLogSignatures newSignatures) {
+        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, host, httpPort, maxBatch,
+                maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
+                pinnedVersions, exportDir, groupId, consumeRequests, precision, newSignatures);
     }
 }

@@ -15,6 +15,7 @@ import io.continua.serving.inference.Batcher;
 import io.continua.serving.inference.Classifier;
 import io.continua.serving.inference.Predictions;
 import io.continua.serving.kafka.PredictionRequestConsumer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -47,12 +48,16 @@ public final class ServingService implements AutoCloseable {
         this.tokenizer = new TextTokenizer(pretrained.tokenizerJson(), config.maxTokens());
         this.catalog = new DeltaCatalog(config.alias(), new DeltaLoader(artifacts, encoder, tokenizer),
                 config.pinnedVersions(), metrics);
-        this.follower = new DeltaLogFollower(config.bootstrapServers(), config.topics().deltas(), catalog::apply);
+        this.follower = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
+                catalog::apply);
+        FunctionCounter.builder("continua_deltas_untrusted_records", follower, DeltaLogFollower::untrustedRecords)
+                .description("Records of the deltas log ignored because their signature is missing or wrong")
+                .register(metrics);
         follower.awaitCaughtUp(Duration.ofSeconds(120));
         this.batcher = new Batcher<>(new Classifier(encoder, config.topK()), tokenizer, config.maxBatch(),
                 config.maxBatchTokens(), config.maxWait(), config.queueCapacity(), metrics);
         Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens());
-        this.requests = config.consumeRequests() ? new PredictionRequestConsumer(config.bootstrapServers(),
+        this.requests = config.consumeRequests() ? new PredictionRequestConsumer(config.kafka(),
                 config.groupId(), config.topics(), predictions) : null;
         this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,
                 this::isReady, metrics::scrape), config.host(), config.httpPort());

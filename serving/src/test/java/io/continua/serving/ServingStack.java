@@ -13,6 +13,7 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
 import io.continua.registry.auth.ApiToken;
+import io.continua.schemas.kafka.DeltaLogSignatures;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.serving.deltas.ArtifactSource;
@@ -43,6 +44,11 @@ final class ServingStack implements AutoCloseable {
     ServingService serving;
 
     ServingStack(EmbeddedKafka kafka) throws InterruptedException {
+        this(kafka, DeltaLogSignatures.NONE);
+    }
+
+    /** A stack whose registry signs (or not) the deltas log with {@code registrySignatures}. */
+    ServingStack(EmbeddedKafka kafka, DeltaLogSignatures registrySignatures) throws InterruptedException {
         this.kafka = kafka;
         String run = UUID.randomUUID().toString().substring(0, 8);
         this.topics = new Topics("srv-" + run + ".");
@@ -50,7 +56,8 @@ final class ServingStack implements AutoCloseable {
         this.dir = EmbeddedKafkaExtension.testDataDir().resolve("serving-" + run);
         this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
                 .withTopics(topics, "writer-" + run).withHttpPort(0)
-                .withTokens(List.of(ApiToken.parse("test:admin:" + TOKEN))), encoder, vertx);
+                .withTokens(List.of(ApiToken.parse("test:admin:" + TOKEN))).withDeltaSignatures(registrySignatures),
+                encoder, vertx);
         this.client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
     }
 

@@ -77,17 +77,16 @@ public final class TrainerService implements AutoCloseable {
         this.config = config;
         this.model = new DomainModel(encoder);
         this.registry = new RegistryClient(config.registryUrl(), config.registryToken(), Duration.ofSeconds(60));
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+        this.consumer = new KafkaConsumer<>(config.kafka().client(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(config.sessionTimeout().toMillis()),
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.deadLetters = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.deadLetters = new KafkaProducer<>(config.kafka().client(Map.of(ProducerConfig.ACKS_CONFIG, "all")),
+                new StringSerializer(),
                 RecordSerdes.rejectedRecord());
         this.decoder = new DeadLetteringDecoder<>(RecordSerdes.labeledExample(), deadLetters,
                 config.topics().examplesRejected(), SERVICE);

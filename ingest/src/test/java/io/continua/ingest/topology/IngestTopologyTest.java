@@ -13,6 +13,7 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.Split;
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordSerdes;
 import java.nio.ByteBuffer;
@@ -47,7 +48,7 @@ class IngestTopologyTest {
     @BeforeEach
     void start() {
         Path state = Path.of(System.getProperty("continua.test.dir", "target/test-data"), "ttd-" + UUID.randomUUID());
-        IngestConfig config = new IngestConfig("unused:9092", "ingest-test", topics, state, 0.1, 200, 20,
+        IngestConfig config = new IngestConfig(KafkaConnection.plaintext("unused:9092"), "ingest-test", topics, state, 0.1, 200, 20,
                 Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), "127.0.0.1", 0,
                 Duration.ofMillis(100));
         Properties props = IngestService.streamsProperties(config);

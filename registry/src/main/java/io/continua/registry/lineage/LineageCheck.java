@@ -2,17 +2,16 @@ package io.continua.registry.lineage;
 
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.service.HttpFailure;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -31,10 +30,8 @@ public final class LineageCheck implements AutoCloseable {
     private final Admin admin;
     private final String acceptedTopic;
 
-    public LineageCheck(String bootstrapServers, String acceptedTopic) {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        this.admin = Admin.create(properties);
+    public LineageCheck(KafkaConnection kafka, String acceptedTopic) {
+        this.admin = Admin.create(kafka.properties());
         this.acceptedTopic = acceptedTopic;
     }
 

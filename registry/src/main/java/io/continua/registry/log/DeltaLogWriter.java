@@ -1,5 +1,7 @@
 package io.continua.registry.log;
 
+import io.continua.schemas.kafka.DeltaLogSignatures;
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.serde.RecordSerdes;
 import java.util.List;
 import java.util.Map;
@@ -27,15 +29,17 @@ public final class DeltaLogWriter implements AutoCloseable {
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
+    private final DeltaLogSignatures signatures;
 
-    public DeltaLogWriter(String bootstrapServers, String topic, String transactionalId) {
+    /** @param signatures signs every record written (unless {@link DeltaLogSignatures#NONE}) */
+    public DeltaLogWriter(KafkaConnection kafka, String topic, String transactionalId, DeltaLogSignatures signatures) {
         this.topic = topic;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.signatures = signatures;
+        this.producer = new KafkaProducer<>(kafka.client(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000"), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000")), new StringSerializer(), new ByteArraySerializer());
         try {
             producer.initTransactions();
         } catch (KafkaException e) {
@@ -51,8 +55,10 @@ public final class DeltaLogWriter implements AutoCloseable {
             producer.beginTransaction();
             for (Entry entry : entries) {
                 Class<SpecificRecord> type = (Class<SpecificRecord>) entry.value().getClass();
-                producer.send(new ProducerRecord<>(topic, entry.key(),
-                        RecordSerdes.of(type).serialize(topic, entry.value()))).get();
+                byte[] value = RecordSerdes.of(type).serialize(topic, entry.value());
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, entry.key(), value);
+                signatures.sign(topic, entry.key(), value, record.headers());
+                producer.send(record).get();
             }
             producer.commitTransaction();
         } catch (InterruptedException e) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -32,18 +33,25 @@ public final class DeltaLogFollower implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final BiConsumer<String, SpecificRecord> apply;
+    private final DeltaLogSignatures signatures;
+    private final AtomicLong untrusted = new AtomicLong();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
 
-    public DeltaLogFollower(String bootstrapServers, String topic, BiConsumer<String, SpecificRecord> apply) {
+    /**
+     * @param signatures records that do not verify under these are skipped, logged and counted,
+     *                   never applied ({@link DeltaLogSignatures#NONE}: every record is applied)
+     */
+    public DeltaLogFollower(KafkaConnection kafka, String topic, DeltaLogSignatures signatures,
+                            BiConsumer<String, SpecificRecord> apply) {
         this.topic = topic;
         this.apply = apply;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.signatures = signatures;
+        this.consumer = new KafkaConsumer<>(kafka.client(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "deltas-tail-" + topic);
         thread.setDaemon(true);
         thread.start();
@@ -68,13 +76,14 @@ public final class DeltaLogFollower implements AutoCloseable {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null) {
+                    if (record.key() != null && trusted(record)) {
                         decode(record).ifPresent(value -> apply.accept(record.key(), value));
                     }
                 }
                 if (caughtUp.getCount() > 0 && end.entrySet().stream()
                         .allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
-                    log.info("Read {} to its end", topic);
+                    log.info("Read {} to its end (records {}; {} ignored as untrusted)", topic, signatures,
+                            untrusted.get());
                     caughtUp.countDown();
                 }
             }
@@ -87,6 +96,22 @@ public final class DeltaLogFollower implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    /** Records not written by the registry change nothing; each one is an event an operator must hear of. */
+    private boolean trusted(ConsumerRecord<String, byte[]> record) {
+        Optional<String> distrust = signatures.distrust(topic, record.key(), record.value(), record.headers());
+        distrust.ifPresent(reason -> {
+            untrusted.incrementAndGet();
+            log.warn("Ignoring record {} at {}-{}@{}: {} (not written by the registry)", record.key(), topic,
+                    record.partition(), record.offset(), reason);
+        });
+        return distrust.isEmpty();
+    }
+
+    /** Records ignored because their signature was missing or wrong. */
+    public long untrustedRecords() {
+        return untrusted.get();
     }
 
     private Optional<SpecificRecord> decode(ConsumerRecord<String, byte[]> record) {

@@ -7,6 +7,7 @@ import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.DeadLetteringDecoder;
 import io.continua.schemas.kafka.DeadLetters;
 import io.continua.schemas.kafka.DomainNames;
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.service.HttpFailure;
@@ -52,18 +53,17 @@ public final class PredictionRequestConsumer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public PredictionRequestConsumer(String bootstrapServers, String groupId, Topics topics, Predictions predictions) {
+    public PredictionRequestConsumer(KafkaConnection kafka, String groupId, Topics topics, Predictions predictions) {
         this.topics = topics;
         this.predictions = predictions;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.consumer = new KafkaConsumer<>(kafka.client(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 // A new group answers requests published before it started: none is skipped silently.
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "256"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "2");
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "256")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> producerConfig = kafka.client(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "2"));
         this.results = new KafkaProducer<>(producerConfig, new StringSerializer(), RecordSerdes.prediction());
         this.deadLetters = new KafkaProducer<>(producerConfig, new StringSerializer(), RecordSerdes.rejectedRecord());
         this.decoder = new DeadLetteringDecoder<>(RecordSerdes.predictionRequest(), deadLetters,
