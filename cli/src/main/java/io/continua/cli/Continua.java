@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "continua 0.1.0",
         description = "Continual adaptation of text classifiers from a Kafka stream.",
-        subcommands = {DemoCommand.class, UpCommand.class, KafkaCommand.class, TopicsCommand.class, RegistryCommand.class,
-            IngestCommand.class, TrainerCommand.class, ServingCommand.class, PublishCommand.class, PredictCommand.class,
-            EvalCommand.class, AdminCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, UpCommand.class, KafkaCommand.class, TopicsCommand.class,
+            PrincipalsCommand.class, RegistryCommand.class, IngestCommand.class, TrainerCommand.class,
+            ServingCommand.class, PublishCommand.class, PredictCommand.class, EvalCommand.class, AdminCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Continua implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

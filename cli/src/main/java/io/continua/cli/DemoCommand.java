@@ -82,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         long started = System.nanoTime();
         System.out.printf("Continua demo: %d training examples of %s at %.0f/s, scored on %d test texts%n",
                 train.size(), dataset.getFileName(), rate, test.size());
-        try (LocalStack stack = LocalStack.start(demoDir, null, Topics.withDefaultPrefix(), 2, LocalStack.Ports.FREE,
+        try (LocalStack stack = LocalStack.start(demoDir, null, false, Topics.withDefaultPrefix(), 2, LocalStack.Ports.FREE,
                 config -> config.withTrigger(320, Duration.ofSeconds(10), 20)
                         .withReservoirs(12_000, 400)
                         .withConsolidation(Duration.ofSeconds(3), 1_000), System.out)) {
@@ -133,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private void publish(LocalStack stack, List<LabeledText> train, AtomicLong published) {
         try {
-            PublishCommand.publish(stack.bootstrap, stack.topics.examples(), DOMAIN, train, rate, published::set);
+            PublishCommand.publish(stack.client, stack.topics.examples(), DOMAIN, train, rate, published::set);
         } catch (Exception e) {
             System.err.println("The demo producer stopped: " + e.getMessage());
         }

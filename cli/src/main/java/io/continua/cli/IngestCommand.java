@@ -62,7 +62,7 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        IngestConfig config = new IngestConfig(cluster.bootstrap, applicationId, cluster.topics(),
+        IngestConfig config = new IngestConfig(cluster.kafka(), applicationId, cluster.topics(),
                 cluster.dataDir.resolve("ingest").resolve("state"), holdoutFraction, maxTextLength, maxLabelLength,
                 dedupRetention, maxFutureSkew, prequentialWindow, metricsWindow, "0.0.0.0", httpPort,
                 Duration.ofMillis(200));

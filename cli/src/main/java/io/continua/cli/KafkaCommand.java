@@ -1,6 +1,7 @@
 package io.continua.cli;
 
 import io.continua.kafka.EmbeddedKafka;
+import io.continua.schemas.kafka.KafkaConnection;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -27,14 +28,26 @@ final class KafkaCommand implements java.util.concurrent.Callable<Integer> {
             description = "Where Continua keeps its state (env CONTINUA_DATA_DIR, default ${DEFAULT-VALUE}).")
     private Path dataDir;
 
+    @Option(names = "--secure", defaultValue = "${env:CONTINUA_SECURE:-false}",
+            description = {"Make a new data directory a secure broker (kept after): SASL SCRAM-SHA-512 for clients,",
+                "ACLs enforced. The admin's client settings go to <data-dir>/secrets/admin.properties; create the",
+                "services' principals with `continua principals --kafka-config` that file (env CONTINUA_SECURE)."})
+    private boolean secure;
+
     @Override
     public Integer call() throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir.resolve("kafka"))
                 .port(port)
                 .controllerPort(controllerPort)
+                .secure(secure)
                 .build();
         CountDownLatch stopped = OnShutdown.close("kafka", kafka);
         String bootstrap = kafka.start();
+        if (kafka.secure()) {
+            Path adminFile = LocalStack.secrets(dataDir).resolve("admin.properties");
+            ServicePrincipals.writeClientFile(adminFile, new KafkaConnection(bootstrap, kafka.adminClientSettings()));
+            System.out.println("Secure: SASL SCRAM-SHA-512 and ACLs; admin client settings in " + adminFile);
+        }
         System.out.println("Kafka broker ready. Bootstrap servers: " + bootstrap);
         System.out.println("Data in " + kafka.dataDir() + ". Press Ctrl-C to stop.");
         System.out.flush();

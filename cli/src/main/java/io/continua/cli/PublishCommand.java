@@ -4,6 +4,7 @@ import io.continua.peft.data.JsonlDataset;
 import io.continua.peft.data.LabeledText;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.kafka.DomainNames;
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.serde.RecordSerdes;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -50,7 +51,7 @@ final class PublishCommand implements Callable<Integer> {
             rows = rows.subList(0, Math.min(limit, rows.size()));
         }
         ProgressBar progress = new ProgressBar("publish", rows.size(), System.err);
-        long acknowledged = publish(cluster.bootstrap, cluster.topics().examples(), domain, rows, rate, progress::advance);
+        long acknowledged = publish(cluster.kafka(), cluster.topics().examples(), domain, rows, rate, progress::advance);
         progress.done();
         System.out.println("Published " + acknowledged + " of " + rows.size() + " records to "
                 + cluster.topics().examples() + " (acknowledged by the broker)");
@@ -61,14 +62,13 @@ final class PublishCommand implements Callable<Integer> {
      * Sends every row, paced to {@code rate} per second when positive; {@code acknowledgedSoFar} hears
      * the running count. Returns how many the broker acknowledged.
      */
-    static long publish(String bootstrap, String topic, String domain, List<LabeledText> rows, double rate,
+    static long publish(KafkaConnection kafka, String topic, String domain, List<LabeledText> rows, double rate,
                         LongConsumer acknowledgedSoFar) throws Exception {
         AtomicLong acknowledged = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long started = System.nanoTime();
-        try (KafkaProducer<String, LabeledExample> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, "5"), new StringSerializer(), RecordSerdes.labeledExample())) {
+        try (KafkaProducer<String, LabeledExample> producer = new KafkaProducer<>(kafka.client(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5")), new StringSerializer(), RecordSerdes.labeledExample())) {
             for (int i = 0; i < rows.size(); i++) {
                 if (rate > 0) {
                     long due = started + (long) (i / rate * 1e9);

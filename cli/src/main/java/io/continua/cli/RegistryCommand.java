@@ -4,14 +4,18 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
 import io.continua.registry.auth.ApiToken;
+import io.continua.schemas.kafka.DeltaLogSignatures;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Runs the registry alone against a Kafka cluster, until Ctrl-C. */
 @Command(name = "registry", mixinStandardHelpOptions = true,
@@ -22,7 +26,13 @@ final class RegistryCommand implements Callable<Integer> {
     @Mixin
     private ClusterOptions cluster;
 
+    @Mixin
+    private DeltaKeyOptions deltaKeys;
 
+    @Option(names = "--deltas-signing-key", defaultValue = "${env:CONTINUA_DELTAS_SIGNING_KEY}", paramLabel = "FILE",
+            description = {"The Ed25519 key pair (PEM: private key, then public key) this writer signs every deltas",
+                "record with; it also checks what it reads (env CONTINUA_DELTAS_SIGNING_KEY)."})
+    private Path signingKey;
 
     @Option(names = "--http-port", defaultValue = "${env:CONTINUA_REGISTRY_PORT:-8081}",
             description = "HTTP port (env CONTINUA_REGISTRY_PORT, default ${DEFAULT-VALUE}).")
@@ -44,15 +54,27 @@ final class RegistryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        RegistryConfig defaults = RegistryConfig.defaults(cluster.bootstrap, cluster.dataDir);
-        RegistryConfig config = new RegistryConfig(cluster.bootstrap, cluster.topics(), defaults.dir(), defaults.host(),
-                httpPort, parseTokens(tokens), readOnly, maxArtifactBytes, defaults.transactionalId());
+        RegistryConfig defaults = RegistryConfig.defaults(cluster.kafka().bootstrapServers(), cluster.dataDir);
+        RegistryConfig config = new RegistryConfig(cluster.kafka(), cluster.topics(), defaults.dir(), defaults.host(),
+                httpPort, parseTokens(tokens), readOnly, maxArtifactBytes, defaults.transactionalId(), signatures());
         Vertx vertx = Vertx.vertx();
         RegistryService registry = RegistryService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);
         CountDownLatch stopped = OnShutdown.close("registry", registry, vertx::close);
         System.out.println("Registry ready on " + registry.url() + " (OpenAPI at " + registry.url() + "/openapi.json)");
         stopped.await();
         return 0;
+    }
+
+    /** A writer that checks signatures must sign: otherwise its own records would be ignored by every reader. */
+    private DeltaLogSignatures signatures() {
+        if (signingKey != null) {
+            return DeltaLogSignatures.signing(DeltaLogSignatures.readKeyPair(signingKey));
+        }
+        if (deltaKeys.verifyKey != null && !readOnly) {
+            throw new ParameterException(new CommandLine(this), "A writing registry that checks signatures "
+                    + "(--deltas-verify-key) must sign: give --deltas-signing-key, or run it with --read-only");
+        }
+        return deltaKeys.signatures();
     }
 
     static List<ApiToken> parseTokens(String list) {

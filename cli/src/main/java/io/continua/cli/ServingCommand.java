@@ -22,6 +22,9 @@ final class ServingCommand implements Callable<Integer> {
     @Mixin
     private ClusterOptions cluster;
 
+    @Mixin
+    private DeltaKeyOptions deltaKeys;
+
     @Option(names = "--registry", defaultValue = "${env:CONTINUA_REGISTRY_URL:-http://127.0.0.1:8081}",
             description = "Registry URL (env CONTINUA_REGISTRY_URL, default ${DEFAULT-VALUE}).")
     private String registryUrl;
@@ -82,9 +85,10 @@ final class ServingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServingConfig config = new ServingConfig(cluster.bootstrap, cluster.topics(), registryUrl, registryToken, alias,
+        ServingConfig config = new ServingConfig(cluster.kafka(), cluster.topics(), registryUrl, registryToken, alias,
                 "0.0.0.0", httpPort, maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTexts, maxTextChars, topK,
-                maxTokens, 4, NativeCache.dir().resolve("serving"), "continua-serving", true, Precision.parse(precision));
+                maxTokens, 4, NativeCache.dir().resolve("serving"), "continua-serving", true, Precision.parse(precision),
+                deltaKeys.signatures());
         Vertx vertx = Vertx.vertx();
         ServingService serving = ServingService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx);
         CountDownLatch stopped = OnShutdown.close("serving", serving, vertx::close);

@@ -1,5 +1,6 @@
 package io.continua.cli;
 
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +15,8 @@ final class TopicSetup {
     private TopicSetup() {
     }
 
-    static void ensure(String bootstrap, Topics topics, int partitions, short replication) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000"))) {
+    static void ensure(KafkaConnection kafka, Topics topics, int partitions, short replication) {
+        try (Admin admin = Admin.create(kafka.client(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000")))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = topics.newTopics(partitions, replication).stream()
                     .filter(topic -> !existing.contains(topic.name()))
@@ -28,7 +28,7 @@ final class TopicSetup {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Cannot create topics on " + bootstrap + ": " + e.getCause().getMessage(),
+            throw new IllegalStateException("Cannot create topics on " + kafka.bootstrapServers() + ": " + e.getCause().getMessage(),
                     e.getCause());
         }
     }

@@ -23,7 +23,7 @@ final class TopicsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TopicSetup.ensure(cluster.bootstrap, cluster.topics(), partitions, replication);
+        TopicSetup.ensure(cluster.kafka(), cluster.topics(), partitions, replication);
         cluster.topics().all(partitions).forEach(spec -> System.out.printf("%-40s %d partition(s)%s%n", spec.name(),
                 spec.partitions(), spec.compacted() ? ", compacted" : ""));
         return 0;

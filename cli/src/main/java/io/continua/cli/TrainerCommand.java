@@ -1,6 +1,7 @@
 package io.continua.cli;
 
 import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.trainer.TrainerConfig;
 import io.continua.trainer.TrainerService;
 import io.vertx.core.Vertx;
@@ -56,7 +57,8 @@ final class TrainerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        TrainerConfig config = TrainerConfig.defaults(cluster.bootstrap, registryUrl, token)
+        KafkaConnection kafka = cluster.kafka();
+        TrainerConfig config = TrainerConfig.defaults(kafka.bootstrapServers(), registryUrl, token).withKafka(kafka)
                 .withTopics(cluster.topics(), "continua-trainer")
                 .withTrigger(minNewExamples, maxInterval, steps)
                 .withHttpPort(httpPort, Duration.ofSeconds(45))

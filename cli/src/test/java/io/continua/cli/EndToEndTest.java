@@ -29,14 +29,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole system in one JVM, all real: embedded broker, registry, ingest, trainer, serving. Five
+ * The whole system in one JVM, all real: embedded broker, registry, ingest, trainer, serving, secured
+ * as {@code up --secure} secures it (every service its own SCRAM principal held to ACLs, the deltas
+ * log signed by the registry and checked by serving; this test publishes as the client principal). Five
  * Banking77 intents stream in with one undecodable and one invalid record; versions get registered,
  * served predictions beat chance by far, a swap happens under load without a failed request, every
  * Kafka prediction names its version, and both bad records are dead-lettered with reasons.
@@ -53,7 +54,7 @@ class EndToEndTest {
         List<LabeledText> train = take(JsonlDataset.read(data.resolve("train.jsonl")), Set.copyOf(intents), 60);
         List<LabeledText> test = take(JsonlDataset.read(data.resolve("test.jsonl")), Set.copyOf(intents), 40);
 
-        try (LocalStack stack = LocalStack.start(dataDir, null, Topics.withDefaultPrefix(), 2, LocalStack.Ports.FREE,
+        try (LocalStack stack = LocalStack.start(dataDir, null, true, Topics.withDefaultPrefix(), 2, LocalStack.Ports.FREE,
                 config -> config.withTrigger(64, Duration.ofSeconds(2), 20).withConsolidation(Duration.ofSeconds(2), 3),
                 System.out)) {
             RegistryClient registry = new RegistryClient(stack.registry.url(), stack.adminToken, Duration.ofSeconds(30));
@@ -63,8 +64,8 @@ class EndToEndTest {
             config.putObject("promotion").put("policy", "auto").put("margin", 0.05).put("minExamples", 10);
             registry.configure(DOMAIN, config);
             Topics topics = stack.topics;
-            try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    stack.bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(stack.client.client(Map.of()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
                 raw.send(new ProducerRecord<>(topics.examples(), bytes(DOMAIN), new byte[] {1, 2, 3, 4})).get();
                 LabeledExample invalid = LabeledExample.newBuilder().setId("x").setDomain(DOMAIN).setText("  ")
                         .setLabel("card_arrival").setEventTime(Instant.now()).build();
@@ -72,7 +73,7 @@ class EndToEndTest {
                         RecordSerdes.labeledExample().serialize(topics.examples(), invalid))).get();
             }
             List<LabeledText> first = train.subList(0, train.size() / 2);
-            PublishCommand.publish(stack.bootstrap, topics.examples(), DOMAIN, first, 0, count -> { });
+            PublishCommand.publish(stack.client, topics.examples(), DOMAIN, first, 0, count -> { });
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> servedVersion(serving) > 0);
             int firstServed = servedVersion(serving);
@@ -93,7 +94,7 @@ class EndToEndTest {
                 }
             });
             client.start();
-            PublishCommand.publish(stack.bootstrap, topics.examples(), DOMAIN, train.subList(train.size() / 2,
+            PublishCommand.publish(stack.client, topics.examples(), DOMAIN, train.subList(train.size() / 2,
                     train.size()), 0, count -> { });
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> servedVersion(serving) > firstServed);
@@ -118,8 +119,8 @@ class EndToEndTest {
 
     private static void assertKafkaPredictionsCarryVersions(LocalStack stack, List<LabeledText> test) throws Exception {
         Topics topics = stack.topics;
-        try (KafkaProducer<String, PredictionRequest> requests = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap), new org.apache.kafka.common.serialization
+        try (KafkaProducer<String, PredictionRequest> requests = new KafkaProducer<>(
+                stack.client.client(Map.of()), new org.apache.kafka.common.serialization
                 .StringSerializer(), RecordSerdes.predictionRequest());
              KafkaConsumer<String, Prediction> results = consumer(stack, RecordSerdes.prediction(),
                      topics.predictResults())) {
@@ -157,11 +158,10 @@ class EndToEndTest {
     private static <V> KafkaConsumer<String, V> consumer(LocalStack stack,
                                                          org.apache.kafka.common.serialization.Deserializer<V> values,
                                                          String topic) {
-        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID(),
+        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(stack.client.client(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "continua-client-e2e-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values);
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")), new StringDeserializer(), values);
         consumer.subscribe(List.of(topic));
         return consumer;
     }

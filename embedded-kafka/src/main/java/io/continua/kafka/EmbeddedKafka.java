@@ -11,7 +11,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,16 +38,30 @@ import org.slf4j.LoggerFactory;
  * A real single-node Kafka broker in KRaft combined mode (broker and controller in one process),
  * started in this JVM. Its data lives under the directory the caller gives; starting again on the
  * same directory finds the same topics, records and committed offsets.
+ *
+ * <p>Secure mode (chosen when the directory is first used, and kept): clients authenticate with
+ * SASL SCRAM-SHA-512, the controller listener with SASL PLAIN, and the standard authorizer denies
+ * whatever no ACL allows. The broker and an {@code admin} super user get generated passwords, kept
+ * in {@code security.properties} (readable by its owner only); other principals are created through
+ * the admin's client and given ACLs by whoever runs the broker.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
     /** Remembers the ports of the first start so a restart on the same data has the same address. */
     private static final String PORTS_FILE = "ports.properties";
     private static final String HOST = "127.0.0.1";
+    /** The passwords of a secure broker: its existence makes the directory a secure one. */
+    private static final String SECURITY_FILE = "security.properties";
+    public static final String MECHANISM = "SCRAM-SHA-512";
+    public static final String ADMIN_USER = "admin";
+    private static final String BROKER_USER = "broker";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dataDir;
     private final int requestedPort;
     private final int requestedControllerPort;
+    private final boolean requestedSecure;
+    private Properties security;
     private KafkaRaftServer server;
     private String bootstrapServers;
 
@@ -50,6 +69,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.dataDir = builder.dataDir.toAbsolutePath();
         this.requestedPort = builder.port;
         this.requestedControllerPort = builder.controllerPort;
+        this.requestedSecure = builder.secure;
     }
 
     public static Builder builder(Path dataDir) {
@@ -66,6 +86,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Properties ports = choosePorts();
             int port = Integer.parseInt(ports.getProperty("port"));
             int controllerPort = Integer.parseInt(ports.getProperty("controller.port"));
+            security = chooseSecurity();
             Properties props = brokerProperties(port, controllerPort);
             formatIfNeeded(props);
             long started = System.nanoTime();
@@ -73,8 +94,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             raftServer.startup();
             server = raftServer;
             bootstrapServers = HOST + ":" + port;
-            log.info("Kafka broker listening on {} (data in {}, started in {} ms)",
-                    bootstrapServers, dataDir, (System.nanoTime() - started) / 1_000_000);
+            log.info("Kafka broker listening on {} ({}; data in {}, started in {} ms)", bootstrapServers,
+                    secure() ? "SASL " + MECHANISM + " and ACLs" : "no authentication", dataDir,
+                    (System.nanoTime() - started) / 1_000_000);
             return bootstrapServers;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare Kafka data directory " + dataDir, e);
@@ -93,9 +115,32 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
+    /** Whether clients must authenticate and are held to ACLs (known once started). */
+    public synchronized boolean secure() {
+        return security != null;
+    }
+
+    /** The client settings of the admin super user (none on a broker that is not secure). */
+    public synchronized Map<String, String> adminClientSettings() {
+        return secure() ? clientSettings(ADMIN_USER, security.getProperty(ADMIN_USER)) : Map.of();
+    }
+
+    /** The client settings that authenticate as {@code user} with SCRAM over this broker's listener. */
+    public static Map<String, String> clientSettings(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", MECHANISM,
+                "sasl.jaas.config", jaas("org.apache.kafka.common.security.scram.ScramLoginModule", user, password, ""));
+    }
+
+    /** An admin client of the admin super user (or unauthenticated on a broker that is not secure). */
+    public Admin admin() {
+        Map<String, Object> settings = new HashMap<>(adminClientSettings());
+        settings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Admin.create(settings);
+    }
+
     /** Creates the topics that do not exist yet; existing ones are left as they are. */
     public void createTopics(Collection<NewTopic> topics) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        try (Admin admin = admin()) {
             for (var entry : admin.createTopics(topics).values().entrySet()) {
                 try {
                     entry.getValue().get();
@@ -159,16 +204,69 @@ public final class EmbeddedKafka implements AutoCloseable {
         return ports;
     }
 
+    /** The passwords of a secure directory (created on first secure use), or null for one that is not secure. */
+    private Properties chooseSecurity() throws IOException {
+        Path file = dataDir.resolve(SECURITY_FILE);
+        Properties passwords = new Properties();
+        if (Files.exists(file)) {
+            try (Reader in = Files.newBufferedReader(file)) {
+                passwords.load(in);
+            }
+            return passwords;
+        }
+        if (!requestedSecure) {
+            return null;
+        }
+        if (Files.exists(dataDir.resolve("log").resolve("meta.properties"))) {
+            throw new IllegalStateException("The Kafka data in " + dataDir + " was created without security; "
+                    + "a secure broker needs a new data directory");
+        }
+        passwords.setProperty(BROKER_USER, randomPassword());
+        passwords.setProperty(ADMIN_USER, randomPassword());
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (Writer out = Files.newBufferedWriter(file)) {
+            passwords.store(out, "Passwords of the embedded Kafka broker's own users");
+        }
+        return passwords;
+    }
+
     private Properties brokerProperties(int port, int controllerPort) {
         Properties props = new Properties();
+        if (security != null) {
+            String password = security.getProperty(BROKER_USER);
+            String listeners = "CLIENT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort;
+            props.put("listeners", listeners);
+            props.put("advertised.listeners", listeners);
+            props.put("listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+            props.put("inter.broker.listener.name", "CLIENT");
+            props.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
+            props.put("listener.name.client.sasl.enabled.mechanisms", MECHANISM);
+            props.put("listener.name.client.scram-sha-512.sasl.jaas.config",
+                    jaas("org.apache.kafka.common.security.scram.ScramLoginModule", BROKER_USER, password, ""));
+            // SCRAM credentials live in the metadata the controller serves, so the controller itself uses PLAIN.
+            props.put("sasl.mechanism.controller.protocol", "PLAIN");
+            props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+            props.put("listener.name.controller.plain.sasl.jaas.config",
+                    jaas("org.apache.kafka.common.security.plain.PlainLoginModule", BROKER_USER, password,
+                            " user_" + BROKER_USER + "=\"" + password + "\""));
+            props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            props.put("super.users", "User:" + BROKER_USER + ";User:" + ADMIN_USER);
+            props.put("allow.everyone.if.no.acl.found", "false");
+            return withCommonProperties(props, controllerPort);
+        }
         String listeners = "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort;
-        props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
         props.put("listeners", listeners);
         props.put("advertised.listeners", listeners);
-        props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        return withCommonProperties(props, controllerPort);
+    }
+
+    private Properties withCommonProperties(Properties props, int controllerPort) {
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.listener.names", "CONTROLLER");
         props.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
         props.put("log.dirs", dataDir.resolve("log").toString());
         props.put("offsets.topic.replication.factor", "1");
@@ -189,6 +287,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         Path propsFile = dataDir.resolve("server.properties");
+        // It holds the broker's password when secure: readable by its owner only.
+        Files.deleteIfExists(propsFile);
+        Files.createFile(propsFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (Writer out = Files.newBufferedWriter(propsFile)) {
             props.store(out, "Embedded Kafka broker");
         }
@@ -196,14 +297,32 @@ public final class EmbeddedKafka implements AutoCloseable {
         String clusterId = Uuid.randomUuid().toString();
         int status;
         try (PrintStream printer = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            status = StorageTool.execute(
-                    new String[] {"format", "-t", clusterId, "-c", propsFile.toString(), "--standalone"}, printer);
+            List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propsFile.toString(),
+                    "--standalone"));
+            if (security != null) {
+                // The broker's and the admin's SCRAM credentials must exist before the broker can start.
+                for (String user : List.of(BROKER_USER, ADMIN_USER)) {
+                    args.addAll(List.of("--add-scram",
+                            MECHANISM + "=[name=" + user + ",password=" + security.getProperty(user) + "]"));
+                }
+            }
+            status = StorageTool.execute(args.toArray(String[]::new), printer);
         }
         if (status != 0) {
             throw new IllegalStateException("Formatting Kafka storage in " + dataDir + " failed: "
                     + output.toString(StandardCharsets.UTF_8).trim());
         }
         log.info("Formatted Kafka storage in {} (cluster {})", dataDir, clusterId);
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String jaas(String module, String user, String password, String extra) {
+        return module + " required username=\"" + user + "\" password=\"" + password + "\"" + extra + ";";
     }
 
     private static int freePort() throws IOException {
@@ -218,6 +337,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private final Path dataDir;
         private int port;
         private int controllerPort;
+        private boolean secure;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -232,6 +352,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** The controller port; 0 (the default) picks a free one on first start and keeps it. */
         public Builder controllerPort(int controllerPort) {
             this.controllerPort = controllerPort;
+            return this;
+        }
+
+        /**
+         * Whether a new data directory becomes a secure broker (SASL SCRAM and ACLs); a directory
+         * keeps the mode it was created with, and one created without security cannot become secure.
+         */
+        public Builder secure(boolean secure) {
+            this.secure = secure;
             return this;
         }
 
