@@ -28,7 +28,7 @@ final class KafkaCommand implements java.util.concurrent.Callable<Integer> {
             description = "Where Continua keeps its state (env CONTINUA_DATA_DIR, default ${DEFAULT-VALUE}).")
     private Path dataDir;
 
-    @Option(names = "--secure", defaultValue = "${env:CONTINUA_SECURE:-false}",
+    @Option(names = "--secure", defaultValue = "${env:CONTINUA_SECURE:-false}", arity = "0..1", fallbackValue = "true",
             description = {"Make a new data directory a secure broker (kept after): SASL SCRAM-SHA-512 for clients,",
                 "ACLs enforced. The admin's client settings go to <data-dir>/secrets/admin.properties; create the",
                 "services' principals with `continua principals --kafka-config` that file (env CONTINUA_SECURE)."})

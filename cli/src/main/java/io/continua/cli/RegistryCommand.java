@@ -11,11 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** Runs the registry alone against a Kafka cluster, until Ctrl-C. */
 @Command(name = "registry", mixinStandardHelpOptions = true,
@@ -44,7 +42,8 @@ final class RegistryCommand implements Callable<Integer> {
                 "<data-dir>/registry/admin.token."})
     private String tokens;
 
-    @Option(names = "--read-only", defaultValue = "${env:CONTINUA_REGISTRY_READ_ONLY:-false}",
+    @Option(names = "--read-only", defaultValue = "${env:CONTINUA_REGISTRY_READ_ONLY:-false}", arity = "0..1",
+            fallbackValue = "true",
             description = "Serve reads only, beside a writing instance (env CONTINUA_REGISTRY_READ_ONLY).")
     private boolean readOnly;
 
@@ -65,16 +64,10 @@ final class RegistryCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A writer that checks signatures must sign: otherwise its own records would be ignored by every reader. */
+    /** The signing key pair also checks; a writer given only a verify key is refused by its config. */
     private DeltaLogSignatures signatures() {
-        if (signingKey != null) {
-            return DeltaLogSignatures.signing(DeltaLogSignatures.readKeyPair(signingKey));
-        }
-        if (deltaKeys.verifyKey != null && !readOnly) {
-            throw new ParameterException(new CommandLine(this), "A writing registry that checks signatures "
-                    + "(--deltas-verify-key) must sign: give --deltas-signing-key, or run it with --read-only");
-        }
-        return deltaKeys.signatures();
+        return signingKey != null ? DeltaLogSignatures.signing(DeltaLogSignatures.readKeyPair(signingKey))
+                : deltaKeys.signatures();
     }
 
     static List<ApiToken> parseTokens(String list) {

@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -47,10 +48,10 @@ import org.apache.kafka.common.resource.ResourceType;
 final class ServicePrincipals {
     /** The principals, named as Kafka sees them ({@code User:<name>}). */
     enum Principal {
-        REGISTRY, INGEST, TRAINER, SERVING, CLIENT;
+        REGISTRY, REGISTRY_READER, INGEST, TRAINER, SERVING, CLIENT;
 
         String user() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -61,6 +62,9 @@ final class ServicePrincipals {
 
     static final String SIGNING_KEY_FILE = "deltas-signing.pem";
     static final String VERIFY_KEY_FILE = "deltas-verify.pem";
+    private static final Pattern SHARED_SETTING = Pattern.compile(
+            "ssl\\.truststore\\..*|ssl\\.endpoint\\.identification\\.algorithm|ssl\\.protocol|ssl\\.enabled\\.protocols"
+                    + "|client\\.dns\\.lookup");
     private static final Pattern PASSWORD = Pattern.compile("password=\"([^\"]+)\"");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -83,7 +87,13 @@ final class ServicePrincipals {
             String password = Files.exists(file) ? passwordIn(file) : newPassword();
             credentials.add(new UserScramCredentialUpsertion(principal.user(),
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password));
-            Map<String, String> settings = new HashMap<>(admin.clientProperties());
+            Map<String, String> settings = new HashMap<>();
+            // How to reach the cluster, never the admin's own credentials (its keystore, its login).
+            admin.clientProperties().forEach((name, value) -> {
+                if (SHARED_SETTING.matcher(name).matches()) {
+                    settings.put(name, value);
+                }
+            });
             settings.putAll(EmbeddedKafka.clientSettings(principal.user(), password));
             settings.put("security.protocol", admin.clientProperties().get("security.protocol"));
             connections.put(principal, new KafkaConnection(admin.bootstrapServers(), settings));
@@ -120,6 +130,11 @@ final class ServicePrincipals {
         registry.transactionalId(names.registryTransactionalId(), PatternType.LITERAL);
         // Lineage checks read the accepted topic's partitions and end offsets, never its records.
         registry.topic(topics.examplesAccepted(), AclOperation.DESCRIBE);
+
+        // Read-only registry replicas: the log and the lineage checks, no write, no transactional id.
+        Grants reader = new Grants(Principal.REGISTRY_READER, acls);
+        reader.topic(topics.deltas(), AclOperation.READ);
+        reader.topic(topics.examplesAccepted(), AclOperation.DESCRIBE);
 
         Grants ingest = new Grants(Principal.INGEST, acls);
         ingest.topic(topics.examples(), AclOperation.READ);

@@ -28,7 +28,7 @@ final class UpCommand implements Callable<Integer> {
             description = "Partitions of the keyed topics when they are created (default ${DEFAULT-VALUE}).")
     private int partitions;
 
-    @Option(names = "--secure", defaultValue = "${env:CONTINUA_SECURE:-false}",
+    @Option(names = "--secure", defaultValue = "${env:CONTINUA_SECURE:-false}", arity = "0..1", fallbackValue = "true",
             description = {"Secure the embedded broker when its data directory is first made (kept after): every",
                 "client authenticates (SASL SCRAM-SHA-512), each service as its own principal held to ACLs (only",
                 "the registry may write the deltas topic), and the registry signs every deltas record, which",
@@ -40,7 +40,8 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LocalStack stack = LocalStack.start(dataDir, bootstrap, secure, new io.continua.schemas.kafka.Topics(topicPrefix),
+        LocalStack stack = LocalStack.start(dataDir, bootstrap, secure,
+                new io.continua.schemas.kafka.Topics(topicPrefix),
                 partitions, ports.ports(), config -> config, System.out);
         CountDownLatch stopped = OnShutdown.close("up", stack);
         System.out.println("Continua is up. Publish with `./continua publish --domain D --file F.jsonl"

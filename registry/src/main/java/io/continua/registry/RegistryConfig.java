@@ -22,6 +22,11 @@ public record RegistryConfig(KafkaConnection kafka, Topics topics, Path dir, Str
 
     public RegistryConfig {
         tokens = List.copyOf(tokens);
+        if (!readOnly && deltaSignatures.verifies() && !deltaSignatures.signs()) {
+            // Its own records would be ignored by every reader, itself included.
+            throw new IllegalArgumentException("A writing registry that checks deltas signatures must sign: give it "
+                    + "the signing key (--deltas-signing-key), or run it read-only");
+        }
     }
 
     public static RegistryConfig defaults(String bootstrapServers, Path dataDir) {

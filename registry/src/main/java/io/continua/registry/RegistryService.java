@@ -90,6 +90,9 @@ public final class RegistryService implements AutoCloseable {
         FunctionCounter.builder("continua_deltas_untrusted_records", tail, DeltaLogFollower::untrustedRecords)
                 .description("Records of the deltas log ignored because their signature is missing or wrong")
                 .register(metrics);
+        FunctionCounter.builder("continua_deltas_follower_failures", tail, DeltaLogFollower::failures)
+                .description("Failures the deltas log follower retried after (not ready while it retries)")
+                .register(metrics);
         Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                 .description("Domains the registry knows").register(metrics);
         Gauge.builder("continua_registry_missing_artifacts", this,
@@ -118,9 +121,12 @@ public final class RegistryService implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort();
     }
 
-    /** Ready once the log is replayed, and while the blob store holds the archive of every live version. */
+    /**
+     * Ready once the log is replayed, while its follower applies it (not while it retries after a
+     * failure), and while the blob store holds the archive of every live version.
+     */
     public boolean isReady() {
-        return tail.isCaughtUp() && missingArtifacts.isEmpty();
+        return tail.isCaughtUp() && tail.isFollowing() && missingArtifacts.isEmpty();
     }
 
     /**

@@ -53,6 +53,9 @@ public final class ServingService implements AutoCloseable {
         FunctionCounter.builder("continua_deltas_untrusted_records", follower, DeltaLogFollower::untrustedRecords)
                 .description("Records of the deltas log ignored because their signature is missing or wrong")
                 .register(metrics);
+        FunctionCounter.builder("continua_deltas_follower_failures", follower, DeltaLogFollower::failures)
+                .description("Failures the deltas log follower retried after (not ready while it retries)")
+                .register(metrics);
         follower.awaitCaughtUp(Duration.ofSeconds(120));
         this.batcher = new Batcher<>(new Classifier(encoder, config.topK()), tokenizer, config.maxBatch(),
                 config.maxBatchTokens(), config.maxWait(), config.queueCapacity(), metrics);
@@ -80,7 +83,7 @@ public final class ServingService implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return follower.isCaughtUp() && catalog.settled();
+        return follower.isCaughtUp() && follower.isFollowing() && catalog.settled();
     }
 
     public int httpPort() {

@@ -2,6 +2,7 @@ package io.continua.schemas.kafka;
 
 import io.continua.schemas.serde.UndecodableRecordException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,12 +30,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeltaLogFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeltaLogFollower.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final BiConsumer<String, SpecificRecord> apply;
     private final DeltaLogSignatures signatures;
     private final AtomicLong untrusted = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    /** The next offset to apply per partition: where a retry starts. Touched by the follower thread only. */
+    private final Map<TopicPartition, Long> applied = new HashMap<>();
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private Map<TopicPartition, Long> end;
+    private volatile boolean down;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
@@ -67,35 +76,94 @@ public final class DeltaLogFollower implements AutoCloseable {
         return caughtUp.getCount() == 0;
     }
 
+    /**
+     * Follows the log until closed. An unexpected failure (the broker unreachable at start, a record
+     * the applier throws on) never ends the loop: the follower is marked down, rewinds to the first
+     * record not applied, and retries with backoff, so no record is skipped and readiness can say so.
+     */
     private void run() {
+        Duration retryAfter = FIRST_RETRY;
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && trusted(record)) {
-                        decode(record).ifPresent(value -> apply.accept(record.key(), value));
+                try {
+                    if (end == null) {
+                        end = assignFromBeginning();
                     }
-                }
-                if (caughtUp.getCount() > 0 && end.entrySet().stream()
-                        .allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
-                    log.info("Read {} to its end (records {}; {} ignored as untrusted)", topic, signatures,
-                            untrusted.get());
-                    caughtUp.countDown();
+                    applyNextBatch();
+                    if (down) {
+                        down = false;
+                        retryAfter = FIRST_RETRY;
+                        log.info("Following {} again", topic);
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    down = true;
+                    failures.incrementAndGet();
+                    log.error("Following {} failed; retrying in {} ms, not ready meanwhile", topic,
+                            retryAfter.toMillis(), e);
+                    if (closing.await(retryAfter.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                    rewind();
+                    retryAfter = retryAfter.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY
+                            : retryAfter.multipliedBy(2);
                 }
             }
         } catch (WakeupException e) {
             if (running) {
-                throw e;
+                log.error("The follower of {} was woken unexpectedly", topic, e);
             }
-        } catch (RuntimeException e) {
-            log.error("Stopped following {}", topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close();
         }
+    }
+
+    private Map<TopicPartition, Long> assignFromBeginning() {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer.endOffsets(partitions);
+    }
+
+    private void applyNextBatch() {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            if (record.key() != null && trusted(record)) {
+                decode(record).ifPresent(value -> apply.accept(record.key(), value));
+            }
+            applied.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+        }
+        if (caughtUp.getCount() > 0 && end.entrySet().stream()
+                .allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
+            log.info("Read {} to its end (records {}; {} ignored as untrusted)", topic, signatures,
+                    untrusted.get());
+            caughtUp.countDown();
+        }
+    }
+
+    /** Back to the first record not applied on every partition: a failed batch is read again from there. */
+    private void rewind() {
+        for (TopicPartition partition : consumer.assignment()) {
+            Long next = applied.get(partition);
+            if (next == null) {
+                consumer.seekToBeginning(List.of(partition));
+            } else {
+                consumer.seek(partition, next);
+            }
+        }
+    }
+
+    /** Whether the follower is applying the log now (false while it retries after a failure). */
+    public boolean isFollowing() {
+        return !down && running;
+    }
+
+    /** Failures the follower recovered from (or is retrying). */
+    public long failures() {
+        return failures.get();
     }
 
     /** Records not written by the registry change nothing; each one is an event an operator must hear of. */
@@ -126,6 +194,7 @@ public final class DeltaLogFollower implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
+        closing.countDown();
         consumer.wakeup();
         thread.join(10_000);
     }

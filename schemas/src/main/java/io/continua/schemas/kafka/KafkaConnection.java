@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * as its own principal.
  */
 public record KafkaConnection(String bootstrapServers, Map<String, String> clientProperties) {
+    private static final Pattern SECRET = Pattern.compile("password|jaas|secret|key|credential|token");
 
     public KafkaConnection {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -76,12 +78,12 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> clien
                 .equalsIgnoreCase("PLAINTEXT");
     }
 
-    /** Never prints credentials. */
+    /** Never prints credentials: anything that may be one (passwords, JAAS, keys, secrets) is hidden. */
     @Override
     public String toString() {
         Map<String, String> shown = new TreeMap<>();
         clientProperties.forEach((name, value) -> shown.put(name,
-                name.contains("password") || name.contains("jaas") ? "[hidden]" : value));
+                SECRET.matcher(name).find() ? "[hidden]" : value));
         return bootstrapServers + (shown.isEmpty() ? "" : " " + shown);
     }
 }
