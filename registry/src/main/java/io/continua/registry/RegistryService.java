@@ -19,7 +19,6 @@ import io.continua.schemas.OffsetRange;
 import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpServers;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -87,12 +86,7 @@ public final class RegistryService implements AutoCloseable {
         this.writes = new RegistryWrites(state, blobs, config.readOnly() ? null
                 : new DeltaLogWriter(config.kafka(), config.topics().deltas(), config.transactionalId(),
                         config.deltaSignatures()), metrics);
-        FunctionCounter.builder("continua_deltas_untrusted_records", tail, DeltaLogFollower::untrustedRecords)
-                .description("Records of the deltas log ignored because their signature is missing or wrong")
-                .register(metrics);
-        FunctionCounter.builder("continua_deltas_follower_failures", tail, DeltaLogFollower::failures)
-                .description("Failures the deltas log follower retried after (not ready while it retries)")
-                .register(metrics);
+        tail.bindTo(metrics);
         Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                 .description("Domains the registry knows").register(metrics);
         Gauge.builder("continua_registry_missing_artifacts", this,

@@ -15,7 +15,6 @@ import io.continua.serving.inference.Batcher;
 import io.continua.serving.inference.Classifier;
 import io.continua.serving.inference.Predictions;
 import io.continua.serving.kafka.PredictionRequestConsumer;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -50,12 +49,7 @@ public final class ServingService implements AutoCloseable {
                 config.pinnedVersions(), metrics);
         this.follower = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
                 catalog::apply);
-        FunctionCounter.builder("continua_deltas_untrusted_records", follower, DeltaLogFollower::untrustedRecords)
-                .description("Records of the deltas log ignored because their signature is missing or wrong")
-                .register(metrics);
-        FunctionCounter.builder("continua_deltas_follower_failures", follower, DeltaLogFollower::failures)
-                .description("Failures the deltas log follower retried after (not ready while it retries)")
-                .register(metrics);
+        follower.bindTo(metrics);
         follower.awaitCaughtUp(Duration.ofSeconds(120));
         this.batcher = new Batcher<>(new Classifier(encoder, config.topK()), tokenizer, config.maxBatch(),
                 config.maxBatchTokens(), config.maxWait(), config.queueCapacity(), metrics);

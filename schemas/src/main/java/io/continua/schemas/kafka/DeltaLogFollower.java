@@ -1,6 +1,9 @@
 package io.continua.schemas.kafka;
 
 import io.continua.schemas.serde.UndecodableRecordException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * moves. {@link #awaitCaughtUp} returns once what was
  * in the topic at start has been applied: the view is then complete.
  */
-public final class DeltaLogFollower implements AutoCloseable {
+public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(DeltaLogFollower.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
@@ -175,6 +178,17 @@ public final class DeltaLogFollower implements AutoCloseable {
                     record.partition(), record.offset(), reason);
         });
         return distrust.isEmpty();
+    }
+
+    /** What an operator alerts on: records not written by the registry, and failures the follower retries after. */
+    @Override
+    public void bindTo(MeterRegistry metrics) {
+        FunctionCounter.builder("continua_deltas_untrusted_records", this, DeltaLogFollower::untrustedRecords)
+                .description("Records of the deltas log ignored because their signature is missing or wrong")
+                .register(metrics);
+        FunctionCounter.builder("continua_deltas_follower_failures", this, DeltaLogFollower::failures)
+                .description("Failures the deltas log follower retried after (not ready while it retries)")
+                .register(metrics);
     }
 
     /** Records ignored because their signature was missing or wrong. */
