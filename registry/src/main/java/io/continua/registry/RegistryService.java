@@ -80,12 +80,22 @@ public final class RegistryService implements AutoCloseable {
         this.authenticator = new Authenticator(config.tokens().isEmpty()
                 ? List.of(new ApiToken("admin", Role.ADMIN, generatedAdminToken)) : config.tokens());
         this.lineage = new LineageCheck(config.kafka(), config.topics().examplesAccepted());
+        // A new writer fences the old one first, then reads the log to its end, then writes: nothing the
+        // old writer commits can slip in between the view and the next version number.
+        DeltaLogWriter writer = config.readOnly() ? null : new DeltaLogWriter(config.kafka(), config.topics().deltas(),
+                config.transactionalId(), config.deltaSignatures());
         this.tail = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
                 state::apply);
-        tail.awaitCaughtUp(Duration.ofSeconds(120));
-        this.writes = new RegistryWrites(state, blobs, config.readOnly() ? null
-                : new DeltaLogWriter(config.kafka(), config.topics().deltas(), config.transactionalId(),
-                        config.deltaSignatures()), metrics);
+        try {
+            tail.awaitCaughtUp(Duration.ofSeconds(120));
+        } catch (RuntimeException | InterruptedException e) {
+            tail.close();
+            if (writer != null) {
+                writer.close();
+            }
+            throw e;
+        }
+        this.writes = new RegistryWrites(state, tail, blobs, writer, metrics);
         tail.bindTo(metrics);
         Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                 .description("Domains the registry knows").register(metrics);

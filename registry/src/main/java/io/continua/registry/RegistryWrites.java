@@ -11,32 +11,42 @@ import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
 import io.continua.schemas.kafka.DeltaLog;
+import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.service.HttpFailure;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Every change to the registry, run one at a time on the writer thread: each is appended to the
- * log (and acknowledged) before it is applied to the view and answered. Versions are allocated
- * here, so they are monotonic and never reused, whatever the number of concurrent uploads.
+ * log, and answered once the log's one reader has applied it to the view (as Confluent Schema
+ * Registry's KafkaStore does): the view has one writer, in log order, so an alias never moves
+ * backwards for a moment. Versions are allocated here from the view, which holds every change
+ * before the next one starts, so they are monotonic and never reused.
  */
 public final class RegistryWrites {
     private static final Logger log = LoggerFactory.getLogger(RegistryWrites.class);
 
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+
     private final RegistryState state;
+    private final DeltaLogFollower reader;
     private final BlobStore blobs;
     private final MeterRegistry metrics;
     private volatile DeltaLogWriter writer;
 
-    RegistryWrites(RegistryState state, BlobStore blobs, DeltaLogWriter writer, MeterRegistry metrics) {
+    RegistryWrites(RegistryState state, DeltaLogFollower reader, BlobStore blobs, DeltaLogWriter writer,
+                   MeterRegistry metrics) {
         this.state = state;
+        this.reader = reader;
         this.blobs = blobs;
         this.writer = writer;
         this.metrics = metrics;
@@ -170,15 +180,24 @@ public final class RegistryWrites {
 
     private void append(List<Entry> entries) {
         DeltaLogWriter current = writer;
+        Map<TopicPartition, Long> written;
         try {
-            current.append(entries);
+            written = current.append(entries);
         } catch (WriterFencedException e) {
             writer = null;
             current.close();
             log.warn("Another registry instance took over writing; this one now serves reads only");
             throw readOnly();
         }
-        entries.forEach(entry -> state.apply(entry.key(), entry.value()));
+        try {
+            if (!reader.awaitApplied(written, APPLY_TIMEOUT)) {
+                throw new HttpFailure(503, "not_applied", "The change is in the log but the registry has not "
+                        + "applied it within " + APPLY_TIMEOUT.toSeconds() + " s; it will appear once it has");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HttpFailure(503, "not_applied", "Interrupted while applying the change; it is in the log");
+        }
     }
 
     private void requireWriter() {

@@ -388,6 +388,23 @@ class RegistryServiceTest {
     }
 
     @Test
+    void everyAnsweredChangeIsVisibleAtOnceAndNeverOvertakenByAnOlderOne() throws Exception {
+        writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        writer.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.8));
+        int movesBefore = reader.aliasHistory("banking", "production").get("history").size();
+        for (int move = 0; move < 30; move++) {
+            int target = move % 2 + 1;
+            writer.moveAlias("banking", "production", target, "move " + move);
+            // One reader applies the log: what was answered is applied, and nothing older is applied after it.
+            for (int read = 0; read < 3; read++) {
+                assertThat(reader.aliases("banking").get("aliases").get("production").get("version").asInt())
+                        .as("after move %d, read %d", move, read).isEqualTo(target);
+            }
+        }
+        assertThat(reader.aliasHistory("banking", "production").get("history").size()).isEqualTo(movesBefore + 30);
+    }
+
+    @Test
     void aSecondInstanceServesReadsSeesTheWritersChangesAndRefusesWrites() throws Exception {
         writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
         try (RegistryService second = RegistryService.start(fixture.config.readOnly(fixture.dir.resolve("replica")),

@@ -3,6 +3,7 @@ package io.continua.registry.log;
 import io.continua.schemas.kafka.DeltaLogSignatures;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.serde.RecordSerdes;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -10,6 +11,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -48,19 +51,25 @@ public final class DeltaLogWriter implements AutoCloseable {
         }
     }
 
-    /** Appends all entries atomically and returns once the broker acknowledged the commit. */
+    /**
+     * Appends all entries atomically and returns once the broker acknowledged the commit, with the
+     * offset of the last record written to each partition.
+     */
     @SuppressWarnings("unchecked")
-    public void append(List<Entry> entries) {
+    public Map<TopicPartition, Long> append(List<Entry> entries) {
         try {
+            Map<TopicPartition, Long> last = new HashMap<>();
             producer.beginTransaction();
             for (Entry entry : entries) {
                 Class<SpecificRecord> type = (Class<SpecificRecord>) entry.value().getClass();
                 byte[] value = RecordSerdes.of(type).serialize(topic, entry.value());
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, entry.key(), value);
                 signatures.sign(topic, entry.key(), value, record.headers());
-                producer.send(record).get();
+                RecordMetadata written = producer.send(record).get();
+                last.merge(new TopicPartition(written.topic(), written.partition()), written.offset(), Math::max);
             }
             producer.commitTransaction();
+            return last;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort();

@@ -5,10 +5,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,8 +42,10 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
     private final DeltaLogSignatures signatures;
     private final AtomicLong untrusted = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    /** The next offset to apply per partition: where a retry starts. Touched by the follower thread only. */
-    private final Map<TopicPartition, Long> applied = new HashMap<>();
+    /** The next offset to apply per partition: where a retry starts, and what writers wait for. */
+    private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
+    /** Notified after every batch applied: writers wait on it for their offsets. */
+    private final Object progress = new Object();
     private final CountDownLatch closing = new CountDownLatch(1);
     private Map<TopicPartition, Long> end;
     private volatile boolean down;
@@ -139,6 +141,9 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
             }
             applied.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         }
+        synchronized (progress) {
+            progress.notifyAll();
+        }
         if (caughtUp.getCount() > 0 && end.entrySet().stream()
                 .allMatch(entry -> consumer.position(entry.getKey()) >= entry.getValue())) {
             log.info("Read {} to its end (records {}; {} ignored as untrusted)", topic, signatures,
@@ -156,6 +161,26 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
             } else {
                 consumer.seek(partition, next);
             }
+        }
+    }
+
+    /**
+     * Waits until every record up to these offsets (the last one written per partition) has been
+     * handed to the applier: a writer that appended them then sees its change, applied once, in log
+     * order. Returns whether it happened within the timeout.
+     */
+    public boolean awaitApplied(Map<TopicPartition, Long> lastOffsets, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (!lastOffsets.entrySet().stream()
+                    .allMatch(entry -> applied.getOrDefault(entry.getKey(), 0L) > entry.getValue())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                progress.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
         }
     }
 
