@@ -130,6 +130,8 @@ final class ServicePrincipals {
         registry.transactionalId(names.registryTransactionalId(), PatternType.LITERAL);
         // Lineage checks read the accepted topic's partitions and end offsets, never its records.
         registry.topic(topics.examplesAccepted(), AclOperation.DESCRIBE);
+        // The records of its log it never applies are dead-lettered.
+        registry.topic(topics.examplesRejected(), AclOperation.WRITE, AclOperation.DESCRIBE);
 
         // Read-only registry replicas: the log and the lineage checks, no write, no transactional id.
         Grants reader = new Grants(Principal.REGISTRY_READER, acls);

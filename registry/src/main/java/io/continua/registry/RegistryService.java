@@ -12,11 +12,13 @@ import io.continua.registry.blob.BlobStore;
 import io.continua.registry.blob.LocalBlobStore;
 import io.continua.registry.http.RegistryApi;
 import io.continua.registry.lineage.LineageCheck;
+import io.continua.registry.log.DeltaLogDeadLetters;
 import io.continua.registry.log.DeltaLogWriter;
 import io.continua.registry.state.RegistryState;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
 import io.continua.schemas.kafka.DeltaLogFollower;
+import io.continua.schemas.kafka.DeltaLogFollower.Refusals;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpServers;
 import io.micrometer.core.instrument.Gauge;
@@ -58,6 +60,8 @@ public final class RegistryService implements AutoCloseable {
     });
     private final DeltaLogFollower tail;
     private final LineageCheck lineage;
+    /** The writer's dead letters of records it never applies (none on a read-only instance). */
+    private final DeltaLogDeadLetters deadLetters;
     private final RegistryWrites writes;
     private final Vertx vertx;
     private final HttpServer server;
@@ -84,14 +88,17 @@ public final class RegistryService implements AutoCloseable {
         // old writer commits can slip in between the view and the next version number.
         DeltaLogWriter writer = config.readOnly() ? null : new DeltaLogWriter(config.kafka(), config.topics().deltas(),
                 config.transactionalId(), config.deltaSignatures());
+        this.deadLetters = config.readOnly() ? null
+                : new DeltaLogDeadLetters(config.kafka(), config.topics().examplesRejected());
         this.tail = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
-                state::apply);
+                deadLetters == null ? Refusals.NONE : deadLetters, state::apply);
         try {
             tail.awaitCaughtUp(Duration.ofSeconds(120));
         } catch (RuntimeException | InterruptedException e) {
             tail.close();
             if (writer != null) {
                 writer.close();
+                deadLetters.close();
             }
             throw e;
         }
@@ -226,6 +233,9 @@ public final class RegistryService implements AutoCloseable {
         writerThread.awaitTermination(30, TimeUnit.SECONDS);
         writes.close();
         tail.close();
+        if (deadLetters != null) {
+            deadLetters.close();
+        }
         lineage.close();
         metrics.close();
         log.info("Registry stopped");

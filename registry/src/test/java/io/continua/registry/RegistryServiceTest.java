@@ -9,8 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
 import io.continua.peft.artifact.DeltaArtifact;
+import io.continua.schemas.AliasPointer;
+import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.kafka.DeadLetters;
+import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.registry.RegistryException;
+import io.continua.schemas.serde.RecordSerdes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -22,12 +27,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,8 +43,14 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -402,6 +415,45 @@ class RegistryServiceTest {
             }
         }
         assertThat(reader.aliasHistory("banking", "production").get("history").size()).isEqualTo(movesBefore + 30);
+    }
+
+    @Test
+    void recordsTheRegistryCannotReadAreDeadLetteredAndItKeepsApplyingTheLog() throws Exception {
+        String deltas = fixture.topics.deltas();
+        byte[] production = RecordSerdes.aliasPointer().serialize(deltas, AliasPointer.newBuilder().setDomain("banking")
+                .setAlias("production").setVersion(7).setReason("forged").setActor("x").setMovedAt(Instant.now())
+                .build());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.kafka.bootstrapServers()), new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(deltas, "banking@production#not-a-number", production)).get();
+            producer.send(new ProducerRecord<>(deltas, "banking@staging", production)).get();
+            producer.send(new ProducerRecord<>(deltas, "banking/7", new byte[] {1, 2, 3})).get();
+        }
+        // The records after them are applied: the follower did not stop, and the registry is ready.
+        writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        assertThat(reader.aliases("banking").get("aliases").has("staging")).isFalse();
+        assertThat(reader.version("banking", 7)).isEmpty();
+        assertThat(registry.isReady()).isTrue();
+
+        List<RejectedRecord> dead = new ArrayList<>();
+        try (KafkaConsumer<String, RejectedRecord> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "dead-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
+                RecordSerdes.rejectedRecord())) {
+            consumer.subscribe(List.of(fixture.topics.examplesRejected()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (dead.size() < 3 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> dead.add(record.value()));
+            }
+        }
+        assertThat(dead).extracting(RejectedRecord::getReason)
+                .containsExactlyInAnyOrder(DeltaLog.BAD_KEY, DeltaLog.KEY_MISMATCH, DeadLetters.UNDECODABLE);
+        assertThat(dead).allSatisfy(record -> {
+            assertThat(record.getRejectedBy()).isEqualTo("registry");
+            assertThat(record.getSourceTopic()).isEqualTo(deltas);
+        });
     }
 
     @Test

@@ -48,7 +48,7 @@ public final class ServingService implements AutoCloseable {
         this.catalog = new DeltaCatalog(config.alias(), new DeltaLoader(artifacts, encoder, tokenizer),
                 config.pinnedVersions(), metrics);
         this.follower = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
-                catalog::apply);
+                DeltaLogFollower.Refusals.NONE, catalog::apply);
         follower.bindTo(metrics);
         follower.awaitCaughtUp(Duration.ofSeconds(120));
         this.batcher = new Batcher<>(new Classifier(encoder, config.topK()), tokenizer, config.maxBatch(),

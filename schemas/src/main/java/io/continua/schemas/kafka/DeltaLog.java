@@ -4,7 +4,10 @@ import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.schemas.serde.UndecodableRecordException;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -20,6 +23,12 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class DeltaLog {
     private static final String CONFIG_SUFFIX = "#config";
+    /** Dead-letter reasons of records that cannot be applied. */
+    public static final String BAD_KEY = "bad_key";
+    public static final String KEY_MISMATCH = "key_mismatch";
+    private static final String NAME = DomainNames.PATTERN.pattern();
+    private static final Pattern KEY = Pattern.compile("(?<domain>" + NAME + ")(?:/(?<version>[1-9][0-9]{0,9})"
+            + "|@(?<alias>" + NAME + ")(?:#(?<move>[0-9]{12}))?|(?<config>#config))");
 
     private DeltaLog() {
     }
@@ -40,18 +49,60 @@ public final class DeltaLog {
         return domain + CONFIG_SUFFIX;
     }
 
-    /** The record a key and value hold, decoded by the key's form; empty for a tombstone. */
+    /**
+     * The record a key and value hold, decoded by the key's form; empty for a tombstone.
+     *
+     * @throws Unreadable when the key has none of the forms above, the bytes do not decode, or the
+     *                    record is not the one its key names (another domain, version or alias)
+     */
     public static Optional<SpecificRecord> decode(String topic, String key, byte[] value) {
+        Matcher form = KEY.matcher(key == null ? "" : key);
+        if (!form.matches()) {
+            throw new Unreadable(BAD_KEY, "Key '" + key + "' has none of the forms domain/version, domain@alias, "
+                    + "domain@alias#move, domain#config");
+        }
         if (value == null) {
             return Optional.empty();
         }
-        if (key.endsWith(CONFIG_SUFFIX)) {
-            return Optional.of(RecordSerdes.domainConfig().deserialize(topic, value));
+        SpecificRecord record;
+        String expectedKey;
+        try {
+            if (form.group("config") != null) {
+                DomainConfig config = RecordSerdes.domainConfig().deserialize(topic, value);
+                record = config;
+                expectedKey = configKey(config.getDomain());
+            } else if (form.group("alias") != null) {
+                AliasPointer pointer = RecordSerdes.aliasPointer().deserialize(topic, value);
+                record = pointer;
+                expectedKey = aliasKey(pointer.getDomain(), pointer.getAlias())
+                        + (form.group("move") == null ? "" : "#" + form.group("move"));
+            } else {
+                DeltaVersion version = RecordSerdes.deltaVersion().deserialize(topic, value);
+                record = version;
+                expectedKey = versionKey(version.getDomain(), version.getVersion());
+            }
+        } catch (UndecodableRecordException e) {
+            throw new Unreadable(DeadLetters.UNDECODABLE, e.getMessage());
         }
-        if (key.contains("@")) {
-            return Optional.of(RecordSerdes.aliasPointer().deserialize(topic, value));
+        if (!expectedKey.equals(key)) {
+            throw new Unreadable(KEY_MISMATCH, "Key '" + key + "' holds the record of '" + expectedKey + "'");
         }
-        return Optional.of(RecordSerdes.deltaVersion().deserialize(topic, value));
+        return Optional.of(record);
+    }
+
+    /** A record of the log that cannot be applied, with the reason its dead letter carries. */
+    public static final class Unreadable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+
+        Unreadable(String reason, String detail) {
+            super(detail);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
     }
 
     /** Whether a key is an alias's history entry rather than its current pointer. */

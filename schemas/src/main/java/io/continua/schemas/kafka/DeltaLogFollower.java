@@ -1,6 +1,5 @@
 package io.continua.schemas.kafka;
 
-import io.continua.schemas.serde.UndecodableRecordException;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -35,11 +34,15 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(DeltaLogFollower.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+    /** The dead-letter reason of records whose signature is missing or wrong. */
+    public static final String UNTRUSTED = "untrusted";
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final BiConsumer<String, SpecificRecord> apply;
     private final DeltaLogSignatures signatures;
+    private final Refusals refusals;
+    private final AtomicLong unreadable = new AtomicLong();
     private final AtomicLong untrusted = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     /** The next offset to apply per partition: where a retry starts, and what writers wait for. */
@@ -56,12 +59,15 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
     /**
      * @param signatures records that do not verify under these are skipped, logged and counted,
      *                   never applied ({@link DeltaLogSignatures#NONE}: every record is applied)
+     * @param refusals   also hears of every record skipped: unsigned, wrongly signed, or unreadable
+     *                   (a malformed key, undecodable bytes, a record under another record's key)
      */
-    public DeltaLogFollower(KafkaConnection kafka, String topic, DeltaLogSignatures signatures,
+    public DeltaLogFollower(KafkaConnection kafka, String topic, DeltaLogSignatures signatures, Refusals refusals,
                             BiConsumer<String, SpecificRecord> apply) {
         this.topic = topic;
         this.apply = apply;
         this.signatures = signatures;
+        this.refusals = refusals;
         this.consumer = new KafkaConsumer<>(kafka.client(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
@@ -136,7 +142,7 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
 
     private void applyNextBatch() {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-            if (record.key() != null && trusted(record)) {
+            if (trusted(record)) {
                 decode(record).ifPresent(value -> apply.accept(record.key(), value));
             }
             applied.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
@@ -201,6 +207,7 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
             untrusted.incrementAndGet();
             log.warn("Ignoring record {} at {}-{}@{}: {} (not written by the registry)", record.key(), topic,
                     record.partition(), record.offset(), reason);
+            refusals.refuse(record, UNTRUSTED, reason + ": not written by the registry");
         });
         return distrust.isEmpty();
     }
@@ -210,6 +217,9 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
     public void bindTo(MeterRegistry metrics) {
         FunctionCounter.builder("continua_deltas_untrusted_records", this, DeltaLogFollower::untrustedRecords)
                 .description("Records of the deltas log ignored because their signature is missing or wrong")
+                .register(metrics);
+        FunctionCounter.builder("continua_deltas_unreadable_records", this, follower -> follower.unreadable.get())
+                .description("Records of the deltas log skipped: malformed key, undecodable, or under another's key")
                 .register(metrics);
         FunctionCounter.builder("continua_deltas_follower_failures", this, DeltaLogFollower::failures)
                 .description("Failures the deltas log follower retried after (not ready while it retries)")
@@ -224,10 +234,22 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
     private Optional<SpecificRecord> decode(ConsumerRecord<String, byte[]> record) {
         try {
             return DeltaLog.decode(topic, record.key(), record.value());
-        } catch (UndecodableRecordException e) {
-            log.error("Skipping undecodable record {}@{} in {}: {}", record.key(), record.offset(), topic, e.getMessage());
+        } catch (DeltaLog.Unreadable e) {
+            unreadable.incrementAndGet();
+            log.error("Skipping record {} at {}-{}@{}: {} ({})", record.key(), topic, record.partition(),
+                    record.offset(), e.reason(), e.getMessage());
+            refusals.refuse(record, e.reason(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** Where records that are never applied go besides the log (the registry writer dead-letters them). */
+    @FunctionalInterface
+    public interface Refusals {
+        /** Logged and counted by the follower only. */
+        Refusals NONE = (record, reason, detail) -> { };
+
+        void refuse(ConsumerRecord<String, byte[]> record, String reason, String detail);
     }
 
     @Override
