@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -52,8 +53,12 @@ public final class RegistryWrites {
         this.metrics = metrics;
     }
 
-    /** What an upload registered, whether it moved production, and why or why not. */
-    public record Uploaded(DeltaVersion version, Optional<AliasPointer> promotion, String promotionReason) {
+    /**
+     * What an upload registered, whether it moved production, and why or why not; {@code repeated}
+     * when the same upload had already registered this version (nothing new was written).
+     */
+    public record Uploaded(DeltaVersion version, Optional<AliasPointer> promotion, String promotionReason,
+                           boolean repeated) {
     }
 
     public boolean canWrite() {
@@ -62,6 +67,13 @@ public final class RegistryWrites {
 
     public Uploaded upload(String domain, LoadedArtifact artifact, byte[] archive, UploadMetadata metadata, String actor) {
         requireWriter();
+        Optional<DeltaVersion> earlier = sameUpload(domain, artifact.sha256(), metadata, actor);
+        if (earlier.isPresent()) {
+            log.info("Upload of {}/{} by {} repeated (same archive, parent and lineage): answered with it", domain,
+                    earlier.get().getVersion(), actor);
+            return new Uploaded(earlier.get(), Optional.empty(), "already registered as version "
+                    + earlier.get().getVersion(), true);
+        }
         DomainConfig config = state.config(domain).orElse(DomainConfigs.defaults(domain));
         String kind = artifact.delta().config().kind().key();
         if (state.config(domain).isPresent() && !config.getKind().equals(kind)) {
@@ -121,7 +133,21 @@ public final class RegistryWrites {
         log.info("Registered {}/{} ({}, {} labels, sha256 {}) by {}; {}: {}", domain, version.getVersion(), kind,
                 version.getLabels().size(), version.getSha256().substring(0, 12), actor,
                 decision.promote() ? "production -> " + version.getVersion() : "production stays", decision.reason());
-        return new Uploaded(version, promotion, decision.reason());
+        return new Uploaded(version, promotion, decision.reason(), false);
+    }
+
+    /**
+     * The version a retried upload already registered: same uploader, archive, parent and lineage.
+     * A client whose first attempt succeeded but whose answer was lost gets that version back, not a
+     * second one claiming the same examples.
+     */
+    private Optional<DeltaVersion> sameUpload(String domain, String sha256, UploadMetadata metadata, String actor) {
+        return state.versions(domain).stream()
+                .filter(version -> !version.getDeleted() && version.getSha256().equals(sha256)
+                        && version.getCreatedBy().equals(actor)
+                        && Objects.equals(version.getParentVersion(), metadata.parentVersion())
+                        && version.getTrainedOn().equals(metadata.trainedOn()))
+                .findFirst();
     }
 
     public AliasPointer moveAlias(String domain, String alias, int version, String reason, String actor) {

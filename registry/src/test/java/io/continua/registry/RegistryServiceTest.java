@@ -418,6 +418,23 @@ class RegistryServiceTest {
     }
 
     @Test
+    void aRepeatedUploadAnswersWithTheVersionItRegisteredAndWritesNothing() throws Exception {
+        byte[] archive = fixture.artifact(1);
+        JsonNode first = writer.upload("banking", archive, fixture.withLineage(RegistryFixture.metadata(null, 0.8), 0,
+                0, 100));
+        Snapshot before = snapshot();
+        JsonNode again = writer.upload("banking", archive, fixture.withLineage(RegistryFixture.metadata(null, 0.8), 0,
+                0, 100));
+        assertThat(again.get("version").asInt()).isEqualTo(first.get("version").asInt());
+        assertThat(again.get("repeated").asBoolean()).isTrue();
+        assertThat(first.get("repeated").asBoolean()).isFalse();
+        assertThat(snapshot()).as("nothing written by the repeat").isEqualTo(before);
+        // Another archive on the same examples is not a repeat: it is refused as an overlap.
+        assertThat(refusal(() -> writer.upload("banking", fixture.artifact(2), fixture.withLineage(
+                RegistryFixture.metadata(null, 0.8), 0, 0, 100))).error()).isEqualTo("lineage_overlap");
+    }
+
+    @Test
     void recordsTheRegistryCannotReadAreDeadLetteredAndItKeepsApplyingTheLog() throws Exception {
         String deltas = fixture.topics.deltas();
         byte[] production = RecordSerdes.aliasPointer().serialize(deltas, AliasPointer.newBuilder().setDomain("banking")

@@ -89,7 +89,8 @@ public final class RegistryApi {
                         + "hyperparameters, promotion policy", Role.ADMIN, List.of(200, 400, 401, 403, 409),
                         this::putDomain),
                 new ApiRoute(HttpMethod.POST, "/v1/domains/{domain}/versions", "Upload a delta (multipart: "
-                        + "artifact file, metadata JSON)", Role.WRITE, List.of(201, 400, 401, 403, 409, 413, 422),
+                        + "artifact file, metadata JSON); the same upload again answers 200 with the version it "
+                        + "registered", Role.WRITE, List.of(200, 201, 400, 401, 403, 409, 413, 422),
                         this::upload),
                 new ApiRoute(HttpMethod.GET, "/v1/domains/{domain}/versions", "List versions (?limit, ?after)",
                         null, List.of(200, 400, 404), this::listVersions),
@@ -161,8 +162,9 @@ public final class RegistryApi {
                     DeltaVersion version = uploaded.version();
                     context.response().putHeader("Location", "/v1/domains/" + domain + "/versions/"
                             + version.getVersion());
-                    HttpJson.respond(context, 201, new JsonObject().put("domain", domain)
-                            .put("version", version.getVersion()).put("sha256", version.getSha256())
+                    HttpJson.respond(context, uploaded.repeated() ? 200 : 201, new JsonObject().put("domain", domain)
+                            .put("version", version.getVersion()).put("repeated", uploaded.repeated())
+                            .put("sha256", version.getSha256())
                             .put("sizeBytes", version.getSizeBytes())
                             .put("promoted", uploaded.promotion().isPresent())
                             .put("promotionReason", uploaded.promotionReason())
