@@ -75,4 +75,11 @@ public record ServingConfig(KafkaConnection kafka, Topics topics, String registr
                 maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
                 pinnedVersions, exportDir, groupId, consumeRequests, precision, newSignatures);
     }
+
+    /** Texts waiting per domain before HTTP requests get 429 and Kafka partitions pause. */
+    public ServingConfig withQueueCapacity(int newCapacity) {
+        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, host, httpPort, maxBatch,
+                maxBatchTokens, maxWait, newCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
+                pinnedVersions, exportDir, groupId, consumeRequests, precision, deltaSignatures);
+    }
 }

@@ -55,7 +55,7 @@ public final class ServingService implements AutoCloseable {
                 config.maxBatchTokens(), config.maxWait(), config.queueCapacity(), metrics);
         Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens());
         this.requests = config.consumeRequests() ? new PredictionRequestConsumer(config.kafka(),
-                config.groupId(), config.topics(), predictions) : null;
+                config.groupId(), config.topics(), predictions, metrics) : null;
         this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,
                 this::isReady, metrics::scrape), config.host(), config.httpPort());
         log.info("Serving on http://127.0.0.1:{} ({} domains, alias {})", server.actualPort(), catalog.domains().size(),
@@ -77,7 +77,8 @@ public final class ServingService implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return follower.isCaughtUp() && follower.isFollowing() && catalog.settled();
+        return follower.isCaughtUp() && follower.isFollowing() && catalog.settled()
+                && (requests == null || requests.isRunning());
     }
 
     public int httpPort() {

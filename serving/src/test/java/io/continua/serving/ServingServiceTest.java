@@ -20,8 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -166,6 +168,43 @@ class ServingServiceTest {
             assertThat(dead).extracting(RejectedRecord::getReason)
                     .containsExactlyInAnyOrder("undecodable", "unknown_domain", "blank_text", "text_too_long");
             assertThat(dead).allSatisfy(record -> assertThat(record.getRejectedBy()).isEqualTo("serving"));
+        }
+    }
+
+    @Test
+    void aFullQueuePausesTheKafkaPathInsteadOfRefusingRequests() throws Exception {
+        stack.upload("banking", 1);
+        ServingService serving = ServingService.start(stack.config().withQueueCapacity(2), stack.encoder, stack.vertx);
+        stack.serving = serving;
+        stack.awaitActive(serving, "banking", 1);
+        int requests = 120;
+        try (KafkaConsumer<String, Prediction> results = consumer(RecordSerdes.prediction(),
+                stack.topics.predictResults());
+             KafkaConsumer<String, RejectedRecord> rejected = consumer(RecordSerdes.rejectedRecord(),
+                     stack.topics.examplesRejected());
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
+                     new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < requests; i++) {
+                PredictionRequest request = request("q-" + i, "banking", "where is my card " + i);
+                producer.send(new ProducerRecord<>(stack.topics.predictRequests(), bytes("banking"),
+                        RecordSerdes.predictionRequest().serialize(stack.topics.predictRequests(), request)));
+            }
+            producer.flush();
+            Set<String> answered = new HashSet<>();
+            List<RejectedRecord> dead = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                results.poll(Duration.ofMillis(100)).forEach(r -> answered.add(r.value().getRequestId()));
+                rejected.poll(Duration.ofMillis(10)).forEach(r -> dead.add(r.value()));
+                return answered.size() >= requests;
+            });
+            assertThat(answered).hasSize(requests);
+            assertThat(dead).as("no request refused for a full queue").isEmpty();
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(serving.url() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double pauses = metrics.lines().filter(line -> line.startsWith("continua_serving_kafka_pauses_total"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+            assertThat(pauses).as("the queue was full: partitions were paused").isPositive();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.continua.schemas.kafka;
 
+import io.continua.schemas.loop.RestartingLoop;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -17,7 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -32,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(DeltaLogFollower.class);
-    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
-    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
     /** The dead-letter reason of records whose signature is missing or wrong. */
     public static final String UNTRUSTED = "untrusted";
 
@@ -44,17 +42,14 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
     private final Refusals refusals;
     private final AtomicLong unreadable = new AtomicLong();
     private final AtomicLong untrusted = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
     /** The next offset to apply per partition: where a retry starts, and what writers wait for. */
     private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
     /** Notified after every batch applied: writers wait on it for their offsets. */
     private final Object progress = new Object();
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private Map<TopicPartition, Long> end;
-    private volatile boolean down;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final Thread thread;
-    private volatile boolean running = true;
+    /** The end offsets when following started: reaching them means the view is complete. Loop thread only. */
+    private Map<TopicPartition, Long> end;
+    private final RestartingLoop loop;
 
     /**
      * @param signatures records that do not verify under these are skipped, logged and counted,
@@ -72,9 +67,10 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::run, "deltas-tail-" + topic);
-        thread.setDaemon(true);
-        thread.start();
+        // A failure (broker unreachable at start, an applier that throws) never ends following: the loop
+        // is down (readiness says so), rewinds to the first record not applied, and retries with backoff.
+        this.loop = RestartingLoop.start("deltas-tail-" + topic, this::step, this::rewind, consumer::wakeup,
+                consumer::close);
     }
 
     public void awaitCaughtUp(Duration timeout) throws InterruptedException {
@@ -87,49 +83,12 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
         return caughtUp.getCount() == 0;
     }
 
-    /**
-     * Follows the log until closed. An unexpected failure (the broker unreachable at start, a record
-     * the applier throws on) never ends the loop: the follower is marked down, rewinds to the first
-     * record not applied, and retries with backoff, so no record is skipped and readiness can say so.
-     */
-    private void run() {
-        Duration retryAfter = FIRST_RETRY;
-        try {
-            while (running) {
-                try {
-                    if (end == null) {
-                        end = assignFromBeginning();
-                    }
-                    applyNextBatch();
-                    if (down) {
-                        down = false;
-                        retryAfter = FIRST_RETRY;
-                        log.info("Following {} again", topic);
-                    }
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    down = true;
-                    failures.incrementAndGet();
-                    log.error("Following {} failed; retrying in {} ms, not ready meanwhile", topic,
-                            retryAfter.toMillis(), e);
-                    if (closing.await(retryAfter.toMillis(), TimeUnit.MILLISECONDS)) {
-                        return;
-                    }
-                    rewind();
-                    retryAfter = retryAfter.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY
-                            : retryAfter.multipliedBy(2);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("The follower of {} was woken unexpectedly", topic, e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            consumer.close();
+    /** One turn of the loop: assign on the first, then apply what the next poll brings. */
+    private void step() {
+        if (end == null) {
+            end = assignFromBeginning();
         }
+        applyNextBatch();
     }
 
     private Map<TopicPartition, Long> assignFromBeginning() {
@@ -192,12 +151,12 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
 
     /** Whether the follower is applying the log now (false while it retries after a failure). */
     public boolean isFollowing() {
-        return !down && running;
+        return loop.isUp();
     }
 
     /** Failures the follower recovered from (or is retrying). */
     public long failures() {
-        return failures.get();
+        return loop.failures();
     }
 
     /** Records not written by the registry change nothing; each one is an event an operator must hear of. */
@@ -254,9 +213,6 @@ public final class DeltaLogFollower implements AutoCloseable, MeterBinder {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        closing.countDown();
-        consumer.wakeup();
-        thread.join(10_000);
+        loop.close();
     }
 }
