@@ -5,6 +5,7 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.DeadLetteringDecoder;
 import io.continua.schemas.kafka.DomainNames;
+import io.continua.schemas.loop.RestartingLoop;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
 import io.micrometer.core.instrument.Counter;
@@ -37,7 +38,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -67,7 +67,7 @@ public final class TrainerService implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaClientMetrics consumerMetrics;
     private final Timer updateTime;
-    private final Thread thread;
+    private final RestartingLoop loop;
     private final HttpServer http;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -96,8 +96,12 @@ public final class TrainerService implements AutoCloseable {
         this.updateTime = Timer.builder("continua_trainer_update_duration").description("Wall time of one update")
                 .publishPercentiles(0.5, 0.95).register(metrics);
         consumer.subscribe(List.of(config.topics().examplesAccepted()), new Rebalance());
-        this.thread = new Thread(this::run, "trainer");
-        thread.start();
+        // An unexpected failure never ends training: the loop is down (readiness says so), drops what it
+        // holds in memory and resumes each partition from its committed offset, as after a rebalance.
+        this.loop = RestartingLoop.start("trainer", this::step, this::resumeFromCommitted, consumer::wakeup, () -> {
+            consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
+            stopped.countDown();
+        });
         this.http = TrainerHttpServer.start(vertx, config.host(), config.httpPort(), this);
         log.info("Trainer reading {} as group {}; status on http://127.0.0.1:{}/v1/domains",
                 config.topics().examplesAccepted(), config.groupId(), http.actualPort());
@@ -112,7 +116,7 @@ public final class TrainerService implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return running && thread.isAlive();
+        return running && loop.isUp();
     }
 
     public Map<String, DomainStatus> statuses() {
@@ -134,25 +138,20 @@ public final class TrainerService implements AutoCloseable {
                 all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::lastLoss).orElse(Double.NaN));
     }
 
-    private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, LabeledExample> record : decoder.decode(consumer.poll(Duration.ofMillis(200)))) {
-                    accept(new TopicPartition(record.topic(), record.partition()), record);
-                }
-                retryParked();
-                updateDueDomains();
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("Trainer woken unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            log.error("Trainer stopped", e);
-        } finally {
-            consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
-            stopped.countDown();
+    private void step() {
+        for (ConsumerRecord<String, LabeledExample> record : decoder.decode(consumer.poll(Duration.ofMillis(200)))) {
+            accept(new TopicPartition(record.topic(), record.partition()), record);
         }
+        retryParked();
+        updateDueDomains();
+    }
+
+    /** After a failure: forget every partition's domains and read each again from its committed offset. */
+    private void resumeFromCommitted() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Rebalance rebalance = new Rebalance();
+        rebalance.onPartitionsRevoked(assigned);
+        rebalance.onPartitionsAssigned(assigned);
     }
 
     /**
@@ -340,7 +339,7 @@ public final class TrainerService implements AutoCloseable {
         HttpServers.close(http);
         halted = true;
         running = false;
-        consumer.wakeup();
+        loop.close();
         stopped.await(60, TimeUnit.SECONDS);
         model.close();
     }
@@ -350,7 +349,7 @@ public final class TrainerService implements AutoCloseable {
     public void close() throws InterruptedException {
         HttpServers.close(http);
         running = false;
-        consumer.wakeup();
+        loop.close();
         stopped.await(120, TimeUnit.SECONDS);
         deadLetters.close();
         consumerMetrics.close();
