@@ -127,6 +127,7 @@ final class ServicePrincipals {
         List<AclBinding> acls = new ArrayList<>();
         Grants registry = new Grants(Principal.REGISTRY, acls);
         registry.topic(topics.deltas(), AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
+        registry.topic(topics.deltaBlobs(), AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
         registry.transactionalId(names.registryTransactionalId(), PatternType.LITERAL);
         // Lineage checks read the accepted topic's partitions and end offsets, never its records.
         registry.topic(topics.examplesAccepted(), AclOperation.DESCRIBE);
@@ -136,6 +137,7 @@ final class ServicePrincipals {
         // Read-only registry replicas: the log and the lineage checks, no write, no transactional id.
         Grants reader = new Grants(Principal.REGISTRY_READER, acls);
         reader.topic(topics.deltas(), AclOperation.READ);
+        reader.topic(topics.deltaBlobs(), AclOperation.READ);
         reader.topic(topics.examplesAccepted(), AclOperation.DESCRIBE);
 
         Grants ingest = new Grants(Principal.INGEST, acls);

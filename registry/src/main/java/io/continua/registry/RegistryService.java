@@ -8,8 +8,7 @@ import io.continua.registry.auth.AdminTokenFile;
 import io.continua.registry.auth.ApiToken;
 import io.continua.registry.auth.Authenticator;
 import io.continua.registry.auth.Role;
-import io.continua.registry.blob.BlobStore;
-import io.continua.registry.blob.LocalBlobStore;
+import io.continua.registry.blob.ArtifactStore;
 import io.continua.registry.http.RegistryApi;
 import io.continua.registry.lineage.LineageCheck;
 import io.continua.registry.log.DeltaLogDeadLetters;
@@ -18,7 +17,7 @@ import io.continua.registry.state.RegistryState;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
 import io.continua.schemas.kafka.DeltaLogFollower;
-import io.continua.schemas.kafka.DeltaLogFollower.Refusals;
+import io.continua.schemas.kafka.SignedTopicFollower.Refusals;
 import io.continua.service.HttpFailure;
 import io.continua.service.HttpServers;
 import io.micrometer.core.instrument.Gauge;
@@ -49,7 +48,7 @@ public final class RegistryService implements AutoCloseable {
 
     private final RegistryConfig config;
     private final RegistryState state = new RegistryState();
-    private final BlobStore blobs;
+    private final ArtifactStore artifacts;
     private final DeltaArtifactReader reader;
     private final Authenticator authenticator;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -78,7 +77,6 @@ public final class RegistryService implements AutoCloseable {
     private RegistryService(RegistryConfig config, PretrainedEncoder encoder, Vertx vertx) throws InterruptedException {
         this.config = config;
         this.vertx = vertx;
-        this.blobs = new LocalBlobStore(config.dir().resolve("blobs"));
         this.reader = new DeltaArtifactReader(encoder.fingerprint(), encoder.architecture(), config.maxArtifactBytes());
         this.generatedAdminToken = config.tokens().isEmpty() ? AdminTokenFile.readOrCreate(config.dir()) : null;
         this.authenticator = new Authenticator(config.tokens().isEmpty()
@@ -87,28 +85,37 @@ public final class RegistryService implements AutoCloseable {
         // A new writer fences the old one first, then reads the log to its end, then writes: nothing the
         // old writer commits can slip in between the view and the next version number.
         DeltaLogWriter writer = config.readOnly() ? null : new DeltaLogWriter(config.kafka(), config.topics().deltas(),
-                config.transactionalId(), config.deltaSignatures());
+                config.topics().deltaBlobs(), config.transactionalId(), config.deltaSignatures());
         this.deadLetters = config.readOnly() ? null
                 : new DeltaLogDeadLetters(config.kafka(), config.topics().examplesRejected());
-        this.tail = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
-                deadLetters == null ? Refusals.NONE : deadLetters, state::apply);
+        Refusals refusals = deadLetters == null ? Refusals.NONE : deadLetters;
+        // The local directory is only a cache of the artifact topic: it may be deleted at any time.
+        this.artifacts = new ArtifactStore(config.kafka(), config.topics().deltaBlobs(), config.deltaSignatures(),
+                refusals, config.dir().resolve("artifact-cache"));
+        this.tail = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(), refusals,
+                state::apply);
         try {
+            artifacts.awaitCaughtUp(Duration.ofSeconds(120));
             tail.awaitCaughtUp(Duration.ofSeconds(120));
         } catch (RuntimeException | InterruptedException e) {
             tail.close();
+            artifacts.close();
             if (writer != null) {
                 writer.close();
                 deadLetters.close();
             }
             throw e;
         }
-        this.writes = new RegistryWrites(state, tail, blobs, writer, metrics);
+        this.writes = new RegistryWrites(state, tail, artifacts, writer, metrics);
+        if (writer != null) {
+            writes.adoptLocalArchives(config.dir().resolve("blobs"));
+        }
         tail.bindTo(metrics);
         Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                 .description("Domains the registry knows").register(metrics);
         Gauge.builder("continua_registry_missing_artifacts", this,
                 service -> service.missingArtifacts.size())
-                .description("Live versions whose archives the blob store cannot give").register(metrics);
+                .description("Live versions whose archives the artifact topic does not hold").register(metrics);
         this.server = HttpServers.listen(vertx, RegistryApi.router(vertx, this), config.host(), config.httpPort());
         checkArtifacts();
         artifactCheck.scheduleWithFixedDelay(this::checkArtifacts, ARTIFACT_CHECK_INTERVAL.toMillis(),
@@ -137,19 +144,19 @@ public final class RegistryService implements AutoCloseable {
      * failure), and while the blob store holds the archive of every live version.
      */
     public boolean isReady() {
-        return tail.isCaughtUp() && tail.isFollowing() && missingArtifacts.isEmpty();
+        return tail.isCaughtUp() && tail.isFollowing() && artifacts.isFollowing() && missingArtifacts.isEmpty();
     }
 
     /**
-     * Notes the live versions whose archives the blob store does not hold (a lost or unreadable
-     * disk); runs every {@link #ARTIFACT_CHECK_INTERVAL}.
+     * Notes the live versions whose archives the artifact topic does not hold whole (chunks deleted
+     * or compacted away by hand); runs every {@link #ARTIFACT_CHECK_INTERVAL}.
      */
     private void checkArtifacts() {
         try {
             List<String> missing = new ArrayList<>();
             for (String domain : state.domains()) {
                 for (DeltaVersion version : state.versions(domain)) {
-                    if (!version.getDeleted() && !blobs.contains(version.getSha256())) {
+                    if (!version.getDeleted() && !artifacts.contains(version.getSha256())) {
                         missing.add(domain + "/" + version.getVersion());
                     }
                 }
@@ -158,13 +165,13 @@ public final class RegistryService implements AutoCloseable {
                 if (missing.isEmpty()) {
                     log.info("Every live version's archive is readable again");
                 } else {
-                    log.warn("Not ready: the blob store lacks the archives of {} live versions: {}", missing.size(),
+                    log.warn("Not ready: the artifact topic lacks the archives of {} live versions: {}", missing.size(),
                             missing.size() > 10 ? missing.subList(0, 10) + " ..." : missing);
                 }
             }
             missingArtifacts = List.copyOf(missing);
         } catch (RuntimeException e) {
-            log.warn("Cannot check the blob store: {}", e.getMessage());
+            log.warn("Cannot check the artifacts: {}", e.getMessage());
         }
     }
 
@@ -180,8 +187,8 @@ public final class RegistryService implements AutoCloseable {
         return state;
     }
 
-    public BlobStore blobs() {
-        return blobs;
+    public ArtifactStore artifacts() {
+        return artifacts;
     }
 
     public Authenticator authenticator() {
@@ -233,6 +240,7 @@ public final class RegistryService implements AutoCloseable {
         writerThread.awaitTermination(30, TimeUnit.SECONDS);
         writes.close();
         tail.close();
+        artifacts.close();
         if (deadLetters != null) {
             deadLetters.close();
         }

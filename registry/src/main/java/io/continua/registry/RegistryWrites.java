@@ -1,19 +1,25 @@
 package io.continua.registry;
 
+import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.artifact.LoadedArtifact;
-import io.continua.registry.blob.BlobStore;
+import io.continua.registry.blob.ArtifactStore;
 import io.continua.registry.lineage.LineageCheck;
 import io.continua.registry.log.DeltaLogWriter;
+import io.continua.registry.log.DeltaLogWriter.BlobRecord;
 import io.continua.registry.log.DeltaLogWriter.Entry;
 import io.continua.registry.log.WriterFencedException;
 import io.continua.registry.state.RegistryState;
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
+import io.continua.schemas.kafka.DeltaBlobs;
 import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.service.HttpFailure;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,15 +46,15 @@ public final class RegistryWrites {
 
     private final RegistryState state;
     private final DeltaLogFollower reader;
-    private final BlobStore blobs;
+    private final ArtifactStore artifacts;
     private final MeterRegistry metrics;
     private volatile DeltaLogWriter writer;
 
-    RegistryWrites(RegistryState state, DeltaLogFollower reader, BlobStore blobs, DeltaLogWriter writer,
+    RegistryWrites(RegistryState state, DeltaLogFollower reader, ArtifactStore artifacts, DeltaLogWriter writer,
                    MeterRegistry metrics) {
         this.state = state;
         this.reader = reader;
-        this.blobs = blobs;
+        this.artifacts = artifacts;
         this.writer = writer;
         this.metrics = metrics;
     }
@@ -118,15 +124,10 @@ public final class RegistryWrites {
                 ? Optional.of(pointer(domain, Promotion.PRODUCTION, version.getVersion(), decision.reason(), "policy:auto"))
                 : Optional.empty();
         promotion.ifPresent(pointer -> entries.addAll(moveEntries(pointer)));
-        boolean newBlob = blobs.put(artifact.sha256(), archive);
-        try {
-            append(entries);
-        } catch (RuntimeException e) {
-            if (newBlob && !state.blobInUse(artifact.sha256())) {
-                blobs.delete(artifact.sha256());
-            }
-            throw e;
-        }
+        // The bytes go in the same transaction as the version: never one without the other.
+        List<BlobRecord> chunks = artifacts.contains(artifact.sha256()) ? List.of()
+                : chunkRecords(artifact.sha256(), archive);
+        append(chunks, entries);
         metrics.counter("continua_registry_versions_registered", "domain", domain, "kind", kind).increment();
         promotion.ifPresent(pointer -> metrics.counter("continua_registry_alias_moves", "domain", domain, "alias",
                 pointer.getAlias(), "actor", "policy").increment());
@@ -150,6 +151,39 @@ public final class RegistryWrites {
                 .findFirst();
     }
 
+    /**
+     * Publishes to the artifact topic the archives of live versions that only a registry's local
+     * directory holds ({@code <dir>/<first two hex digits>/<sha256>}, where registries before the
+     * artifact topic kept them): an upgraded registry loses none. Files that do not hash to their
+     * name are left alone.
+     */
+    void adoptLocalArchives(Path legacyDir) {
+        if (!Files.isDirectory(legacyDir)) {
+            return;
+        }
+        for (String domain : state.domains()) {
+            for (DeltaVersion version : state.versions(domain)) {
+                String sha = version.getSha256();
+                Path file = legacyDir.resolve(sha.substring(0, 2)).resolve(sha);
+                if (version.getDeleted() || artifacts.contains(sha) || !Files.isRegularFile(file)) {
+                    continue;
+                }
+                try {
+                    byte[] archive = Files.readAllBytes(file);
+                    if (!DeltaArtifact.sha256(archive).equals(sha)) {
+                        log.warn("Not adopting {}: its bytes do not hash to its name", file);
+                        continue;
+                    }
+                    append(chunkRecords(sha, archive), List.of());
+                    log.info("Adopted the archive of {}/{} from {} into the artifact topic", domain,
+                            version.getVersion(), legacyDir);
+                } catch (IOException e) {
+                    log.warn("Cannot adopt {}: {}", file, e.getMessage());
+                }
+            }
+        }
+    }
+
     public AliasPointer moveAlias(String domain, String alias, int version, String reason, String actor) {
         requireWriter();
         DeltaVersion target = state.version(domain, version).orElseThrow(() -> new HttpFailure(404, "unknown_version",
@@ -158,7 +192,7 @@ public final class RegistryWrites {
             throw new HttpFailure(409, "version_deleted", "Version " + version + " of '" + domain + "' is deleted");
         }
         AliasPointer pointer = pointer(domain, alias, version, reason, actor);
-        append(moveEntries(pointer));
+        append(List.of(), moveEntries(pointer));
         metrics.counter("continua_registry_alias_moves", "domain", domain, "alias", alias, "actor", "operator")
                 .increment();
         log.info("Alias {}@{}: {} -> {} by {} ({})", domain, alias, pointer.getPreviousVersion(), version, actor, reason);
@@ -178,7 +212,11 @@ public final class RegistryWrites {
             return existing;
         }
         DeltaVersion deleted = DeltaVersion.newBuilder(existing).setDeleted(true).build();
-        append(List.of(new Entry(DeltaLog.versionKey(domain, version), deleted)));
+        // Its bytes go too, unless another live version has the same archive.
+        boolean shared = state.liveVersionsUsing(existing.getSha256()) > 1;
+        List<BlobRecord> tombstones = shared ? List.of() : artifacts.chunkKeys(existing.getSha256()).stream()
+                .map(key -> new BlobRecord(key, null)).toList();
+        append(tombstones, List.of(new Entry(DeltaLog.versionKey(domain, version), deleted)));
         metrics.counter("continua_registry_versions_deleted", "domain", domain).increment();
         log.info("Deleted {}/{} by {}", domain, version, actor);
         return deleted;
@@ -186,10 +224,15 @@ public final class RegistryWrites {
 
     public DomainConfig configure(DomainConfig config) {
         requireWriter();
-        append(List.of(new Entry(DeltaLog.configKey(config.getDomain()), config)));
+        append(List.of(), List.of(new Entry(DeltaLog.configKey(config.getDomain()), config)));
         log.info("Configured {}: {} {} promotion {} by {}", config.getDomain(), config.getKind(),
                 config.getHyperparameters(), config.getPromotionPolicy(), config.getUpdatedBy());
         return config;
+    }
+
+    private static List<BlobRecord> chunkRecords(String sha256, byte[] archive) {
+        return DeltaBlobs.chunks(sha256, archive).stream()
+                .map(chunk -> new BlobRecord(chunk.key().key(), chunk.bytes())).toList();
     }
 
     private AliasPointer pointer(String domain, String alias, int version, String reason, String actor) {
@@ -204,11 +247,11 @@ public final class RegistryWrites {
                 new Entry(DeltaLog.aliasKey(pointer.getDomain(), pointer.getAlias()), pointer));
     }
 
-    private void append(List<Entry> entries) {
+    private void append(List<BlobRecord> blobRecords, List<Entry> entries) {
         DeltaLogWriter current = writer;
         Map<TopicPartition, Long> written;
         try {
-            written = current.append(entries);
+            written = current.append(blobRecords, entries);
         } catch (WriterFencedException e) {
             writer = null;
             current.close();
@@ -216,7 +259,7 @@ public final class RegistryWrites {
             throw readOnly();
         }
         try {
-            if (!reader.awaitApplied(written, APPLY_TIMEOUT)) {
+            if (!artifacts.awaitApplied(written, APPLY_TIMEOUT) || !reader.awaitApplied(written, APPLY_TIMEOUT)) {
                 throw new HttpFailure(503, "not_applied", "The change is in the log but the registry has not "
                         + "applied it within " + APPLY_TIMEOUT.toSeconds() + " s; it will appear once it has");
             }

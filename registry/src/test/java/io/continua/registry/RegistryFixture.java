@@ -8,6 +8,7 @@ import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.registry.auth.ApiToken;
+import io.continua.schemas.kafka.DeltaBlobs;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** A registry on its own topics and directory, with one token per role, and artifacts to upload. */
 final class RegistryFixture {
@@ -38,9 +40,7 @@ final class RegistryFixture {
         this.kafka = kafka;
         String run = UUID.randomUUID().toString().substring(0, 8);
         this.topics = new Topics("reg-" + run + ".");
-        kafka.createCompactedTopic(topics.deltas(), 1);
-        kafka.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.examplesAccepted(), 2,
-                (short) 1)));
+        kafka.createTopics(topics.newTopics(2, (short) 1));
         fillAccepted(ACCEPTED_RECORDS);
         this.dir = EmbeddedKafkaExtension.testDataDir().resolve("registry-" + run);
         this.config = RegistryConfig.defaults(kafka.bootstrapServers(), dir)
@@ -72,6 +72,18 @@ final class RegistryFixture {
         metadata.putArray("trainedOn").addObject().put("topic", topics.examplesAccepted()).put("partition", partition)
                 .put("fromOffset", from).put("untilOffset", until);
         return metadata;
+    }
+
+    /** Writes the archive's chunks to the artifact topic as a plain producer would: the bytes, or tombstones. */
+    void writeChunks(String sha256, byte[] archive, boolean tombstones) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (DeltaBlobs.Chunk chunk : DeltaBlobs.chunks(sha256, archive)) {
+                producer.send(new ProducerRecord<>(topics.deltaBlobs(), chunk.key().key(),
+                        tombstones ? null : chunk.bytes())).get();
+            }
+        }
     }
 
     static RegistryClient client(RegistryService service, String token) {

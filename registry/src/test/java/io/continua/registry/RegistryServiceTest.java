@@ -30,16 +30,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -144,10 +144,16 @@ class RegistryServiceTest {
         assertThat(history.get("history").get(0).get("actor").asText()).isEqualTo("policy:auto");
         assertThat(reader.aliases("banking").get("aliases").get("staging").get("version").asInt()).isEqualTo(3);
 
+        String deletedSha = reader.version("banking", 1).orElseThrow().get("sha256").asText();
         JsonNode deleted = admin.deleteVersion("banking", 1);
         assertThat(deleted.get("deleted").asBoolean()).isTrue();
         assertThat(refusal(() -> reader.artifact("banking", 1)).status()).isEqualTo(410);
         assertThat(reader.versions("banking", 0, 10).get("versions")).hasSize(3);
+        // Its bytes are tombstoned in the artifact topic, in the same transaction; the others stay.
+        assertThat(registry.artifacts().contains(deletedSha)).isFalse();
+        assertThat(registry.artifacts().contains(reader.version("banking", 2).orElseThrow().get("sha256").asText()))
+                .isTrue();
+        assertThat(registry.isReady()).isTrue();
     }
 
     /**
@@ -332,24 +338,60 @@ class RegistryServiceTest {
         }
     }
 
-    /** A registry whose blob store lost an archive it lists says it is not ready, and is again once it is back. */
+    /** A registry whose artifact topic lost an archive it lists says it is not ready, and is again once it is back. */
     @Test
     void readinessTellsWhenListedArchivesCannotBeRead() throws Exception {
-        JsonNode uploaded = writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        byte[] archive = fixture.artifact(1);
+        JsonNode uploaded = writer.upload("banking", archive, RegistryFixture.metadata(null, 0.8));
         HttpRequest ready = HttpRequest.newBuilder(URI.create(registry.url() + "/ready")).build();
         assertThat(raw(ready).statusCode()).isEqualTo(200);
-        Path blob;
-        try (Stream<Path> files = Files.walk(fixture.config.dir().resolve("blobs"))) {
-            blob = files.filter(path -> path.getFileName().toString().startsWith(uploaded.get("sha256").asText()))
-                    .findFirst().orElseThrow();
-        }
-        Path aside = blob.resolveSibling("aside");
-        Files.move(blob, aside);
+        fixture.writeChunks(uploaded.get("sha256").asText(), archive, true);
         await().atMost(Duration.ofSeconds(20)).until(() -> raw(ready).statusCode() == 503);
         assertThat(new String(raw(HttpRequest.newBuilder(URI.create(registry.url() + "/metrics")).build()).body()))
                 .contains("continua_registry_missing_artifacts 1.0");
-        Files.move(aside, blob);
+        fixture.writeChunks(uploaded.get("sha256").asText(), archive, false);
         await().atMost(Duration.ofSeconds(20)).until(() -> raw(ready).statusCode() == 200);
+    }
+
+    /** The registry's disk is a cache: a new instance on an empty directory, and a replica, serve every artifact. */
+    @Test
+    void artifactsLiveInKafkaNotOnTheRegistrysDisk() throws Exception {
+        Map<Integer, byte[]> archives = new TreeMap<>();
+        for (int seed = 1; seed <= 3; seed++) {
+            archives.put(writer.upload("banking", fixture.artifact(seed), RegistryFixture.metadata(null, 0.8))
+                    .get("version").asInt(), fixture.artifact(seed));
+        }
+        registry.close();
+        deleteRecursively(fixture.config.dir());
+        try (RegistryService successor = RegistryService.start(fixture.config.withHttpPort(0), fixture.encoder, vertx);
+             RegistryService replica = RegistryService.start(fixture.config.readOnly(fixture.dir.resolve("replica"))
+                     .withHttpPort(0), fixture.encoder, vertx)) {
+            for (RegistryService instance : List.of(successor, replica)) {
+                RegistryClient client = RegistryFixture.client(instance, RegistryFixture.READER);
+                archives.forEach((version, archive) -> assertThat(client.artifact("banking", version))
+                        .as("version %d from %s", version, instance.url()).isEqualTo(archive));
+                assertThat(instance.isReady()).isTrue();
+            }
+        } finally {
+            registry = RegistryService.start(fixture.config.withHttpPort(0), fixture.encoder, vertx);
+            connect();
+        }
+    }
+
+    /** A registry upgraded from one that kept archives on its disk only publishes them to the topic at start. */
+    @Test
+    void archivesOnlyOnTheOldLocalDirectoryAreAdoptedAtStart() throws Exception {
+        byte[] archive = fixture.artifact(1);
+        String sha = writer.upload("banking", archive, RegistryFixture.metadata(null, 0.8)).get("sha256").asText();
+        registry.close();
+        fixture.writeChunks(sha, archive, true);
+        Path legacy = fixture.config.dir().resolve("blobs").resolve(sha.substring(0, 2)).resolve(sha);
+        Files.createDirectories(legacy.getParent());
+        Files.write(legacy, archive);
+        registry = RegistryService.start(fixture.config.withHttpPort(0), fixture.encoder, vertx);
+        connect();
+        assertThat(reader.artifact("banking", 1)).isEqualTo(archive);
+        assertThat(registry.isReady()).isTrue();
     }
 
     @Test
@@ -513,21 +555,27 @@ class RegistryServiceTest {
         reader = RegistryFixture.client(registry, RegistryFixture.READER);
     }
 
-    /** Blob files, the versions of every domain, and the log's end: what a refusal must not change. */
-    private record Snapshot(Set<Path> blobs, String domains, long logEnd) {
+    /** The versions of every domain, and the ends of the log and of the artifact topic: what a refusal must not change. */
+    private record Snapshot(String domains, long logEnd, long artifactsEnd) {
     }
 
-    private Snapshot snapshot() throws IOException {
-        Set<Path> blobs;
-        try (Stream<Path> files = Files.walk(fixture.config.dir().resolve("blobs"))) {
-            blobs = files.filter(Files::isRegularFile).collect(Collectors.toSet());
-        }
+    private Snapshot snapshot() {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.kafka.bootstrapServers()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition partition = new TopicPartition(fixture.topics.deltas(), 0);
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            return new Snapshot(blobs, reader.domains().toString() + reader.versions("banking", 0, 100), end);
+            TopicPartition log = new TopicPartition(fixture.topics.deltas(), 0);
+            TopicPartition artifacts = new TopicPartition(fixture.topics.deltaBlobs(), 0);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(log, artifacts));
+            return new Snapshot(reader.domains().toString() + reader.versions("banking", 0, 100), ends.get(log),
+                    ends.get(artifacts));
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.serving.DjlEncoder;
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.continua.schemas.kafka.DeltaLogFollower;
+import io.continua.schemas.kafka.SignedTopicFollower;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.service.HttpServers;
 import io.continua.serving.deltas.ArtifactSource;
@@ -48,7 +49,7 @@ public final class ServingService implements AutoCloseable {
         this.catalog = new DeltaCatalog(config.alias(), new DeltaLoader(artifacts, encoder, tokenizer),
                 config.pinnedVersions(), metrics);
         this.follower = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
-                DeltaLogFollower.Refusals.NONE, catalog::apply);
+                SignedTopicFollower.Refusals.NONE, catalog::apply);
         follower.bindTo(metrics);
         follower.awaitCaughtUp(Duration.ofSeconds(120));
         this.batcher = new Batcher<>(new Classifier(encoder, config.topK()), tokenizer, config.maxBatch(),

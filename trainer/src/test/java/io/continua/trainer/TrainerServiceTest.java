@@ -13,7 +13,6 @@ import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.HeadConfig;
 import io.continua.schemas.Split;
 import io.continua.schemas.registry.RegistryClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -165,7 +164,7 @@ class TrainerServiceTest {
             first.close();
             long committedBefore = stack.committedOffset(0);
 
-            Map<Path, Path> lost = stack.loseArchives("broken");
+            Map<String, byte[]> lost = stack.loseArchives("broken");
             stack.publish("broken", broken.subList(60, broken.size()), Split.TRAIN);
             stack.publish("good", good, Split.TRAIN);
             TrainerService second = stack.startTrainer();
@@ -175,7 +174,7 @@ class TrainerServiceTest {
             assertThat(stack.committedOffset(0)).as("the group's offset while broken is parked")
                     .isGreaterThanOrEqualTo(committedBefore);
 
-            TrainerStack.restoreArchives(lost);
+            stack.restoreArchives(lost);
             awaitFullyTrained(stack, Duration.ofMinutes(3), "broken");
             assertThat(second.statuses().get("broken").parked()).isNull();
             for (String domain : List.of("broken", "good")) {

@@ -11,12 +11,11 @@ import io.continua.registry.RegistryService;
 import io.continua.registry.auth.ApiToken;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Split;
+import io.continua.schemas.kafka.DeltaBlobs;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +38,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -53,8 +53,6 @@ final class TrainerStack implements AutoCloseable {
     final Topics topics;
     final RegistryService registry;
     final RegistryClient client;
-    /** Where the registry keeps its state, its blob store under {@code blobs}. */
-    final Path registryDir;
     /** An operator's own token: what it uploads is not the trainer's. */
     final RegistryClient operator;
     private final KafkaProducer<String, LabeledExample> producer;
@@ -65,11 +63,8 @@ final class TrainerStack implements AutoCloseable {
         this.kafka = kafka;
         String run = UUID.randomUUID().toString().substring(0, 8);
         this.topics = new Topics("trn-" + run + ".");
-        kafka.createTopic(topics.examplesAccepted(), partitions);
-        kafka.createTopic(topics.examplesRejected(), 1);
-        kafka.createCompactedTopic(topics.deltas(), 1);
+        kafka.createTopics(topics.newTopics(partitions, (short) 1));
         Path dir = EmbeddedKafkaExtension.testDataDir().resolve("trainer-" + run);
-        this.registryDir = dir.resolve("registry");
         this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
                 .withTopics(topics, "writer-" + run).withHttpPort(0)
                 .withTokens(List.of(ApiToken.parse("trainer:admin:" + TOKEN),
@@ -127,25 +122,39 @@ final class TrainerStack implements AutoCloseable {
     }
 
     /**
-     * Moves the archives of every version of {@code domain} out of the registry's blob store, as a
-     * lost disk would; returns where each went, to {@link #restoreArchives} them.
+     * Deletes the archives of every version of {@code domain} from the artifact topic (a tombstone
+     * per chunk), as an artifact lost to a mistaken deletion would be; returns them, to
+     * {@link #restoreArchives} them.
      */
-    Map<Path, Path> loseArchives(String domain) throws IOException {
-        Map<Path, Path> lost = new HashMap<>();
-        for (JsonNode version : client.allVersions(domain)) {
-            String sha = version.path("sha256").asText();
-            Path blob = registryDir.resolve("blobs").resolve(sha.substring(0, 2)).resolve(sha);
-            Path aside = blob.resolveSibling(sha + ".lost");
-            Files.move(blob, aside);
-            lost.put(aside, blob);
+    Map<String, byte[]> loseArchives(String domain) throws Exception {
+        Map<String, byte[]> lost = new HashMap<>();
+        try (KafkaProducer<String, byte[]> blobs = blobProducer()) {
+            for (JsonNode version : client.allVersions(domain)) {
+                String sha = version.path("sha256").asText();
+                byte[] archive = client.artifact(domain, version.path("version").asInt());
+                lost.put(sha, archive);
+                for (DeltaBlobs.Chunk chunk : DeltaBlobs.chunks(sha, archive)) {
+                    blobs.send(new ProducerRecord<>(topics.deltaBlobs(), chunk.key().key(), null)).get();
+                }
+            }
         }
         return lost;
     }
 
-    static void restoreArchives(Map<Path, Path> lost) throws IOException {
-        for (Map.Entry<Path, Path> blob : lost.entrySet()) {
-            Files.move(blob.getKey(), blob.getValue());
+    /** Writes the lost archives' chunks back to the artifact topic. */
+    void restoreArchives(Map<String, byte[]> lost) throws Exception {
+        try (KafkaProducer<String, byte[]> blobs = blobProducer()) {
+            for (Map.Entry<String, byte[]> archive : lost.entrySet()) {
+                for (DeltaBlobs.Chunk chunk : DeltaBlobs.chunks(archive.getKey(), archive.getValue())) {
+                    blobs.send(new ProducerRecord<>(topics.deltaBlobs(), chunk.key().key(), chunk.bytes())).get();
+                }
+            }
         }
+    }
+
+    private KafkaProducer<String, byte[]> blobProducer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer());
     }
 
     /** The offset the trainers' consumer group has committed on a partition of the accepted topic, 0 if none. */

@@ -52,7 +52,7 @@ final class RegistryBench {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(workDir.resolve("kafka")).build()) {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
-            kafka.createCompactedTopic(topics.deltas(), 1);
+            kafka.createTopics(topics.newTopics(1, (short) 1));
             RegistryConfig config = RegistryConfig.defaults(kafka.bootstrapServers(), workDir).withHttpPort(0)
                     .withTokens(List.of(ApiToken.parse("bench:admin:" + TOKEN)));
             try (RegistryService registry = RegistryService.start(config, encoder, vertx)) {

@@ -58,9 +58,7 @@ final class TrainerBench {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(workDir.resolve("kafka")).build()) {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
-            kafka.createTopic(topics.examplesAccepted(), 2);
-            kafka.createTopic(topics.examplesRejected(), 1);
-            kafka.createCompactedTopic(topics.deltas(), 1);
+            kafka.createTopics(topics.newTopics(2, (short) 1));
             try (RegistryService registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(),
                     workDir).withHttpPort(0).withTokens(List.of(ApiToken.parse("bench:admin:" + TOKEN))), encoder, vertx);
                  KafkaProducer<String, LabeledExample> producer = new KafkaProducer<>(Map.of(

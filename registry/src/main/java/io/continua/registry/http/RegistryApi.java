@@ -205,7 +205,7 @@ public final class RegistryApi {
             context.response().setStatusCode(304).putHeader("ETag", etag).end();
             return;
         }
-        context.vertx().executeBlocking(() -> service.blobs().get(version.getSha256()), false)
+        context.vertx().executeBlocking(() -> service.artifacts().get(version.getSha256()), false)
                 .onSuccess(bytes -> {
                     if (bytes.isEmpty()) {
                         HttpJson.error(context, 503, "artifact_unavailable", "The archive of version "

@@ -2,8 +2,8 @@ package io.continua.registry.log;
 
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.DeadLetters;
-import io.continua.schemas.kafka.DeltaLogFollower.Refusals;
 import io.continua.schemas.kafka.KafkaConnection;
+import io.continua.schemas.kafka.SignedTopicFollower.Refusals;
 import io.continua.schemas.serde.RecordSerdes;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -20,9 +20,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Appends to the {@code deltas} topic with a transactional, idempotent producer (acks=all): the
- * records of one change (a version and the alias move it triggers) appear together or not at all.
- * The fixed transactional id makes Kafka fence any older writer: one instance writes at a time.
+ * Appends to the {@code deltas} topic, and to {@code delta-blobs} the artifact chunks a change
+ * needs, with one transactional, idempotent producer (acks=all): the records of one change (an
+ * artifact's chunks, its version and the alias move it triggers) appear together or not at all, so
+ * a version is never visible without its bytes. The fixed transactional id makes Kafka fence any
+ * older writer: one instance writes at a time. Every record is signed when a key is configured.
  * Not thread-safe: the registry calls it from its single writer thread.
  */
 public final class DeltaLogWriter implements AutoCloseable {
@@ -30,13 +32,20 @@ public final class DeltaLogWriter implements AutoCloseable {
     public record Entry(String key, SpecificRecord value) {
     }
 
+    /** A record of the artifact topic: a chunk, or (null bytes) the tombstone that deletes one. */
+    public record BlobRecord(String key, byte[] bytes) {
+    }
+
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
+    private final String blobTopic;
     private final DeltaLogSignatures signatures;
 
     /** @param signatures signs every record written (unless {@link DeltaLogSignatures#NONE}) */
-    public DeltaLogWriter(KafkaConnection kafka, String topic, String transactionalId, DeltaLogSignatures signatures) {
+    public DeltaLogWriter(KafkaConnection kafka, String topic, String blobTopic, String transactionalId,
+                          DeltaLogSignatures signatures) {
         this.topic = topic;
+        this.blobTopic = blobTopic;
         this.signatures = signatures;
         this.producer = new KafkaProducer<>(kafka.client(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
@@ -52,21 +61,20 @@ public final class DeltaLogWriter implements AutoCloseable {
     }
 
     /**
-     * Appends all entries atomically and returns once the broker acknowledged the commit, with the
-     * offset of the last record written to each partition.
+     * Appends the artifact records, then the entries, atomically; returns once the broker
+     * acknowledged the commit, with the offset of the last record written to each partition.
      */
     @SuppressWarnings("unchecked")
-    public Map<TopicPartition, Long> append(List<Entry> entries) {
+    public Map<TopicPartition, Long> append(List<BlobRecord> blobs, List<Entry> entries) {
         try {
             Map<TopicPartition, Long> last = new HashMap<>();
             producer.beginTransaction();
+            for (BlobRecord blob : blobs) {
+                send(blobTopic, blob.key(), blob.bytes(), last);
+            }
             for (Entry entry : entries) {
                 Class<SpecificRecord> type = (Class<SpecificRecord>) entry.value().getClass();
-                byte[] value = RecordSerdes.of(type).serialize(topic, entry.value());
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, entry.key(), value);
-                signatures.sign(topic, entry.key(), value, record.headers());
-                RecordMetadata written = producer.send(record).get();
-                last.merge(new TopicPartition(written.topic(), written.partition()), written.offset(), Math::max);
+                send(topic, entry.key(), RecordSerdes.of(type).serialize(topic, entry.value()), last);
             }
             producer.commitTransaction();
             return last;
@@ -81,6 +89,14 @@ public final class DeltaLogWriter implements AutoCloseable {
             abort();
             throw new IllegalStateException("Cannot append to " + topic + ": " + e.getMessage(), e);
         }
+    }
+
+    private void send(String target, String key, byte[] value, Map<TopicPartition, Long> last)
+            throws ExecutionException, InterruptedException {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(target, key, value);
+        signatures.sign(target, key, value, record.headers());
+        RecordMetadata written = producer.send(record).get();
+        last.merge(new TopicPartition(written.topic(), written.partition()), written.offset(), Math::max);
     }
 
     /** A newer producer with our transactional id exists: Kafka says so in one of two ways. */

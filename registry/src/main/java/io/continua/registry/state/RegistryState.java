@@ -82,10 +82,10 @@ public final class RegistryState {
                 .map(AliasPointer::getAlias).sorted().collect(Collectors.toList());
     }
 
-    /** Whether any live version of any domain still uses this blob. */
-    public synchronized boolean blobInUse(String sha256) {
+    /** How many live versions, of every domain, have this archive. */
+    public synchronized long liveVersionsUsing(String sha256) {
         return domains.values().stream().flatMap(state -> state.versions().values().stream())
-                .anyMatch(version -> version.getSha256().equals(sha256));
+                .filter(version -> !version.getDeleted() && version.getSha256().equals(sha256)).count();
     }
 
     private Optional<DomainState> existing(String domain) {

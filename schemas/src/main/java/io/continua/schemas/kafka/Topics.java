@@ -1,5 +1,6 @@
 package io.continua.schemas.kafka;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,14 +16,23 @@ public final class Topics {
     public static final String DEFAULT_PREFIX = "continua.";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,200}");
 
-    /** A topic's name and layout. */
-    public record Spec(String name, int partitions, boolean compacted) {
+    /** A topic's name and layout, and the topic settings it needs besides compaction. */
+    public record Spec(String name, int partitions, boolean compacted, Map<String, String> configs) {
+        public Spec(String name, int partitions, boolean compacted) {
+            this(name, partitions, compacted, Map.of());
+        }
+
         public NewTopic newTopic(short replication) {
-            NewTopic topic = new NewTopic(name, partitions, replication);
-            return compacted ? topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                    TopicConfig.CLEANUP_POLICY_COMPACT)) : topic;
+            Map<String, String> all = new HashMap<>(configs);
+            if (compacted) {
+                all.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
+            return new NewTopic(name, partitions, replication).configs(all);
         }
     }
+
+    /** The largest record of the artifact topic: a chunk of {@link DeltaBlobs#CHUNK_BYTES} and its key. */
+    public static final int DELTA_BLOBS_MAX_MESSAGE_BYTES = DeltaBlobs.CHUNK_BYTES + 64 * 1024;
 
     private final String prefix;
 
@@ -71,6 +81,14 @@ public final class Topics {
         return prefix + "deltas";
     }
 
+    /**
+     * Delta artifacts in content-addressed chunks (compacted), written in the same transaction as
+     * the version that names them: every registry instance reads them from here.
+     */
+    public String deltaBlobs() {
+        return prefix + "delta-blobs";
+    }
+
     /** Prequential accuracy per domain and delta version: DomainMetrics. */
     public String metrics() {
         return prefix + "metrics";
@@ -85,6 +103,8 @@ public final class Topics {
                 new Spec(predictRequests(), partitions, false),
                 new Spec(predictResults(), partitions, false),
                 new Spec(deltas(), 1, true),
+                new Spec(deltaBlobs(), 1, true, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(DELTA_BLOBS_MAX_MESSAGE_BYTES))),
                 new Spec(metrics(), partitions, false));
     }
 

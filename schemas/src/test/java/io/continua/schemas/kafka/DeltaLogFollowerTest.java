@@ -44,7 +44,7 @@ class DeltaLogFollowerTest {
         AtomicBoolean broken = new AtomicBoolean(true);
         List<String> applied = Collections.synchronizedList(new ArrayList<>());
         try (DeltaLogFollower follower = new DeltaLogFollower(KafkaConnection.plaintext(kafka.bootstrapServers()),
-                TOPIC, DeltaLogSignatures.NONE, DeltaLogFollower.Refusals.NONE, (key, record) -> {
+                TOPIC, DeltaLogSignatures.NONE, SignedTopicFollower.Refusals.NONE, (key, record) -> {
                     if (key.equals("d@a3") && broken.get()) {
                         throw new IllegalStateException("a bug in the applier");
                     }
