@@ -4,8 +4,10 @@ import io.continua.kafka.EmbeddedKafka;
 import io.continua.schemas.kafka.KafkaConnection;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Runs the embedded single-node broker in the foreground, for local use or other services to join. */
 @Command(name = "kafka",
@@ -34,13 +36,36 @@ final class KafkaCommand implements java.util.concurrent.Callable<Integer> {
                 "services' principals with `continua principals --kafka-config` that file (env CONTINUA_SECURE)."})
     private boolean secure;
 
+    @Option(names = "--node-id", defaultValue = "${env:CONTINUA_KAFKA_NODE_ID:-0}",
+            description = {"This node's id in a cluster of several (with --controller-quorum and --cluster-id);",
+                "0, the default, runs a single broker (env CONTINUA_KAFKA_NODE_ID)."})
+    private int nodeId;
+
+    @Option(names = "--controller-quorum", defaultValue = "${env:CONTINUA_KAFKA_CONTROLLER_QUORUM}",
+            paramLabel = "ID@HOST:PORT,...",
+            description = {"Every node of the cluster as id@host:controller-port (each node is broker and",
+                "controller); internal topics get replication factor 3 and min.insync.replicas 2",
+                "(env CONTINUA_KAFKA_CONTROLLER_QUORUM)."})
+    private String controllerQuorum;
+
+    @Option(names = "--cluster-id", defaultValue = "${env:CONTINUA_KAFKA_CLUSTER_ID}",
+            description = "The cluster's id, the same on every node (env CONTINUA_KAFKA_CLUSTER_ID).")
+    private String clusterId;
+
     @Override
     public Integer call() throws InterruptedException {
-        EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir.resolve("kafka"))
+        EmbeddedKafka.Builder builder = EmbeddedKafka.builder(dataDir.resolve("kafka"))
                 .port(port)
                 .controllerPort(controllerPort)
-                .secure(secure)
-                .build();
+                .secure(secure);
+        if (nodeId > 0) {
+            if (controllerQuorum == null || clusterId == null) {
+                throw new ParameterException(new CommandLine(this),
+                        "--node-id needs --controller-quorum and --cluster-id");
+            }
+            builder.quorum(new EmbeddedKafka.Quorum(nodeId, controllerQuorum, clusterId));
+        }
+        EmbeddedKafka kafka = builder.build();
         CountDownLatch stopped = OnShutdown.close("kafka", kafka);
         String bootstrap = kafka.start();
         if (kafka.secure()) {

@@ -61,6 +61,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int requestedPort;
     private final int requestedControllerPort;
     private final boolean requestedSecure;
+    private final Quorum quorum;
     private Properties security;
     private KafkaRaftServer server;
     private String bootstrapServers;
@@ -70,6 +71,38 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.requestedPort = builder.port;
         this.requestedControllerPort = builder.controllerPort;
         this.requestedSecure = builder.secure;
+        this.quorum = builder.quorum;
+        if (quorum != null && requestedSecure) {
+            throw new IllegalArgumentException("A secure broker runs alone; a node of a cluster runs without security");
+        }
+    }
+
+    /**
+     * This node's place in a cluster of several: its id, every controller as {@code id@host:port}
+     * (static voters; every node here is broker and controller), and the cluster's id, the same on
+     * every node. Internal topics then get replication factor 3 (fewer if there are fewer nodes)
+     * and {@code min.insync.replicas} 2.
+     */
+    public record Quorum(int nodeId, String voters, String clusterId) {
+        public Quorum {
+            if (controllerPort(voters, nodeId) <= 0) {
+                throw new IllegalArgumentException("Node " + nodeId + " is not among the voters " + voters);
+            }
+        }
+
+        int size() {
+            return voters.split(",").length;
+        }
+
+        private static int controllerPort(String voters, int nodeId) {
+            for (String voter : voters.split(",")) {
+                String[] idAndAddress = voter.trim().split("@");
+                if (idAndAddress.length == 2 && idAndAddress[0].equals(Integer.toString(nodeId))) {
+                    return Integer.parseInt(idAndAddress[1].substring(idAndAddress[1].lastIndexOf(':') + 1));
+                }
+            }
+            return -1;
+        }
     }
 
     public static Builder builder(Path dataDir) {
@@ -192,6 +225,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (requestedControllerPort > 0) {
             ports.setProperty("controller.port", Integer.toString(requestedControllerPort));
         }
+        if (quorum != null) {
+            ports.setProperty("controller.port", Integer.toString(Quorum.controllerPort(quorum.voters(),
+                    quorum.nodeId())));
+        }
         if (!ports.containsKey("port")) {
             ports.setProperty("port", Integer.toString(freePort()));
         }
@@ -265,17 +302,26 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private Properties withCommonProperties(Properties props, int controllerPort) {
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
+        String replication = quorum == null ? "1" : Integer.toString(Math.min(3, quorum.size()));
+        String minInSync = quorum == null || quorum.size() < 3 ? "1" : "2";
+        if (quorum == null) {
+            props.put("node.id", "1");
+            props.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
+        } else {
+            props.put("node.id", Integer.toString(quorum.nodeId()));
+            props.put("controller.quorum.voters", quorum.voters());
+            props.put("default.replication.factor", replication);
+            props.put("min.insync.replicas", minInSync);
+        }
         props.put("log.dirs", dataDir.resolve("log").toString());
-        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.replication.factor", replication);
         props.put("offsets.topic.num.partitions", "5");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", replication);
+        props.put("transaction.state.log.min.isr", minInSync);
         props.put("transaction.state.log.num.partitions", "5");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", replication);
+        props.put("share.coordinator.state.topic.min.isr", minInSync);
         props.put("group.initial.rebalance.delay.ms", "0");
         // The default 128 MB cleaner buffer is sized for production brokers, not one in a laptop JVM.
         props.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
@@ -294,11 +340,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.store(out, "Embedded Kafka broker");
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        String clusterId = Uuid.randomUuid().toString();
+        String clusterId = quorum == null ? Uuid.randomUuid().toString() : quorum.clusterId();
         int status;
         try (PrintStream printer = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propsFile.toString(),
-                    "--standalone"));
+            List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propsFile.toString()));
+            if (quorum == null) {
+                args.add("--standalone");
+            }
             if (security != null) {
                 // The broker's and the admin's SCRAM credentials must exist before the broker can start.
                 for (String user : List.of(BROKER_USER, ADMIN_USER)) {
@@ -338,6 +386,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int port;
         private int controllerPort;
         private boolean secure;
+        private Quorum quorum;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -361,6 +410,12 @@ public final class EmbeddedKafka implements AutoCloseable {
          */
         public Builder secure(boolean secure) {
             this.secure = secure;
+            return this;
+        }
+
+        /** Makes this broker one node of a cluster (see {@link Quorum}); alone by default. */
+        public Builder quorum(Quorum quorum) {
+            this.quorum = quorum;
             return this;
         }
 

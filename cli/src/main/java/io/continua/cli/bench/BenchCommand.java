@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
         description = "Run a benchmark, print its figures and optionally write <name>.json.",
         subcommands = {BenchCommand.All.class, BenchCommand.Model.class, BenchCommand.Accuracy.class,
             BenchCommand.Ingest.class, BenchCommand.Registry.class, BenchCommand.Trainer.class,
-            BenchCommand.Serving.class})
+            BenchCommand.Serving.class, BenchCommand.Chaos.class})
 public final class BenchCommand {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
@@ -294,6 +294,57 @@ public final class BenchCommand {
             } finally {
                 CAPTURE.remove();
             }
+        }
+    }
+
+    @Command(name = "chaos", mixinStandardHelpOptions = true,
+            description = {"The kill -9 suite: a 3-node Kafka cluster, a registry writer and replica, ingest, two",
+                "trainers and two serving replicas, each its own JVM, while examples stream in and clients ask",
+                "both replicas; each cycle kills one component with SIGKILL and starts it again. Prints what",
+                "the failure model promises: examples lost or trained twice, versions reused, unreadable",
+                "artifacts, failed predictions on surviving replicas (all must be 0), recovery times."})
+    static final class Chaos implements Callable<Integer> {
+        @Mixin
+        private JsonOutput json;
+
+        @Mixin
+        private WorkDir work;
+
+        @Option(names = "--cycles", defaultValue = "20", description = "Kills (default ${DEFAULT-VALUE}).")
+        private int cycles;
+
+        @Option(names = "--examples", defaultValue = "1000",
+                description = "Labeled examples streamed, at most (default ${DEFAULT-VALUE}).")
+        private int examples;
+
+        @Option(names = "--rate", defaultValue = "10", description = "Examples per second (default ${DEFAULT-VALUE}).")
+        private double rate;
+
+        @Option(names = "--pause", defaultValue = "PT5S",
+                description = "Shortest pause before a kill; the longest is twice this (default ${DEFAULT-VALUE}).")
+        private Duration pause;
+
+        @Option(names = "--settle", defaultValue = "PT5M",
+                description = "How long to wait at the end for training to cover every example (default ${DEFAULT-VALUE}).")
+        private Duration settle;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Which components die when (default ${DEFAULT-VALUE}).")
+        private long seed;
+
+        @Option(names = "--data", defaultValue = "${env:CONTINUA_BENCH_TEXTS:-data/banking77/train.jsonl}",
+                description = "JSON Lines of {\"text\",\"label\"} to stream (default ${DEFAULT-VALUE}).")
+        private Path data;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isRegularFile(data)) {
+                throw new IllegalArgumentException("No dataset at " + data + " (set --data)");
+            }
+            ChaosBench.Settings settings = new ChaosBench.Settings(cycles, examples, rate, pause, pause.multipliedBy(2),
+                    settle, seed);
+            report(new ChaosBench(settings, ChaosBench.fewIntents(JsonlDataset.read(data)), work.fresh("chaos"),
+                    System.err).run(), json.dir);
+            return 0;
         }
     }
 

@@ -27,6 +27,10 @@ public final class Topics {
             if (compacted) {
                 all.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             }
+            if (replication >= 3) {
+                // A write acknowledged by two replicas survives the loss of any one broker.
+                all.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
+            }
             return new NewTopic(name, partitions, replication).configs(all);
         }
     }
