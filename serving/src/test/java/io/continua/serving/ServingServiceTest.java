@@ -138,9 +138,7 @@ class ServingServiceTest {
                 stack.topics.predictResults());
              KafkaConsumer<String, RejectedRecord> rejected = consumer(RecordSerdes.rejectedRecord(),
                      stack.topics.examplesRejected());
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
-                     new ByteArraySerializer(), new ByteArraySerializer())) {
+             KafkaProducer<byte[], byte[]> producer = rawProducer()) {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 results.poll(Duration.ofMillis(100));
                 return !results.assignment().isEmpty();
@@ -182,9 +180,7 @@ class ServingServiceTest {
                 stack.topics.predictResults());
              KafkaConsumer<String, RejectedRecord> rejected = consumer(RecordSerdes.rejectedRecord(),
                      stack.topics.examplesRejected());
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
-                     new ByteArraySerializer(), new ByteArraySerializer())) {
+             KafkaProducer<byte[], byte[]> producer = rawProducer()) {
             for (int i = 0; i < requests; i++) {
                 PredictionRequest request = request("q-" + i, "banking", "where is my card " + i);
                 producer.send(new ProducerRecord<>(stack.topics.predictRequests(), bytes("banking"),
@@ -276,6 +272,11 @@ class ServingServiceTest {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), values);
         consumer.subscribe(List.of(topic));
         return consumer;
+    }
+
+    private KafkaProducer<byte[], byte[]> rawProducer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private void send(KafkaProducer<byte[], byte[]> producer, PredictionRequest request) throws Exception {

@@ -236,6 +236,7 @@ final class ChaosBench {
         result.put("examples_accepted", coverage.accepted());
         result.put("train_examples", coverage.train());
         result.put("examples_lost", coverage.lost());
+        result.put("examples_pending", coverage.pending());
         result.put("examples_trained_twice", coverage.twice());
         result.put("versions", coverage.versions());
         result.put("versions_reused", versionsReused());
@@ -319,18 +320,33 @@ final class ChaosBench {
         }
     }
 
-    /** TRAIN examples accepted against the lineage of the trainers' versions. */
-    private record Coverage(long accepted, long train, long lost, long twice, int versions) {
+    /**
+     * TRAIN examples accepted against the lineage of the trainers' versions: covered once (learned
+     * by a registered version), twice, or not at all — pending if at or after the trainers'
+     * committed offset (still to be learned: a trainer's candidate the gate refused, or one that
+     * died, leaves them there and they are read again), lost if before it.
+     */
+    private record Coverage(long accepted, long train, long lost, long pending, long twice, int versions) {
+        long covered() {
+            return train - lost - pending;
+        }
     }
 
+    /** Waits until every TRAIN example is covered, or coverage has not moved for a minute, or the time is up. */
     private Coverage awaitCoverage(Duration settle) throws InterruptedException {
         long deadline = System.nanoTime() + settle.toNanos();
+        long unchangedSince = System.nanoTime();
         Coverage coverage = coverage();
-        while ((coverage.lost() > 0 || coverage.train() == 0) && System.nanoTime() < deadline) {
+        while ((coverage.train() == 0 || coverage.lost() + coverage.pending() > 0) && System.nanoTime() < deadline
+                && System.nanoTime() - unchangedSince < Duration.ofSeconds(60).toNanos()) {
             Thread.sleep(5_000);
-            coverage = coverage();
-            progress.printf("Settling: %d of %d TRAIN examples covered by %d versions%n",
-                    coverage.train() - coverage.lost(), coverage.train(), coverage.versions());
+            Coverage next = coverage();
+            if (next.covered() != coverage.covered()) {
+                unchangedSince = System.nanoTime();
+            }
+            coverage = next;
+            progress.printf("Settling: %d of %d TRAIN examples covered by %d versions, %d pending%n",
+                    coverage.covered(), coverage.train(), coverage.versions(), coverage.pending());
         }
         return coverage;
     }
@@ -353,8 +369,10 @@ final class ChaosBench {
         RegistryClient registry = new RegistryClient(replicaUrl, null, Duration.ofSeconds(30));
         List<JsonNode> versions = registry.domain(DOMAIN).isPresent() ? registry.allVersions(DOMAIN).stream()
                 .filter(version -> version.path("createdBy").asText().equals("trainer")).toList() : List.of();
+        Map<TopicPartition, Long> committed = committedOffsets();
         long train = 0;
         long lost = 0;
+        long pending = 0;
         long twice = 0;
         for (Map.Entry<TopicPartition, List<Long>> partition : trainOffsets.entrySet()) {
             for (long offset : partition.getValue()) {
@@ -365,11 +383,25 @@ final class ChaosBench {
                                 && range.path("fromOffset").asLong() <= offset
                                 && offset < range.path("untilOffset").asLong())
                         .count();
-                lost += covering == 0 ? 1 : 0;
+                boolean learnable = offset >= committed.getOrDefault(partition.getKey(), 0L);
+                lost += covering == 0 && !learnable ? 1 : 0;
+                pending += covering == 0 && learnable ? 1 : 0;
                 twice += covering > 1 ? 1 : 0;
             }
         }
-        return new Coverage(accepted, train, lost, twice, versions.size());
+        return new Coverage(accepted, train, lost, pending, twice, versions.size());
+    }
+
+    /** What the trainers' group has committed: everything before it must be in a registered version. */
+    private Map<TopicPartition, Long> committedOffsets() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            admin.listConsumerGroupOffsets("continua-trainer").partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .forEach((partition, offset) -> offsets.put(partition, offset == null ? 0L : offset.offset()));
+            return offsets;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot read the trainers' committed offsets: " + e.getMessage(), e);
+        }
     }
 
     /** Version keys of the log written with two different versions (a number reused for another artifact). */
