@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ArtifactStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ArtifactStore.class);
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration ARRIVAL_WAIT = Duration.ofSeconds(3);
 
     /** Where each chunk of one artifact is in the topic; -1 for a chunk not (or no longer) there. */
     private record Located(long[] offsets) {
@@ -142,8 +143,17 @@ public final class ArtifactStore implements AutoCloseable {
         return keys;
     }
 
-    /** The artifact's bytes, checked against its name; empty when the topic does not hold it whole. */
-    public Optional<byte[]> get(String sha256) {
+    /**
+     * The artifact's bytes, checked against its name; empty when the topic does not hold it whole.
+     * A version is visible with its chunks (one transaction), but this store and the log are read by
+     * two followers: a request for a version just seen waits a moment for its chunks. Blocking: call
+     * it off the event loop.
+     */
+    public Optional<byte[]> get(String sha256) throws InterruptedException {
+        long deadline = System.nanoTime() + ARRIVAL_WAIT.toNanos();
+        while (!contains(sha256) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         Located located = index.get(sha256);
         if (located == null || !located.complete()) {
             return Optional.empty();

@@ -209,7 +209,7 @@ public final class RegistryApi {
                 .onSuccess(bytes -> {
                     if (bytes.isEmpty()) {
                         HttpJson.error(context, 503, "artifact_unavailable", "The archive of version "
-                                + version.getVersion() + " is missing or corrupt in the blob store");
+                                + version.getVersion() + " is missing from the artifact topic or does not match its checksum");
                         return;
                     }
                     context.response().putHeader("ETag", etag).putHeader("Content-Type", "application/zip")
