@@ -1,22 +1,20 @@
 package io.continua.cli;
 
 import io.continua.kafka.EmbeddedKafka;
+import io.continua.registry.auth.AdminTokenFile;
 import io.continua.schemas.kafka.DeltaLogSignatures;
 import io.continua.schemas.kafka.KafkaConnection;
+import io.continua.schemas.kafka.SecretFiles;
 import io.continua.schemas.kafka.Topics;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,7 +64,6 @@ final class ServicePrincipals {
             "ssl\\.truststore\\..*|ssl\\.endpoint\\.identification\\.algorithm|ssl\\.protocol|ssl\\.enabled\\.protocols"
                     + "|client\\.dns\\.lookup");
     private static final Pattern PASSWORD = Pattern.compile("password=\"([^\"]+)\"");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private ServicePrincipals() {
     }
@@ -84,7 +81,7 @@ final class ServicePrincipals {
         List<UserScramCredentialAlteration> credentials = new ArrayList<>();
         for (Principal principal : Principal.values()) {
             Path file = secrets.resolve(principal.user() + ".properties");
-            String password = Files.exists(file) ? passwordIn(file) : newPassword();
+            String password = Files.exists(file) ? passwordIn(file) : AdminTokenFile.randomSecret();
             credentials.add(new UserScramCredentialUpsertion(principal.user(),
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password));
             Map<String, String> settings = new HashMap<>();
@@ -210,21 +207,6 @@ final class ServicePrincipals {
         Properties properties = new Properties();
         properties.setProperty("bootstrap.servers", connection.bootstrapServers());
         connection.clientProperties().forEach(properties::setProperty);
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.deleteIfExists(file);
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (Writer out = Files.newBufferedWriter(file)) {
-                properties.store(out, "Kafka client settings of one Continua principal: pass it as --kafka-config");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file, e);
-        }
-    }
-
-    private static String newPassword() {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        SecretFiles.write(file, properties, "Kafka client settings of one Continua principal: pass it as --kafka-config");
     }
 }

@@ -260,11 +260,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         passwords.setProperty(BROKER_USER, randomPassword());
         passwords.setProperty(ADMIN_USER, randomPassword());
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (Writer out = Files.newBufferedWriter(file)) {
-            passwords.store(out, "Passwords of the embedded Kafka broker's own users");
-        }
+        storeOwnerOnly(file, passwords, "Passwords of the embedded Kafka broker's own users");
         return passwords;
     }
 
@@ -333,12 +329,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         Path propsFile = dataDir.resolve("server.properties");
-        // It holds the broker's password when secure: readable by its owner only.
-        Files.deleteIfExists(propsFile);
-        Files.createFile(propsFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (Writer out = Files.newBufferedWriter(propsFile)) {
-            props.store(out, "Embedded Kafka broker");
-        }
+        // It holds the broker's password when secure.
+        storeOwnerOnly(propsFile, props, "Embedded Kafka broker");
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         String clusterId = quorum == null ? Uuid.randomUuid().toString() : quorum.clusterId();
         int status;
@@ -361,6 +353,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + output.toString(StandardCharsets.UTF_8).trim());
         }
         log.info("Formatted Kafka storage in {} (cluster {})", dataDir, clusterId);
+    }
+
+    /** Replaces the file with the properties, readable by its owner only from its creation on. */
+    private static void storeOwnerOnly(Path file, Properties properties, String comment) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (Writer out = Files.newBufferedWriter(file)) {
+            properties.store(out, comment);
+        }
     }
 
     private static String randomPassword() {

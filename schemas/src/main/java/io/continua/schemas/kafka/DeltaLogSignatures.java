@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -140,16 +138,12 @@ public record DeltaLogSignatures(PublicKey verifyKey, PrivateKey signingKey) {
 
     /** Writes the registry's key file (private then public key, readable by its owner only) and the readers' public key file. */
     public static void writeKeyFiles(KeyPair keys, Path signingKeyFile, Path verifyKeyFile) {
+        String publicPem = pem("PUBLIC KEY", keys.getPublic().getEncoded());
+        SecretFiles.write(signingKeyFile, pem("PRIVATE KEY", keys.getPrivate().getEncoded()) + publicPem);
         try {
-            Files.createDirectories(signingKeyFile.toAbsolutePath().getParent());
-            String privatePem = pem("PRIVATE KEY", keys.getPrivate().getEncoded());
-            String publicPem = pem("PUBLIC KEY", keys.getPublic().getEncoded());
-            Files.deleteIfExists(signingKeyFile);
-            Files.createFile(signingKeyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(signingKeyFile, privatePem + publicPem, StandardOpenOption.TRUNCATE_EXISTING);
             Files.writeString(verifyKeyFile, publicPem);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the deltas signing keys", e);
+            throw new UncheckedIOException("Cannot write the deltas verify key " + verifyKeyFile, e);
         }
     }
 

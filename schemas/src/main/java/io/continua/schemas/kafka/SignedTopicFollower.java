@@ -76,10 +76,6 @@ public final class SignedTopicFollower implements AutoCloseable {
                 consumer::close);
     }
 
-    public String topic() {
-        return topic;
-    }
-
     public void awaitCaughtUp(Duration timeout) throws InterruptedException {
         if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("Did not finish reading " + topic + " within " + timeout);
