@@ -14,14 +14,14 @@ import java.time.Duration;
 import java.util.List;
 
 /** A client of the serving API for the CLI's predict, eval, demo and benchmarks. Thread-safe. */
-final class ServingClient {
+public final class ServingClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    ServingClient(String baseUrl) {
+    public ServingClient(String baseUrl) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     }
 
@@ -33,12 +33,13 @@ final class ServingClient {
         return post("/v1/domains/" + domain + "/predict", body);
     }
 
-    JsonNode predictOne(String domain, String text) {
+    /** The answer for one text; an error answer or an unreachable server raises. */
+    public JsonNode predictOne(String domain, String text) {
         return post("/v1/domains/" + domain + "/predict", JSON.createObjectNode().put("text", text));
     }
 
     /** What a domain serves now, or null if serving does not know it yet. */
-    JsonNode status(String domain) {
+    public JsonNode status(String domain) {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/v1/domains/" + domain)).GET());
         return response.statusCode() == 200 ? read(response.body()) : null;
     }

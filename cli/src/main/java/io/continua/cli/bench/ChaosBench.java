@@ -1,6 +1,7 @@
 package io.continua.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.cli.ServingClient;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.data.LabeledText;
 import io.continua.schemas.DeltaVersion;
@@ -10,9 +11,9 @@ import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -286,24 +287,18 @@ final class ChaosBench {
     }
 
     private void ask(int client, List<Answer> answers, AtomicBoolean asking) {
+        List<ServingClient> replicas = servingUrls.stream().map(ServingClient::new).toList();
         int i = 0;
         while (asking.get()) {
-            for (int replica = 0; replica < servingUrls.size(); replica++) {
+            for (int replica = 0; replica < replicas.size(); replica++) {
                 String text = texts.get((client * 7919 + i++) % texts.size()).text();
                 long sent = System.nanoTime();
                 boolean ok;
                 try {
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(servingUrls.get(replica)
-                                    + "/v1/domains/" + DOMAIN + "/predict")).timeout(Duration.ofSeconds(10))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("text", text).encode()))
-                            .build(), HttpResponse.BodyHandlers.ofString());
-                    ok = response.statusCode() == 200;
-                } catch (IOException e) {
+                    replicas.get(replica).predictOne(DOMAIN, text);
+                    ok = true;
+                } catch (RuntimeException refusedOrUnreachable) {
                     ok = false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
                 }
                 answers.add(new Answer("serving-" + (replica + 1), sent, System.nanoTime(), ok));
             }
@@ -459,15 +454,11 @@ final class ChaosBench {
         progress.println("Both serving replicas serve a version; clients start asking");
     }
 
-    private boolean serves(String url) {
+    private static boolean serves(String url) {
         try {
-            HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/domains/" + DOMAIN))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return status.statusCode() == 200 && new JsonObject(status.body()).getInteger("activeVersion") != null;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            JsonNode status = new ServingClient(url).status(DOMAIN);
+            return status != null && status.path("activeVersion").isInt();
+        } catch (UncheckedIOException unreachable) {
             return false;
         }
     }

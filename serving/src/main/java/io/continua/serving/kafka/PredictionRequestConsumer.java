@@ -121,9 +121,8 @@ public final class PredictionRequestConsumer implements AutoCloseable {
         answer(work);
         results.flush();
         deadLetters.flush();
-        Set<TopicPartition> paused = consumer.paused();
-        consumer.pause(held.keySet().stream().filter(partition -> !paused.contains(partition)).toList());
-        consumer.resume(paused.stream().filter(partition -> !held.containsKey(partition)).toList());
+        consumer.pause(held.keySet());
+        consumer.resume(consumer.paused().stream().filter(partition -> !held.containsKey(partition)).toList());
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
         for (TopicPartition partition : consumer.assignment()) {
             List<ConsumerRecord<byte[], byte[]>> waiting = held.get(partition);
