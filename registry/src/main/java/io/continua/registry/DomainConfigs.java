@@ -2,10 +2,10 @@ package io.continua.registry;
 
 import io.continua.peft.delta.DeltaConfigs;
 import io.continua.peft.delta.DeltaKind;
-import io.continua.peft.training.TrainingConfig;
 import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.training.TrainingConfig;
 import io.continua.schemas.DomainConfig;
-import io.continua.service.HttpFailure;
+import io.continua.schemas.errors.ServiceException;
 import io.continua.service.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -46,14 +46,14 @@ public final class DomainConfigs {
         JsonFields promotion = fields.object("promotion");
         promotion.string("policy").ifPresent(policy -> {
             if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
-                throw new HttpFailure(422, "invalid_config", "promotion.policy must be auto or manual, got '" + policy
+                throw ServiceException.unprocessable("invalid_config", "promotion.policy must be auto or manual, got '" + policy
                         + "'");
             }
             config.setPromotionPolicy(policy);
         });
         promotion.string("metric").ifPresent(metric -> {
             if (Promotion.Metric.fromKey(metric).isEmpty()) {
-                throw new HttpFailure(422, "invalid_config", "promotion.metric must be one of "
+                throw ServiceException.unprocessable("invalid_config", "promotion.metric must be one of "
                         + Promotion.Metric.keys() + ", got '" + metric + "'");
             }
             config.setPromotionMetric(metric);
@@ -85,7 +85,7 @@ public final class DomainConfigs {
             DeltaConfigs.parse(withKind);
             TrainingConfig.defaults().withSettings(hyperparameters);
         } catch (IllegalArgumentException e) {
-            throw new HttpFailure(422, "invalid_config", e.getMessage());
+            throw ServiceException.unprocessable("invalid_config", e.getMessage());
         }
     }
 

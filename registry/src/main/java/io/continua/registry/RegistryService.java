@@ -16,9 +16,9 @@ import io.continua.registry.log.DeltaLogWriter;
 import io.continua.registry.state.RegistryState;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
+import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.schemas.kafka.SignedTopicFollower.Refusals;
-import io.continua.service.HttpFailure;
 import io.continua.service.HttpServers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -204,12 +204,12 @@ public final class RegistryService implements AutoCloseable {
         try {
             LoadedArtifact artifact = reader.read(archive);
             if (declaredSha256 != null && !declaredSha256.equalsIgnoreCase(artifact.sha256())) {
-                throw new HttpFailure(422, "checksum_mismatch", "The archive's SHA-256 is " + artifact.sha256()
+                throw ServiceException.unprocessable("checksum_mismatch", "The archive's SHA-256 is " + artifact.sha256()
                         + ", the metadata declares " + declaredSha256);
             }
             return artifact;
         } catch (InvalidArtifactException e) {
-            throw new HttpFailure(422, "invalid_artifact", e.getMessage());
+            throw ServiceException.unprocessable("invalid_artifact", e.getMessage());
         }
     }
 

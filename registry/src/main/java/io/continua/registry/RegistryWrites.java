@@ -12,10 +12,10 @@ import io.continua.registry.state.RegistryState;
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
+import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeltaBlobs;
 import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.kafka.DeltaLogFollower;
-import io.continua.service.HttpFailure;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,16 +83,16 @@ public final class RegistryWrites {
         DomainConfig config = state.config(domain).orElse(DomainConfigs.defaults(domain));
         String kind = artifact.delta().config().kind().key();
         if (state.config(domain).isPresent() && !config.getKind().equals(kind)) {
-            throw new HttpFailure(422, "kind_mismatch", "Domain '" + domain + "' is configured for " + config.getKind()
+            throw ServiceException.unprocessable("kind_mismatch", "Domain '" + domain + "' is configured for " + config.getKind()
                     + " deltas; this artifact is " + kind);
         }
         if (metadata.parentVersion() != null && state.version(domain, metadata.parentVersion()).isEmpty()) {
-            throw new HttpFailure(422, "unknown_parent", "Parent version " + metadata.parentVersion()
+            throw ServiceException.unprocessable("unknown_parent", "Parent version " + metadata.parentVersion()
                     + " does not exist in domain '" + domain + "'");
         }
         LineageCheck.checkNoOverlap(metadata.trainedOn(), actor, state.versions(domain));
         if (metadata.comparison() != null && state.version(domain, metadata.comparison().getVersion()).isEmpty()) {
-            throw new HttpFailure(422, "unknown_comparison", "The comparison names version "
+            throw ServiceException.unprocessable("unknown_comparison", "The comparison names version "
                     + metadata.comparison().getVersion() + ", which does not exist in domain '" + domain + "'");
         }
         Map<String, String> hyperparameters = new LinkedHashMap<>(artifact.delta().config().hyperparameters());
@@ -186,10 +186,10 @@ public final class RegistryWrites {
 
     public AliasPointer moveAlias(String domain, String alias, int version, String reason, String actor) {
         requireWriter();
-        DeltaVersion target = state.version(domain, version).orElseThrow(() -> new HttpFailure(404, "unknown_version",
+        DeltaVersion target = state.version(domain, version).orElseThrow(() -> ServiceException.notFound("unknown_version",
                 "Domain '" + domain + "' has no version " + version));
         if (target.getDeleted()) {
-            throw new HttpFailure(409, "version_deleted", "Version " + version + " of '" + domain + "' is deleted");
+            throw ServiceException.conflict("version_deleted", "Version " + version + " of '" + domain + "' is deleted");
         }
         AliasPointer pointer = pointer(domain, alias, version, reason, actor);
         append(List.of(), moveEntries(pointer));
@@ -201,11 +201,10 @@ public final class RegistryWrites {
 
     public DeltaVersion delete(String domain, int version, String actor) {
         requireWriter();
-        DeltaVersion existing = state.version(domain, version).orElseThrow(() -> new HttpFailure(404,
-                "unknown_version", "Domain '" + domain + "' has no version " + version));
+        DeltaVersion existing = state.version(domain, version).orElseThrow(() -> ServiceException.notFound("unknown_version", "Domain '" + domain + "' has no version " + version));
         List<String> aliases = state.aliasesOf(domain, version);
         if (!aliases.isEmpty()) {
-            throw new HttpFailure(409, "version_in_use", "Version " + version + " of '" + domain
+            throw ServiceException.conflict("version_in_use", "Version " + version + " of '" + domain
                     + "' is the target of " + aliases + "; move them first");
         }
         if (existing.getDeleted()) {
@@ -260,12 +259,12 @@ public final class RegistryWrites {
         }
         try {
             if (!artifacts.awaitApplied(written, APPLY_TIMEOUT) || !reader.awaitApplied(written, APPLY_TIMEOUT)) {
-                throw new HttpFailure(503, "not_applied", "The change is in the log but the registry has not "
+                throw ServiceException.unavailable("not_applied", "The change is in the log but the registry has not "
                         + "applied it within " + APPLY_TIMEOUT.toSeconds() + " s; it will appear once it has");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HttpFailure(503, "not_applied", "Interrupted while applying the change; it is in the log");
+            throw ServiceException.unavailable("not_applied", "Interrupted while applying the change; it is in the log");
         }
     }
 
@@ -275,8 +274,8 @@ public final class RegistryWrites {
         }
     }
 
-    private static HttpFailure readOnly() {
-        return new HttpFailure(409, "read_only", "This registry instance serves reads only; send changes to the "
+    private static ServiceException readOnly() {
+        return ServiceException.conflict("read_only", "This registry instance serves reads only; send changes to the "
                 + "writing instance");
     }
 

@@ -2,7 +2,7 @@ package io.continua.registry;
 
 import io.continua.schemas.Comparison;
 import io.continua.schemas.OffsetRange;
-import io.continua.service.HttpFailure;
+import io.continua.schemas.errors.ServiceException;
 import io.continua.service.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ public record UploadMetadata(String sha256, Integer parentVersion, List<OffsetRa
         try {
             object = new JsonObject(json);
         } catch (RuntimeException e) {
-            throw new HttpFailure(400, "bad_metadata", "The metadata part is not a JSON object: " + e.getMessage());
+            throw ServiceException.invalid("bad_metadata", "The metadata part is not a JSON object: " + e.getMessage());
         }
         JsonFields fields = JsonFields.of(object, "bad_metadata");
         List<OffsetRange> ranges = new ArrayList<>();

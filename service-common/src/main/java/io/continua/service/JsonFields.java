@@ -1,5 +1,6 @@
 package io.continua.service;
 
+import io.continua.schemas.errors.ServiceException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -167,11 +168,11 @@ public final class JsonFields {
     }
 
     /** A refusal naming {@code field} (under this object's path) and what it should be. */
-    private HttpFailure invalid(String field, String why) {
-        return new HttpFailure(400, error, "Field '" + name(field) + "' " + why);
+    private ServiceException invalid(String field, String why) {
+        return ServiceException.invalid(error, "Field '" + name(field) + "' " + why);
     }
 
-    private HttpFailure refusal(String field, String expected, Object value) {
+    private ServiceException refusal(String field, String expected, Object value) {
         String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
         return invalid(field, "must be " + expected + ", got " + (shown.length() > 80 ? shown.substring(0, 80) + "..."
                 : shown));

@@ -1,5 +1,6 @@
 package io.continua.service;
 
+import io.continua.schemas.errors.ServiceException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -19,17 +20,17 @@ public final class RequestParts {
         String type = context.request().getHeader("Content-Type");
         String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
-            throw new HttpFailure(415, "unsupported_media_type", "Send the body as application/json"
+            throw new ServiceException(ServiceException.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send the body as application/json"
                     + (type == null ? "" : ", not " + type));
         }
         try {
             JsonObject body = context.body().asJsonObject();
             if (body == null) {
-                throw new HttpFailure(400, "missing_body", "Send a JSON object body");
+                throw ServiceException.invalid("missing_body", "Send a JSON object body");
             }
             return body;
         } catch (DecodeException | ClassCastException e) {
-            throw new HttpFailure(400, "malformed_json", "The body is not a JSON object: " + e.getMessage());
+            throw ServiceException.invalid("malformed_json", "The body is not a JSON object: " + e.getMessage());
         }
     }
 
@@ -37,7 +38,7 @@ public final class RequestParts {
     public static String name(RoutingContext context, String parameter, Pattern pattern) {
         String value = context.pathParam(parameter);
         if (value == null || !pattern.matcher(value).matches()) {
-            throw new HttpFailure(400, "invalid_" + parameter, "The " + parameter + " '" + value + "' does not match "
+            throw ServiceException.invalid("invalid_" + parameter, "The " + parameter + " '" + value + "' does not match "
                     + pattern.pattern());
         }
         return value;

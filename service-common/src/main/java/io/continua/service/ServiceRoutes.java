@@ -1,9 +1,11 @@
 package io.continua.service;
 
+import io.continua.schemas.errors.ServiceException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -38,26 +40,34 @@ public final class ServiceRoutes {
         router.route().failureHandler(ServiceRoutes::failure);
     }
 
+    /**
+     * The one place failures become HTTP: a {@link ServiceException} answers its kind's status with its code; a
+     * body that is not JSON is the client's; anything else is a bug, answered 500 with an id that finds its
+     * stack trace in the log.
+     */
     private static void failure(RoutingContext context) {
         if (context.response().ended()) {
             return;
         }
         Throwable failure = context.failure();
         int status = context.statusCode();
-        if (failure instanceof HttpFailure known) {
-            HttpJson.error(context, known.status(), known.error(), known.getMessage());
-        } else if (failure instanceof DecodeException || failure instanceof IllegalArgumentException) {
-            HttpJson.error(context, 400, "bad_request", failure.getMessage());
+        if (failure instanceof ServiceException refusal) {
+            HttpJson.error(context, refusal.status(), refusal.error(), refusal.getMessage());
+        } else if (failure instanceof DecodeException) {
+            HttpJson.error(context, 400, "bad_request", "The body is not valid JSON: " + failure.getMessage());
         } else if (status == 503 && failure == null) {
             HttpJson.error(context, 503, "timeout", "The request was not answered in time; retry later");
         } else if (status == 413) {
             HttpJson.error(context, 413, "too_large", "The request body is over the size limit");
         } else if (status >= 400 && status < 500) {
+            // Vert.x itself refused the request (a handler failed it with a client status).
             HttpJson.error(context, status, "bad_request", failure != null ? failure.getMessage()
                     : "The request could not be handled (HTTP " + status + ")");
         } else {
-            log.error("Request {} {} failed", context.request().method(), context.request().path(), failure);
-            HttpJson.error(context, 500, "internal_error", "The request failed; see the service log");
+            String id = UUID.randomUUID().toString();
+            log.error("Request {} {} failed (error id {})", context.request().method(), context.request().path(), id,
+                    failure);
+            HttpJson.error(context, 500, "internal_error", "The request failed; the service log has error id " + id);
         }
     }
 }

@@ -1,11 +1,12 @@
 package io.continua.service;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import io.continua.schemas.errors.ServiceException;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 
 /** Strict field reading: what passes exactly, and what is refused with the field named. */
 class JsonFieldsTest {
@@ -21,7 +22,7 @@ class JsonFieldsTest {
         assertThat(fields("{\"v\": 9007199254740993}").integer("v", 0L, Long.MAX_VALUE)).contains(9007199254740993L);
         for (String refused : List.of("1.99", "4294967297", "0", "\"4\"", "true", "[4]")) {
             assertThatThrownBy(() -> fields("{\"v\": " + refused + "}").integer("v", 1, Integer.MAX_VALUE))
-                    .isInstanceOfSatisfying(HttpFailure.class, failure -> {
+                    .isInstanceOfSatisfying(ServiceException.class, failure -> {
                         assertThat(failure.status()).isEqualTo(400);
                         assertThat(failure.error()).isEqualTo("bad_input");
                         assertThat(failure.getMessage()).contains("'v'").contains("integer");

@@ -1,6 +1,6 @@
 package io.continua.registry.auth;
 
-import io.continua.service.HttpFailure;
+import io.continua.schemas.errors.ServiceException;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,11 +19,11 @@ public final class Authenticator {
     public ApiToken require(String authorization, Role required) {
         Optional<ApiToken> token = identify(authorization);
         if (token.isEmpty()) {
-            throw new HttpFailure(401, "unauthorized", "This needs a bearer token with the " + role(required)
+            throw new ServiceException(ServiceException.Kind.UNAUTHENTICATED, "unauthorized", "This needs a bearer token with the " + role(required)
                     + " role (Authorization: Bearer <token>)");
         }
         if (!token.get().role().allows(required)) {
-            throw new HttpFailure(403, "forbidden", "Token '" + token.get().name() + "' has the "
+            throw new ServiceException(ServiceException.Kind.FORBIDDEN, "forbidden", "Token '" + token.get().name() + "' has the "
                     + role(token.get().role()) + " role; this needs " + role(required));
         }
         return token.get();

@@ -10,8 +10,8 @@ import io.continua.registry.state.RegistryState;
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
+import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DomainNames;
-import io.continua.service.HttpFailure;
 import io.continua.service.HttpJson;
 import io.continua.service.JsonFields;
 import io.continua.service.RequestParts;
@@ -146,7 +146,7 @@ public final class RegistryApi {
         String domain = domainName(context);
         service.metrics().counter("continua_registry_uploads", "domain", domain).increment();
         FileUpload artifact = context.fileUploads().stream().filter(file -> file.name().equals("artifact"))
-                .findFirst().orElseThrow(() -> new HttpFailure(400, "missing_artifact",
+                .findFirst().orElseThrow(() -> ServiceException.invalid("missing_artifact",
                         "Send the archive as the multipart file part 'artifact'"));
         UploadMetadata metadata = UploadMetadata.parse(context.request().getFormAttribute("metadata"));
         context.vertx().fileSystem().readFile(artifact.uploadedFileName())
@@ -181,7 +181,7 @@ public final class RegistryApi {
         int limit = intParameter(context, "limit", 100);
         int after = intParameter(context, "after", 0);
         if (limit < 1 || limit > MAX_PAGE) {
-            throw new HttpFailure(400, "bad_limit", "limit must be in 1.." + MAX_PAGE);
+            throw ServiceException.invalid("bad_limit", "limit must be in 1.." + MAX_PAGE);
         }
         List<DeltaVersion> page = state.versions(domain).stream()
                 .filter(version -> version.getVersion() > after).limit(limit + 1L).toList();
@@ -198,7 +198,7 @@ public final class RegistryApi {
     private void getArtifact(RoutingContext context) {
         DeltaVersion version = knownVersion(context);
         if (version.getDeleted()) {
-            throw new HttpFailure(410, "version_deleted", "Version " + version.getVersion() + " was deleted");
+            throw new ServiceException(ServiceException.Kind.GONE, "version_deleted", "Version " + version.getVersion() + " was deleted");
         }
         String etag = "\"" + version.getSha256() + "\"";
         if (etag.equals(context.request().getHeader("If-None-Match"))) {
@@ -240,8 +240,7 @@ public final class RegistryApi {
         String domain = knownDomain(context);
         String alias = aliasName(context);
         JsonFields body = JsonFields.of(body(context), "invalid_move");
-        int version = body.integer("version", 1, Integer.MAX_VALUE).orElseThrow(() -> new HttpFailure(400,
-                "missing_version", "Send {\"version\": N, \"reason\": \"...\"}"));
+        int version = body.integer("version", 1, Integer.MAX_VALUE).orElseThrow(() -> ServiceException.invalid("missing_version", "Send {\"version\": N, \"reason\": \"...\"}"));
         String reason = body.string("reason").orElse("moved by " + token.name());
         service.write(writes -> writes.moveAlias(domain, alias, version, reason, token.name()))
                 .onSuccess(pointer -> HttpJson.respond(context, 200, JsonViews.alias(pointer)))
@@ -253,7 +252,7 @@ public final class RegistryApi {
         String alias = aliasName(context);
         List<AliasPointer> history = state.aliasHistory(domain, alias);
         if (history.isEmpty()) {
-            throw new HttpFailure(404, "unknown_alias", "Domain '" + domain + "' has no alias '" + alias + "'");
+            throw ServiceException.notFound("unknown_alias", "Domain '" + domain + "' has no alias '" + alias + "'");
         }
         JsonArray moves = new JsonArray();
         history.forEach(pointer -> moves.add(JsonViews.alias(pointer)));
@@ -288,7 +287,7 @@ public final class RegistryApi {
     private String knownDomain(RoutingContext context) {
         String domain = domainName(context);
         if (!state.knows(domain)) {
-            throw new HttpFailure(404, "unknown_domain", "No domain '" + domain + "'");
+            throw ServiceException.notFound("unknown_domain", "No domain '" + domain + "'");
         }
         return domain;
     }
@@ -299,10 +298,10 @@ public final class RegistryApi {
         try {
             number = Integer.parseInt(context.pathParam("version"));
         } catch (NumberFormatException e) {
-            throw new HttpFailure(400, "invalid_version", "Version '" + context.pathParam("version")
+            throw ServiceException.invalid("invalid_version", "Version '" + context.pathParam("version")
                     + "' is not a number");
         }
-        return state.version(domain, number).orElseThrow(() -> new HttpFailure(404, "unknown_version",
+        return state.version(domain, number).orElseThrow(() -> ServiceException.notFound("unknown_version",
                 "Domain '" + domain + "' has no version " + number));
     }
 
@@ -314,7 +313,7 @@ public final class RegistryApi {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new HttpFailure(400, "bad_" + name, name + " must be a number, got '" + value + "'");
+            throw ServiceException.invalid("bad_" + name, name + " must be a number, got '" + value + "'");
         }
     }
 

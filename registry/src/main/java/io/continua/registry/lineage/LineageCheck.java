@@ -2,8 +2,8 @@ package io.continua.registry.lineage;
 
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
+import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.KafkaConnection;
-import io.continua.service.HttpFailure;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -67,9 +67,9 @@ public final class LineageCheck implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HttpFailure(503, "kafka_unavailable", "Interrupted while reading " + acceptedTopic);
+            throw ServiceException.unavailable("kafka_unavailable", "Interrupted while reading " + acceptedTopic);
         } catch (ExecutionException | TimeoutException e) {
-            throw new HttpFailure(503, "kafka_unavailable", "Cannot read " + acceptedTopic + " to check the lineage: "
+            throw ServiceException.unavailable("kafka_unavailable", "Cannot read " + acceptedTopic + " to check the lineage: "
                     + e.getMessage());
         }
     }
@@ -85,7 +85,7 @@ public final class LineageCheck implements AutoCloseable {
                     if (claimed.getTopic().equals(range.getTopic()) && claimed.getPartition() == range.getPartition()
                             && range.getFromOffset() < claimed.getUntilOffset()
                             && claimed.getFromOffset() < range.getUntilOffset()) {
-                        throw new HttpFailure(422, "lineage_overlap", describe(range) + " overlaps "
+                        throw ServiceException.unprocessable("lineage_overlap", describe(range) + " overlaps "
                                 + describe(claimed) + ", which version " + version.getVersion() + " already learned from");
                     }
                 }
@@ -93,8 +93,8 @@ public final class LineageCheck implements AutoCloseable {
         }
     }
 
-    private static HttpFailure invalid(String why, OffsetRange range) {
-        return new HttpFailure(422, "invalid_lineage", "The range " + describe(range) + " " + why);
+    private static ServiceException invalid(String why, OffsetRange range) {
+        return ServiceException.unprocessable("invalid_lineage", "The range " + describe(range) + " " + why);
     }
 
     private static String describe(OffsetRange range) {

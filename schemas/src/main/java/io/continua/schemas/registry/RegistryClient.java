@@ -3,6 +3,7 @@ package io.continua.schemas.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continua.schemas.errors.ServiceException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +20,7 @@ import java.util.UUID;
 
 /**
  * A client of the registry's HTTP API ({@code /v1}), for the services that talk to it (trainer,
- * serving) and for operators' tools. Non-2xx answers raise {@link RegistryException}; a network
+ * serving) and for operators' tools. Non-2xx answers raise {@link ServiceException}; a network
  * failure raises {@link UncheckedIOException}. Thread-safe.
  */
 public final class RegistryClient {
@@ -158,22 +159,22 @@ public final class RegistryClient {
         }
     }
 
-    private static RegistryException failure(HttpResponse<?> response) {
+    private static ServiceException failure(HttpResponse<?> response) {
         String body = response.body() instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
                 : String.valueOf(response.body());
         try {
             JsonNode error = JSON.readTree(body);
-            return new RegistryException(response.statusCode(), error.path("error").asText("error"),
+            return new ServiceException(ServiceException.Kind.ofStatus(response.statusCode()), error.path("error").asText("error"),
                     error.path("detail").asText(body));
         } catch (IOException e) {
-            return new RegistryException(response.statusCode(), "error", body);
+            return new ServiceException(ServiceException.Kind.ofStatus(response.statusCode()), "error", body);
         }
     }
 
     private static <T> Optional<T> optional(java.util.function.Supplier<T> call) {
         try {
             return Optional.of(call.get());
-        } catch (RegistryException e) {
+        } catch (ServiceException e) {
             if (e.status() == 404) {
                 return Optional.empty();
             }

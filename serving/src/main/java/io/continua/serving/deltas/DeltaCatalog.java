@@ -2,6 +2,7 @@ package io.continua.serving.deltas;
 
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.errors.ServiceException.Kind;
 import io.continua.schemas.kafka.DeltaLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -153,7 +154,7 @@ public final class DeltaCatalog implements AutoCloseable {
         while (true) {
             LoadedDelta served = deltas.served.get();
             if (served == null) {
-                throw new NoDeltaException(409, "no_delta", "Domain '" + domain + "' has no " + servedAlias
+                throw new NoDeltaException(Kind.CONFLICT, "no_delta", "Domain '" + domain + "' has no " + servedAlias
                         + " delta loaded yet" + (deltas.versions.isEmpty() ? "" : "; it is being loaded"));
             }
             if (served.tryAcquire()) {
@@ -163,10 +164,10 @@ public final class DeltaCatalog implements AutoCloseable {
     }
 
     private CompletableFuture<LoadedDelta> acquirePinned(String domain, DomainDeltas deltas, int version) {
-        DeltaVersion registered = registered(domain, version).orElseThrow(() -> new NoDeltaException(404,
+        DeltaVersion registered = registered(domain, version).orElseThrow(() -> new NoDeltaException(Kind.NOT_FOUND,
                 "unknown_version", "Domain '" + domain + "' has no version " + version));
         if (registered.getDeleted()) {
-            throw new NoDeltaException(410, "version_deleted", "Version " + version + " of '" + domain + "' is deleted");
+            throw new NoDeltaException(Kind.GONE, "version_deleted", "Version " + version + " of '" + domain + "' is deleted");
         }
         LoadedDelta cached = cachedPinned(deltas, version);
         return cached != null ? CompletableFuture.completedFuture(cached)
@@ -204,7 +205,7 @@ public final class DeltaCatalog implements AutoCloseable {
         DomainDeltas deltas = existing(domain).orElseThrow(() -> unknownDomain(domain));
         Integer version = deltas.aliases.get(alias);
         if (version == null) {
-            throw new NoDeltaException(404, "unknown_alias", "Domain '" + domain + "' has no alias '" + alias + "'");
+            throw new NoDeltaException(Kind.NOT_FOUND, "unknown_alias", "Domain '" + domain + "' has no alias '" + alias + "'");
         }
         return OptionalInt.of(version);
     }
@@ -278,7 +279,7 @@ public final class DeltaCatalog implements AutoCloseable {
     }
 
     private static NoDeltaException unknownDomain(String domain) {
-        return new NoDeltaException(404, "unknown_domain", "No domain '" + domain + "' is registered");
+        return new NoDeltaException(Kind.NOT_FOUND, "unknown_domain", "No domain '" + domain + "' is registered");
     }
 
     @Override

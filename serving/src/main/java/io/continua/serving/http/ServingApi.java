@@ -1,7 +1,7 @@
 package io.continua.serving.http;
 
+import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DomainNames;
-import io.continua.service.HttpFailure;
 import io.continua.service.HttpJson;
 import io.continua.service.JsonFields;
 import io.continua.service.RequestParts;
@@ -22,8 +22,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -73,7 +73,7 @@ public final class ServingApi {
         Predictions.Pending pending;
         try {
             pending = predictions.submit(domain, pin, texts);
-        } catch (HttpFailure refused) {
+        } catch (ServiceException refused) {
             refused(context, domain, refused.status());
             throw refused;
         }
@@ -94,7 +94,7 @@ public final class ServingApi {
                 .onFailure(failure -> {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
-                    refused(context, domain, cause instanceof HttpFailure known ? known.status() : 500);
+                    refused(context, domain, cause instanceof ServiceException known ? known.status() : 500);
                     context.fail(cause);
                 });
     }
@@ -115,13 +115,13 @@ public final class ServingApi {
     private List<String> texts(JsonObject body, boolean single) {
         JsonFields fields = JsonFields.of(body, "bad_text");
         List<String> texts = (single ? fields.string("text").map(List::of) : fields.strings("texts"))
-                .orElseThrow(() -> new HttpFailure(400, "missing_text",
+                .orElseThrow(() -> ServiceException.invalid("missing_text",
                         "Send {\"text\": \"...\"} or {\"texts\": [\"...\"]}"));
         if (texts.isEmpty()) {
-            throw new HttpFailure(400, "missing_text", "texts is empty");
+            throw ServiceException.invalid("missing_text", "texts is empty");
         }
         if (texts.size() > config.maxTextsPerRequest()) {
-            throw new HttpFailure(413, "too_many_texts", texts.size() + " texts in one request; the limit is "
+            throw new ServiceException(ServiceException.Kind.TOO_LARGE, "too_many_texts", texts.size() + " texts in one request; the limit is "
                     + config.maxTextsPerRequest());
         }
         return texts;
@@ -132,7 +132,7 @@ public final class ServingApi {
         Integer version = fields.integer("version", 1, Integer.MAX_VALUE).orElse(null);
         String alias = fields.string("alias").orElse(null);
         if (alias != null && !DomainNames.isValid(alias)) {
-            throw new HttpFailure(400, "invalid_alias", "Alias '" + alias + "' does not match "
+            throw ServiceException.invalid("invalid_alias", "Alias '" + alias + "' does not match "
                     + DomainNames.PATTERN.pattern());
         }
         return new Predictions.Pin(version, alias);

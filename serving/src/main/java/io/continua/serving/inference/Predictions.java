@@ -1,7 +1,8 @@
 package io.continua.serving.inference;
 
+import io.continua.schemas.errors.ServiceException;
+import io.continua.schemas.errors.ServiceException.Kind;
 import io.continua.schemas.kafka.DomainNames;
-import io.continua.service.HttpFailure;
 import io.continua.serving.deltas.DeltaCatalog;
 import io.continua.serving.deltas.LoadedDelta;
 import io.continua.serving.deltas.NoDeltaException;
@@ -40,21 +41,21 @@ public final class Predictions {
     /** Refuses malformed input (400), an unknown domain (404) or one with nothing to serve (409); else queues. */
     public Pending submit(String domain, Pin pin, List<String> texts) {
         if (!DomainNames.isValid(domain)) {
-            throw new HttpFailure(400, "invalid_domain", "Domain '" + domain + "' does not match "
+            throw ServiceException.invalid("invalid_domain", "Domain '" + domain + "' does not match "
                     + DomainNames.PATTERN.pattern());
         }
         if (texts.stream().anyMatch(text -> text == null || text.isBlank())) {
-            throw new HttpFailure(400, "blank_text", "Every text must hold something to classify");
+            throw ServiceException.invalid("blank_text", "Every text must hold something to classify");
         }
         if (texts.stream().anyMatch(text -> text.length() > maxTextChars)) {
-            throw new HttpFailure(413, "text_too_long", "A text is over " + maxTextChars + " characters; the model "
+            throw new ServiceException(ServiceException.Kind.TOO_LARGE, "text_too_long", "A text is over " + maxTextChars + " characters; the model "
                     + "reads its first " + maxTokens + " tokens, so send less");
         }
         if (pin.version() != null && pin.alias() != null) {
-            throw new HttpFailure(400, "ambiguous_pin", "Pin a version or an alias, not both");
+            throw ServiceException.invalid("ambiguous_pin", "Pin a version or an alias, not both");
         }
         if (!catalog.knows(domain)) {
-            throw new NoDeltaException(404, "unknown_domain", "No domain '" + domain + "' is registered");
+            throw new NoDeltaException(Kind.NOT_FOUND, "unknown_domain", "No domain '" + domain + "' is registered");
         }
         OptionalInt version = OptionalInt.empty();
         String alias = catalog.servedAlias();
@@ -65,7 +66,7 @@ public final class Predictions {
             version = catalog.resolve(domain, pin.alias());
             alias = pin.alias();
         } else if (!catalog.serves(domain)) {
-            throw new NoDeltaException(409, "no_delta", "Domain '" + domain + "' has no " + catalog.servedAlias()
+            throw new NoDeltaException(Kind.CONFLICT, "no_delta", "Domain '" + domain + "' has no " + catalog.servedAlias()
                     + " delta yet: none is registered under that alias, or it is still loading");
         }
         return new Pending(queue(domain, catalog.acquire(domain, version), texts), alias);

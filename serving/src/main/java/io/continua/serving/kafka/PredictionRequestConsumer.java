@@ -4,6 +4,7 @@ import io.continua.schemas.LabelScore;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeadLetteringDecoder;
 import io.continua.schemas.kafka.DeadLetters;
 import io.continua.schemas.kafka.DomainNames;
@@ -11,7 +12,6 @@ import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.loop.RestartingLoop;
 import io.continua.schemas.serde.RecordSerdes;
-import io.continua.service.HttpFailure;
 import io.continua.serving.inference.Classification;
 import io.continua.serving.inference.OverloadedException;
 import io.continua.serving.inference.Predictions;
@@ -179,7 +179,7 @@ public final class PredictionRequestConsumer implements AutoCloseable {
             } catch (OverloadedException full) {
                 held.computeIfAbsent(partition, p -> new ArrayList<>()).add(raw);
                 pauses.increment();
-            } catch (HttpFailure refused) {
+            } catch (ServiceException refused) {
                 deadLetter(raw, request, refused.error(), refused.getMessage());
             }
         }
@@ -205,7 +205,7 @@ public final class PredictionRequestConsumer implements AutoCloseable {
             results.send(new ProducerRecord<>(topics.predictResults(), request.getDomain(), prediction));
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
-            String reason = cause instanceof HttpFailure known ? known.error() : "inference_failed";
+            String reason = cause instanceof ServiceException known ? known.error() : "inference_failed";
             deadLetter(raw, request, reason, String.valueOf(cause.getMessage()));
         }
     }
