@@ -3,29 +3,32 @@ package io.continua.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.schemas.registry.RegistryClient;
-import java.nio.file.Path;
+import io.continua.service.settings.SettingDefs;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code continua admin ...}: the registry's operations from a terminal. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = "Operate the registry: list domains and versions, promote, roll back, configure.",
         subcommands = {AdminCommand.Domains.class, AdminCommand.Versions.class, AdminCommand.Promote.class,
             AdminCommand.Rollback.class, AdminCommand.Config.class})
-final class AdminCommand {
-    @Mixin
-    RegistryOptions registry;
+final class AdminCommand implements DeclaresSettings {
+    @Spec
+    private CommandSpec spec;
 
-    @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
-            description = "Where a local stack keeps its admin token (env CONTINUA_DATA_DIR, default ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Override
+    public SettingDefs settingDefs() {
+        return RegistryOptions.DEFS;
+    }
 
+    /** Settings are options of {@code admin} itself: they go before the operation's name. */
     RegistryClient client() {
-        return registry.client(dataDir);
+        return RegistryOptions.client(SettingOptions.resolve(spec, RegistryOptions.DEFS, System.getenv()));
     }
 
     @Command(name = "domains", description = "List domains with their latest version and aliases.")

@@ -21,8 +21,17 @@ public final class Continua implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Continua())
-                .setExecutionExceptionHandler(new UserErrorHandler());
+        CommandLine commandLine = new CommandLine(new Continua());
+        addSettingOptions(commandLine);
+        return commandLine.setExecutionExceptionHandler(new UserErrorHandler());
+    }
+
+    /** Every command that declares settings gets their flags before anything is parsed. */
+    private static void addSettingOptions(CommandLine command) {
+        if (command.getCommand() instanceof DeclaresSettings declares) {
+            SettingOptions.addTo(command.getCommandSpec(), declares.settingDefs());
+        }
+        command.getSubcommands().values().forEach(Continua::addSettingOptions);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.continua.peft.encoder.Projection;
 import io.continua.peft.training.ClassificationScores;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
+import io.continua.trainer.TrainerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,11 +83,18 @@ final class DemoCommand implements Callable<Integer> {
         long started = System.nanoTime();
         System.out.printf("Continua demo: %d training examples of %s at %.0f/s, scored on %d test texts%n",
                 train.size(), dataset.getFileName(), rate, test.size());
-        try (LocalStack stack = LocalStack.start(demoDir, null, false, Topics.withDefaultPrefix(), 2, LocalStack.Ports.FREE,
-                config -> config.withTrigger(320, Duration.ofSeconds(10), 20)
-                        .withReservoirs(12_000, 400)
-                        .withConsolidation(Duration.ofSeconds(3), 1_000), System.out)) {
-            RegistryClient registry = new RegistryClient(stack.registry.url(), stack.adminToken, Duration.ofSeconds(30));
+        try (LocalStack stack = LocalStack.start(demoDir, null, false, Topics.withDefaultPrefix(), 2,
+                LocalStack.Ports.FREE,
+                config -> config
+                        .with(TrainerSettings.MIN_NEW_EXAMPLES, 320)
+                        .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(10))
+                        .with(TrainerSettings.STEPS_PER_UPDATE, 20)
+                        .with(TrainerSettings.REPLAY_CAPACITY, 12_000)
+                        .with(TrainerSettings.HOLDOUT_CAPACITY, 400)
+                        .with(TrainerSettings.IDLE_AFTER, Duration.ofSeconds(3))
+                        .with(TrainerSettings.CONSOLIDATIONS, 1_000), System.out)) {
+            RegistryClient registry = new RegistryClient(stack.registry.url(), stack.adminToken,
+                    Duration.ofSeconds(30));
             configure(registry);
             ServingClient serving = new ServingClient(stack.serving.url());
             AtomicLong published = new AtomicLong();

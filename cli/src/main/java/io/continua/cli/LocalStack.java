@@ -1,28 +1,28 @@
 package io.continua.cli;
 
-import io.continua.ingest.IngestConfig;
-import io.continua.ingest.IngestService;
-import io.continua.kafka.EmbeddedKafka;
-import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.peft.runtime.NativeCache;
-import io.continua.registry.RegistryConfig;
-import io.continua.registry.RegistryService;
-import io.continua.registry.auth.AdminTokenFile;
-import io.continua.registry.auth.ApiToken;
-import io.continua.registry.auth.Role;
 import io.continua.cli.ServicePrincipals.Names;
 import io.continua.cli.ServicePrincipals.Principal;
-import io.continua.schemas.kafka.DeltaLogSignatures;
+import io.continua.ingest.IngestConfig;
+import io.continua.ingest.IngestService;
+import io.continua.ingest.IngestSettings;
+import io.continua.kafka.EmbeddedKafka;
+import io.continua.peft.encoder.PretrainedEncoder;
+import io.continua.registry.RegistryConfig;
+import io.continua.registry.RegistryService;
+import io.continua.registry.RegistrySettings;
+import io.continua.registry.auth.AdminTokenFile;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
+import io.continua.service.settings.SharedSettings;
 import io.continua.serving.ServingConfig;
 import io.continua.serving.ServingService;
+import io.continua.serving.ServingSettings;
 import io.continua.trainer.TrainerConfig;
 import io.continua.trainer.TrainerService;
+import io.continua.trainer.TrainerSettings;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +39,6 @@ final class LocalStack implements AutoCloseable {
         static final Ports DEFAULT = new Ports("127.0.0.1", 9092, 8081, 8082, 8083, 8084);
         static final Ports FREE = new Ports("127.0.0.1", 0, 0, 0, 0, 0);
     }
-
-    private static final String SERVING_GROUP = "continua-serving";
-    private static final String TRAINER_GROUP = "continua-trainer";
 
     final Path dataDir;
     final Topics topics;
@@ -77,26 +74,37 @@ final class LocalStack implements AutoCloseable {
         adminToken = AdminTokenFile.readOrCreate(registryDir);
         String trainerToken = AdminTokenFile.randomSecret();
         RegistryConfig registryConfig = RegistryConfig.defaults(bootstrap, dataDir)
-                .withTopics(topics, "continua-registry-writer").withHost(ports.host()).withHttpPort(ports.registry())
-                .withTokens(List.of(new ApiToken("admin", Role.ADMIN, adminToken),
-                        new ApiToken("trainer", Role.WRITE, trainerToken)));
-        IngestConfig ingestConfig = IngestConfig.defaults(bootstrap, dataDir).withTopics(topics)
-                .withHost(ports.host()).withHttpPort(ports.ingest());
-        KafkaConnection servingKafka = KafkaConnection.plaintext(bootstrap);
-        KafkaConnection trainerKafka = servingKafka;
-        DeltaLogSignatures servingSignatures = DeltaLogSignatures.NONE;
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(SharedSettings.HOST, ports.host())
+                .with(RegistrySettings.PORT, ports.registry())
+                .with(RegistrySettings.TOKENS, List.of("admin:admin:" + adminToken, "trainer:write:" + trainerToken));
+        IngestConfig ingestConfig = IngestConfig.defaults(bootstrap, dataDir)
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(SharedSettings.HOST, ports.host())
+                .with(IngestSettings.PORT, ports.ingest());
+        ServingConfig servingConfig = ServingConfig.defaults(bootstrap, "http://unused")
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(SharedSettings.HOST, ports.host())
+                .with(ServingSettings.PORT, ports.serving());
+        TrainerConfig trainerConfig = TrainerConfig.defaults(bootstrap, "http://unused", trainerToken)
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(SharedSettings.HOST, ports.host())
+                .with(TrainerSettings.PORT, ports.trainer());
         if (kafka != null && kafka.secure()) {
+            Path secrets = secrets(dataDir);
             KafkaConnection admin = new KafkaConnection(bootstrap, kafka.adminClientSettings());
             Map<Principal, KafkaConnection> principals = ServicePrincipals.provision(admin, topics, new Names(
-                    registryConfig.transactionalId(), ingestConfig.applicationId(), TRAINER_GROUP, SERVING_GROUP,
-                    "continua-client"), secrets(dataDir));
-            KeyPair deltaKeys = ServicePrincipals.deltaKeys(secrets(dataDir));
-            registryConfig = registryConfig.withKafka(principals.get(Principal.REGISTRY))
-                    .withDeltaSignatures(DeltaLogSignatures.signing(deltaKeys));
-            ingestConfig = ingestConfig.withKafka(principals.get(Principal.INGEST));
-            servingKafka = principals.get(Principal.SERVING);
-            servingSignatures = DeltaLogSignatures.verifying(deltaKeys.getPublic());
-            trainerKafka = principals.get(Principal.TRAINER);
+                    registryConfig.transactionalId(), ingestConfig.applicationId(), trainerConfig.groupId(),
+                    servingConfig.groupId(), "continua-client"), secrets);
+            ServicePrincipals.deltaKeys(secrets);
+            registryConfig = registryConfig
+                    .with(SharedSettings.KAFKA_CONFIG, clientFile(secrets, Principal.REGISTRY))
+                    .with(RegistrySettings.SIGNING_KEY, secrets.resolve(ServicePrincipals.SIGNING_KEY_FILE));
+            ingestConfig = ingestConfig.with(SharedSettings.KAFKA_CONFIG, clientFile(secrets, Principal.INGEST));
+            servingConfig = servingConfig
+                    .with(SharedSettings.KAFKA_CONFIG, clientFile(secrets, Principal.SERVING))
+                    .with(SharedSettings.DELTAS_VERIFY_KEY, secrets.resolve(ServicePrincipals.VERIFY_KEY_FILE));
+            trainerConfig = trainerConfig.with(SharedSettings.KAFKA_CONFIG, clientFile(secrets, Principal.TRAINER));
             client = principals.get(Principal.CLIENT);
             TopicSetup.ensure(admin, topics, partitions, (short) 1);
         } else {
@@ -109,13 +117,11 @@ final class LocalStack implements AutoCloseable {
         ingest = IngestService.start(ingestConfig, vertx);
         ingest.awaitRunning(Duration.ofSeconds(120));
         progress.println("Ingest:   http://127.0.0.1:" + ingest.httpPort() + "/v1/domains");
-        serving = ServingService.start(ServingConfig.defaults(bootstrap, registry.url(), NativeCache.dir())
-                .withKafka(servingKafka).withDeltaSignatures(servingSignatures).withTopics(topics, SERVING_GROUP)
-                .withHost(ports.host()).withHttpPort(ports.serving()), encoder, vertx);
+        serving = ServingService.start(servingConfig.with(SharedSettings.REGISTRY_URL, registry.url()), encoder,
+                vertx);
         progress.println("Serving:  " + serving.url() + "/v1/domains/{domain}/predict");
-        trainer = TrainerService.start(trainerTuning.apply(TrainerConfig.defaults(bootstrap, registry.url(), trainerToken)
-                .withKafka(trainerKafka).withTopics(topics, TRAINER_GROUP).withHost(ports.host())
-                .withHttpPort(ports.trainer(), Duration.ofSeconds(45))), encoder, vertx);
+        trainer = TrainerService.start(trainerTuning.apply(trainerConfig.with(SharedSettings.REGISTRY_URL,
+                registry.url())), encoder, vertx);
         progress.println("Trainer:  http://127.0.0.1:" + trainer.httpPort() + "/v1/domains");
     }
 
@@ -129,6 +135,10 @@ final class LocalStack implements AutoCloseable {
                             Ports ports, UnaryOperator<TrainerConfig> trainerTuning, PrintStream progress)
             throws Exception {
         return new LocalStack(dataDir, externalBootstrap, secure, topics, partitions, ports, trainerTuning, progress);
+    }
+
+    private static Path clientFile(Path secrets, Principal principal) {
+        return secrets.resolve(principal.user() + ".properties");
     }
 
     static Path secrets(Path dataDir) {

@@ -1,10 +1,37 @@
 package io.continua.cli;
 
+import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 /** How the long-running commands stop: on Ctrl-C or SIGTERM they close what they started, in order. */
 final class OnShutdown {
     private OnShutdown() {
+    }
+
+    /** Starts one service on its own Vert.x instance. */
+    interface ServiceStart<S extends AutoCloseable> {
+        S start(Vertx vertx) throws Exception;
+    }
+
+    /**
+     * Runs a service until the JVM is asked to stop. A start that fails closes the Vert.x instance it was given
+     * before the failure is reported; a started service is closed before its Vert.x instance.
+     */
+    static <S extends AutoCloseable> int serve(String command, ServiceStart<S> start, Function<S, String> readyLine)
+            throws Exception {
+        Vertx vertx = Vertx.vertx();
+        S service;
+        try {
+            service = start.start(vertx);
+        } catch (Exception | Error e) {
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+            throw e;
+        }
+        CountDownLatch stopped = close(command, service, vertx::close);
+        System.out.println(readyLine.apply(service));
+        stopped.await();
+        return 0;
     }
 
     /** Closes {@code resources} in order when the JVM is asked to stop; the latch opens once they are closed. */

@@ -6,11 +6,13 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingValues;
+import io.continua.service.settings.SharedSettings;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
@@ -19,16 +21,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code continua publish}: a producer of labeled examples, as a team would run one. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish labeled examples from a JSON Lines file to the examples topic.")
-final class PublishCommand implements Callable<Integer> {
-    @Mixin
-    private ClusterOptions cluster;
-
+final class PublishCommand extends SettingsCommand {
     @Option(names = "--domain", required = true, description = "The domain the examples belong to.")
     private String domain;
 
@@ -42,7 +40,12 @@ final class PublishCommand implements Callable<Integer> {
     private Integer limit;
 
     @Override
-    public Integer call() throws Exception {
+    public SettingDefs settingDefs() {
+        return ClusterSettings.DEFS;
+    }
+
+    @Override
+    int run(SettingValues settings) throws Exception {
         if (!DomainNames.isValid(domain)) {
             throw new IllegalArgumentException("Domain '" + domain + "' does not match " + DomainNames.PATTERN.pattern());
         }
@@ -51,10 +54,11 @@ final class PublishCommand implements Callable<Integer> {
             rows = rows.subList(0, Math.min(limit, rows.size()));
         }
         ProgressBar progress = new ProgressBar("publish", rows.size(), System.err);
-        long acknowledged = publish(cluster.kafka(), cluster.topics().examples(), domain, rows, rate, progress::advance);
+        long acknowledged = publish(SharedSettings.kafka(settings), SharedSettings.topics(settings).examples(),
+                domain, rows, rate, progress::advance);
         progress.done();
         System.out.println("Published " + acknowledged + " of " + rows.size() + " records to "
-                + cluster.topics().examples() + " (acknowledged by the broker)");
+                + SharedSettings.topics(settings).examples() + " (acknowledged by the broker)");
         return acknowledged == rows.size() ? 0 : 1;
     }
 

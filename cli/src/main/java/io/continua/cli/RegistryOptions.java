@@ -2,26 +2,30 @@ package io.continua.cli;
 
 import io.continua.registry.auth.AdminTokenFile;
 import io.continua.schemas.registry.RegistryClient;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingValues;
+import io.continua.service.settings.SharedSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import picocli.CommandLine.Option;
+import java.util.List;
 
 /** How a command reaches the registry: its URL and a bearer token (by default the local stack's admin token). */
 final class RegistryOptions {
-    @Option(names = "--registry", defaultValue = "${env:CONTINUA_REGISTRY_URL:-http://127.0.0.1:8081}",
-            description = "Registry URL (env CONTINUA_REGISTRY_URL, default ${DEFAULT-VALUE}).")
-    String url;
+    static final SettingDefs DEFS = SettingDefs.of("registry client", List.of(SharedSettings.REGISTRY_URL,
+            SharedSettings.REGISTRY_TOKEN, SharedSettings.DATA_DIR));
 
-    @Option(names = "--token", defaultValue = "${env:CONTINUA_REGISTRY_TOKEN}",
-            description = {"Registry bearer token (env CONTINUA_REGISTRY_TOKEN); by default the admin token",
-                "a local stack saved in <data-dir>/registry/admin.token."})
-    String token;
+    private RegistryOptions() {
+    }
 
-    RegistryClient client(Path dataDir) {
-        return new RegistryClient(url, token != null ? token : localAdminToken(dataDir), Duration.ofSeconds(60));
+    /** A client with the configured token, else the admin token a local stack saved under the data directory. */
+    static RegistryClient client(SettingValues settings) {
+        String token = settings.get(SharedSettings.REGISTRY_TOKEN);
+        return new RegistryClient(settings.get(SharedSettings.REGISTRY_URL),
+                token != null ? token : localAdminToken(settings.get(SharedSettings.DATA_DIR)),
+                Duration.ofSeconds(60));
     }
 
     private static String localAdminToken(Path dataDir) {

@@ -1,48 +1,58 @@
 package io.continua.cli;
 
-import java.util.concurrent.Callable;
+import io.continua.ingest.IngestSettings;
+import io.continua.registry.RegistrySettings;
+import io.continua.service.settings.Importance;
+import io.continua.service.settings.Setting;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingType;
+import io.continua.service.settings.SettingValues;
+import io.continua.service.settings.SharedSettings;
+import io.continua.service.settings.Validator;
+import io.continua.serving.ServingSettings;
+import io.continua.trainer.TrainerSettings;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code continua up}: the whole system in one JVM until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Run every service in one JVM until Ctrl-C.",
             "The embedded Kafka broker (unless --bootstrap names a cluster), the registry, ingest, serving and",
             "the trainer, with the topics created."})
-final class UpCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap", defaultValue = "${env:CONTINUA_BOOTSTRAP}",
-            description = "An existing Kafka cluster (env CONTINUA_BOOTSTRAP); without it the embedded broker runs.")
-    private String bootstrap;
-
-    @Option(names = "--topic-prefix", defaultValue = "${env:CONTINUA_TOPIC_PREFIX:-continua.}",
-            description = "Prefix of every topic (env CONTINUA_TOPIC_PREFIX, default ${DEFAULT-VALUE}).")
-    private String topicPrefix;
-
-    @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
-            description = "Where Continua keeps its state (env CONTINUA_DATA_DIR, default ${DEFAULT-VALUE}).")
-    private java.nio.file.Path dataDir;
-
-    @Option(names = "--partitions", defaultValue = "${env:CONTINUA_PARTITIONS:-4}",
-            description = "Partitions of the keyed topics when they are created (default ${DEFAULT-VALUE}).")
-    private int partitions;
-
-    @Option(names = "--secure", defaultValue = "${env:CONTINUA_SECURE:-false}", arity = "0..1", fallbackValue = "true",
-            description = {"Secure the embedded broker when its data directory is first made (kept after): every",
-                "client authenticates (SASL SCRAM-SHA-512), each service as its own principal held to ACLs (only",
-                "the registry may write the deltas topic), and the registry signs every deltas record, which",
-                "serving checks. Client settings per principal go to <data-dir>/secrets (env CONTINUA_SECURE)."})
-    private boolean secure;
-
-    @Mixin
-    private PortOptions ports;
+final class UpCommand extends SettingsCommand {
+    static final Setting<String> BOOTSTRAP = Setting.of("bootstrap", SettingType.STRING,
+            "an existing Kafka cluster; unset: the embedded broker runs").importance(Importance.HIGH);
+    static final Setting<Integer> PARTITIONS = Setting.of("partitions", SettingType.INT,
+            "partitions of the keyed topics when they are created").defaultTo(4).validatedBy(Validator.atLeast(1));
+    static final Setting<Boolean> SECURE = Setting.of("secure", SettingType.BOOLEAN,
+            "secure the embedded broker when its data directory is first made (kept after): every client "
+                    + "authenticates (SASL SCRAM-SHA-512), each service as its own principal held to ACLs (only the "
+                    + "registry may write the deltas topic), and the registry signs every deltas record, which "
+                    + "serving checks; client settings per principal go to `<data-dir>/secrets`").defaultTo(false)
+            .importance(Importance.HIGH);
+    static final Setting<String> HOST = SharedSettings.HOST.defaultTo("127.0.0.1");
+    static final Setting<Integer> KAFKA_PORT = Setting.of("kafka.port", SettingType.INT,
+            "the embedded broker's port").defaultTo(9092).validatedBy(Validator.between(0, 65_535))
+            .importance(Importance.HIGH);
+    static final SettingDefs DEFS = SettingDefs.of("up", List.of(BOOTSTRAP, SharedSettings.TOPIC_PREFIX,
+            SharedSettings.DATA_DIR, PARTITIONS, SECURE, HOST, KAFKA_PORT, RegistrySettings.PORT,
+            ServingSettings.PORT, IngestSettings.PORT, TrainerSettings.PORT));
 
     @Override
-    public Integer call() throws Exception {
-        LocalStack stack = LocalStack.start(dataDir, bootstrap, secure,
-                new io.continua.schemas.kafka.Topics(topicPrefix),
-                partitions, ports.ports(), config -> config, System.out);
+    public SettingDefs settingDefs() {
+        return DEFS;
+    }
+
+    @Override
+    int run(SettingValues settings) throws Exception {
+        Path dataDir = settings.get(SharedSettings.DATA_DIR);
+        LocalStack.Ports ports = new LocalStack.Ports(settings.get(HOST), settings.get(KAFKA_PORT),
+                settings.get(RegistrySettings.PORT), settings.get(ServingSettings.PORT),
+                settings.get(IngestSettings.PORT), settings.get(TrainerSettings.PORT));
+        LocalStack stack = LocalStack.start(dataDir, settings.get(BOOTSTRAP), settings.get(SECURE),
+                SharedSettings.topics(settings), settings.get(PARTITIONS), ports, config -> config, System.out);
         CountDownLatch stopped = OnShutdown.close("up", stack);
         System.out.println("Continua is up. Publish with `./continua publish --domain D --file F.jsonl"
                 + (stack.client.secured() ? " --kafka-config " + LocalStack.secrets(dataDir).resolve("client.properties")

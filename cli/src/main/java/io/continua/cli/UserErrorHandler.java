@@ -1,5 +1,7 @@
 package io.continua.cli;
 
+import io.continua.schemas.errors.ServiceException;
+import io.continua.service.settings.InvalidSettingException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -11,11 +13,17 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult) {
         commandLine.getErr().println("continua " + commandLine.getCommandName() + ": " + describe(e));
+        if (e instanceof InvalidSettingException) {
+            commandLine.getErr().println("See 'continua " + commandLine.getCommandName() + " --help'.");
+            return commandLine.getCommandSpec().exitCodeOnInvalidInput();
+        }
         return FAILED;
     }
 
     private static String describe(Throwable e) {
-        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        // A service's refusal reads best with its status and code: "HTTP 409 in_use: ...".
+        StringBuilder message = new StringBuilder(e instanceof ServiceException refusal ? refusal.toString()
+                : String.valueOf(e.getMessage()));
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
             if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
                 message.append(": ").append(cause.getMessage());

@@ -2,80 +2,91 @@ package io.continua.registry;
 
 import io.continua.registry.auth.ApiToken;
 import io.continua.schemas.kafka.DeltaLogSignatures;
-import io.continua.schemas.kafka.KafkaConnection;
-import io.continua.schemas.kafka.Topics;
+import io.continua.service.settings.InvalidSettingException;
+import io.continua.service.settings.ServiceConfig;
+import io.continua.service.settings.SettingValues;
+import io.continua.service.settings.SharedSettings;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The registry's settings; the CLI maps each to a flag and an environment variable.
- *
- * @param dir              where blobs and upload scratch files live ({@code <data-dir>/registry})
- * @param tokens           bearer tokens; empty means a generated admin token saved in {@code dir/admin.token}
- * @param readOnly         serve reads only (a second instance beside the writer)
- * @param transactionalId  the writer's transactional id: every writer of one log must share it
+ * The registry's configuration: values of {@link RegistrySettings}, and how deltas records are signed and checked
+ * (from the key files, or keys given in memory).
  */
-public record RegistryConfig(KafkaConnection kafka, Topics topics, Path dir, String host, int httpPort,
-                             List<ApiToken> tokens, boolean readOnly, long maxArtifactBytes, String transactionalId,
-        DeltaLogSignatures deltaSignatures) {
-    public static final long DEFAULT_MAX_ARTIFACT_BYTES = 64L * 1024 * 1024;
+public final class RegistryConfig extends ServiceConfig<RegistryConfig> {
+    /** Keys given in memory (tests), which win over the key files; null: from the settings. */
+    private final DeltaLogSignatures givenSignatures;
+    private final DeltaLogSignatures deltaSignatures;
 
-    public RegistryConfig {
-        tokens = List.copyOf(tokens);
-        if (!readOnly && deltaSignatures.verifies() && !deltaSignatures.signs()) {
+    private RegistryConfig(SettingValues values, DeltaLogSignatures givenSignatures) {
+        super(values);
+        this.givenSignatures = givenSignatures;
+        DeltaLogSignatures deltaSignatures = givenSignatures != null ? givenSignatures : fromKeyFiles(values);
+        if (!readOnly() && deltaSignatures.verifies() && !deltaSignatures.signs()) {
             // Its own records would be ignored by every reader, itself included.
-            throw new IllegalArgumentException("A writing registry that checks deltas signatures must sign: give it "
-                    + "the signing key (--deltas-signing-key), or run it read-only");
+            throw new InvalidSettingException(List.of("A writing registry that checks deltas signatures must sign: "
+                    + "give it the signing key (" + RegistrySettings.SIGNING_KEY.flag() + "), or run it read-only"));
         }
+        this.deltaSignatures = deltaSignatures;
     }
 
+    public static RegistryConfig of(SettingValues values) {
+        return new RegistryConfig(values, null);
+    }
+
+    /** The signing key pair also checks; without it, the verify key (or nothing) checks. */
+    private static DeltaLogSignatures fromKeyFiles(SettingValues values) {
+        Path signingKey = values.get(RegistrySettings.SIGNING_KEY);
+        return signingKey != null ? DeltaLogSignatures.signing(DeltaLogSignatures.readKeyPair(signingKey))
+                : SharedSettings.verifying(values);
+    }
+
+    /** The defaults, for a cluster, with state under {@code dataDir}. */
     public static RegistryConfig defaults(String bootstrapServers, Path dataDir) {
-        return new RegistryConfig(KafkaConnection.plaintext(bootstrapServers), Topics.withDefaultPrefix(),
-                dataDir.resolve("registry"), "0.0.0.0",
-                8081, List.of(), false, DEFAULT_MAX_ARTIFACT_BYTES, "continua-registry-writer",
-                        DeltaLogSignatures.NONE);
+        return of(RegistrySettings.DEFS.resolve(Map.of(SharedSettings.BOOTSTRAP.name(), bootstrapServers,
+                SharedSettings.DATA_DIR.name(), dataDir.toString()), Map.of()));
     }
 
-    public RegistryConfig withHttpPort(int port) {
-        return new RegistryConfig(kafka, topics, dir, host, port, tokens, readOnly, maxArtifactBytes,
-                transactionalId, deltaSignatures);
-    }
-
-    /** Where the HTTP server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
-    public RegistryConfig withHost(String newHost) {
-        return new RegistryConfig(kafka, topics, dir, newHost, httpPort, tokens, readOnly, maxArtifactBytes,
-                transactionalId, deltaSignatures);
-    }
-
-    public RegistryConfig withTokens(List<ApiToken> newTokens) {
-        return new RegistryConfig(kafka, topics, dir, host, httpPort, newTokens, readOnly, maxArtifactBytes,
-                transactionalId, deltaSignatures);
-    }
-
-    public RegistryConfig withTopics(Topics newTopics, String newTransactionalId) {
-        return new RegistryConfig(kafka, newTopics, dir, host, httpPort, tokens, readOnly, maxArtifactBytes,
-                newTransactionalId, deltaSignatures);
-    }
-
-    public RegistryConfig readOnly(Path newDir) {
-        return new RegistryConfig(kafka, topics, newDir, host, httpPort, tokens, true, maxArtifactBytes,
-                transactionalId, deltaSignatures);
-    }
-
-    public RegistryConfig withMaxArtifactBytes(long bytes) {
-        return new RegistryConfig(kafka, topics, dir, host, httpPort, tokens, readOnly, bytes,
-                transactionalId, deltaSignatures);
-    }
-
-    /** The cluster and the client settings (security) this service connects with. */
-    public RegistryConfig withKafka(KafkaConnection newKafka) {
-        return new RegistryConfig(newKafka, topics, dir, host, httpPort, tokens, readOnly, maxArtifactBytes,
-                transactionalId, deltaSignatures);
+    @Override
+    protected RegistryConfig withValues(SettingValues newValues) {
+        return new RegistryConfig(newValues, givenSignatures);
     }
 
     /** How records of the deltas log are signed (the writer) and checked (every reader). */
     public RegistryConfig withDeltaSignatures(DeltaLogSignatures newSignatures) {
-        return new RegistryConfig(kafka, topics, dir, host, httpPort, tokens, readOnly, maxArtifactBytes,
-                transactionalId, newSignatures);
+        return new RegistryConfig(values(), newSignatures);
+    }
+
+    public DeltaLogSignatures deltaSignatures() {
+        return deltaSignatures;
+    }
+
+    /** Where the artifact cache, upload scratch files and a generated admin token live. */
+    public Path dir() {
+        Path configured = get(RegistrySettings.DIR);
+        return configured != null ? configured : dataDir().resolve("registry");
+    }
+
+    public int httpPort() {
+        return get(RegistrySettings.PORT);
+    }
+
+    /** Bearer tokens; empty means a generated admin token saved in {@code dir()/admin.token}. */
+    public List<ApiToken> tokens() {
+        return get(RegistrySettings.TOKENS).stream().map(ApiToken::parse).toList();
+    }
+
+    public boolean readOnly() {
+        return get(RegistrySettings.READ_ONLY);
+    }
+
+    public long maxArtifactBytes() {
+        return get(RegistrySettings.MAX_ARTIFACT_BYTES);
+    }
+
+    /** The writer's transactional id: every writer of one log must share it. */
+    public String transactionalId() {
+        return get(RegistrySettings.TRANSACTIONAL_ID);
     }
 }

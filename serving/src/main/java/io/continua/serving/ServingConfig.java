@@ -1,85 +1,137 @@
 package io.continua.serving;
 
+import static io.continua.serving.ServingSettings.ALIAS;
+import static io.continua.serving.ServingSettings.CONSUME_REQUESTS;
+import static io.continua.serving.ServingSettings.EXPORT_DIR;
+import static io.continua.serving.ServingSettings.GROUP_ID;
+import static io.continua.serving.ServingSettings.MAX_BATCH;
+import static io.continua.serving.ServingSettings.MAX_BATCH_TOKENS;
+import static io.continua.serving.ServingSettings.MAX_TEXTS;
+import static io.continua.serving.ServingSettings.MAX_TEXT_CHARS;
+import static io.continua.serving.ServingSettings.MAX_TOKENS;
+import static io.continua.serving.ServingSettings.MAX_WAIT;
+import static io.continua.serving.ServingSettings.PINNED_VERSIONS;
+import static io.continua.serving.ServingSettings.PORT;
+import static io.continua.serving.ServingSettings.PRECISION;
+import static io.continua.serving.ServingSettings.QUEUE_CAPACITY;
+import static io.continua.serving.ServingSettings.REGISTRY_TOKEN;
+import static io.continua.serving.ServingSettings.TOP_K;
+
+import io.continua.peft.runtime.NativeCache;
 import io.continua.peft.runtime.Precision;
 import io.continua.schemas.kafka.DeltaLogSignatures;
-import io.continua.schemas.kafka.KafkaConnection;
-import io.continua.schemas.kafka.Topics;
+import io.continua.service.settings.ServiceConfig;
+import io.continua.service.settings.SettingValues;
+import io.continua.service.settings.SharedSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
- * Every setting of the serving service; the CLI maps each to a flag and an environment variable.
- *
- * @param alias             the alias whose target each domain serves by default
- * @param maxBatch          most texts run in one inference batch
- * @param maxBatchTokens    most real tokens in one inference batch (texts of every domain count; one
- *                          text longer than this still runs, alone)
- * @param maxWait           how long an idle server lets a batch gather before running it (0: run at once;
- *                          under load batches gather while the previous one runs)
- * @param queueCapacity     texts waiting per domain before requests are refused with 429
- * @param maxTextsPerRequest most texts in one HTTP request (413 beyond)
- * @param maxTextChars      most characters in one text, checked before any work is spent on it (413 beyond)
- * @param topK              how many labels a prediction's scores list
- * @param maxTokens         the tokenizer's limit; longer texts are truncated and flagged
- * @param pinnedVersions    versions kept loaded for requests that pin one (besides the served ones)
- * @param precision         the base's matrix products: fp32, or bf16 (faster on CPUs with native bfloat16)
+ * The serving service's configuration: values of {@link ServingSettings}, and how deltas records are checked
+ * (from {@code deltas.verify.key}, or keys given in memory).
  */
-public record ServingConfig(KafkaConnection kafka, Topics topics, String registryUrl, String registryToken,
-                            String alias, String host, int httpPort, int maxBatch, int maxBatchTokens,
-                            Duration maxWait, int queueCapacity, int maxTextsPerRequest, int maxTextChars, int topK,
-                            int maxTokens, int pinnedVersions, Path exportDir, String groupId,
-                            boolean consumeRequests, Precision precision,
-        DeltaLogSignatures deltaSignatures) {
-    public static ServingConfig defaults(String bootstrapServers, String registryUrl, Path cacheDir) {
-        return new ServingConfig(KafkaConnection.plaintext(bootstrapServers), Topics.withDefaultPrefix(),
-                registryUrl, null, "production",
-                "0.0.0.0", 8082, 64, 2048, Duration.ZERO, 512, 64, 10_000, 5, 128, 4, cacheDir.resolve("serving"),
-                "continua-serving", true, Precision.configured(), DeltaLogSignatures.NONE);
+public final class ServingConfig extends ServiceConfig<ServingConfig> {
+    /** Keys given in memory (tests), which win over the key file; null: from the settings. */
+    private final DeltaLogSignatures givenSignatures;
+    private final DeltaLogSignatures deltaSignatures;
+
+    private ServingConfig(SettingValues values, DeltaLogSignatures givenSignatures) {
+        super(values);
+        this.givenSignatures = givenSignatures;
+        this.deltaSignatures = givenSignatures != null ? givenSignatures : SharedSettings.verifying(values);
     }
 
-    public ServingConfig withHttpPort(int port) {
-        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, host, port, maxBatch,
-                maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, precision, deltaSignatures);
+    public static ServingConfig of(SettingValues values) {
+        return new ServingConfig(values, null);
     }
 
-    public ServingConfig withTopics(Topics newTopics, String newGroupId) {
-        return new ServingConfig(kafka, newTopics, registryUrl, registryToken, alias, host, httpPort,
-                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, newGroupId, consumeRequests, precision, deltaSignatures);
+    /** The defaults, for a cluster and a registry. */
+    public static ServingConfig defaults(String bootstrapServers, String registryUrl) {
+        return of(ServingSettings.DEFS.resolve(Map.of(SharedSettings.BOOTSTRAP.name(), bootstrapServers,
+                SharedSettings.REGISTRY_URL.name(), registryUrl), Map.of()));
     }
 
-    /** Where the HTTP server listens: {@code 127.0.0.1} for this machine only, {@code 0.0.0.0} for every interface. */
-    public ServingConfig withHost(String newHost) {
-        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, newHost, httpPort,
-                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, precision, deltaSignatures);
+    @Override
+    protected ServingConfig withValues(SettingValues newValues) {
+        return new ServingConfig(newValues, givenSignatures);
     }
 
-    public ServingConfig withPrecision(Precision newPrecision) {
-        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, host, httpPort,
-                maxBatch, maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, newPrecision, deltaSignatures);
-    }
-
-    /** The cluster and the client settings (security) this service connects with. */
-    public ServingConfig withKafka(KafkaConnection newKafka) {
-        return new ServingConfig(newKafka, topics, registryUrl, registryToken, alias, host, httpPort, maxBatch,
-                maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, precision, deltaSignatures);
-    }
-
-    /** How records of the deltas log are signed (the writer) and checked (every reader). */
+    /** How records of the deltas log are checked. */
     public ServingConfig withDeltaSignatures(DeltaLogSignatures newSignatures) {
-        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, host, httpPort, maxBatch,
-                maxBatchTokens, maxWait, queueCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, precision, newSignatures);
+        return new ServingConfig(values(), newSignatures);
     }
 
-    /** Texts waiting per domain before HTTP requests get 429 and Kafka partitions pause. */
-    public ServingConfig withQueueCapacity(int newCapacity) {
-        return new ServingConfig(kafka, topics, registryUrl, registryToken, alias, host, httpPort, maxBatch,
-                maxBatchTokens, maxWait, newCapacity, maxTextsPerRequest, maxTextChars, topK, maxTokens,
-                pinnedVersions, exportDir, groupId, consumeRequests, precision, deltaSignatures);
+    public DeltaLogSignatures deltaSignatures() {
+        return deltaSignatures;
+    }
+
+    public String registryUrl() {
+        return get(SharedSettings.REGISTRY_URL);
+    }
+
+    public String registryToken() {
+        return get(REGISTRY_TOKEN);
+    }
+
+    public int httpPort() {
+        return get(PORT);
+    }
+
+    public String alias() {
+        return get(ALIAS);
+    }
+
+    public int maxBatch() {
+        return get(MAX_BATCH);
+    }
+
+    public int maxBatchTokens() {
+        return get(MAX_BATCH_TOKENS);
+    }
+
+    public Duration maxWait() {
+        return get(MAX_WAIT);
+    }
+
+    public int queueCapacity() {
+        return get(QUEUE_CAPACITY);
+    }
+
+    public int maxTextsPerRequest() {
+        return get(MAX_TEXTS);
+    }
+
+    public int maxTextChars() {
+        return get(MAX_TEXT_CHARS);
+    }
+
+    public int topK() {
+        return get(TOP_K);
+    }
+
+    public int maxTokens() {
+        return get(MAX_TOKENS);
+    }
+
+    public Precision precision() {
+        return Precision.parse(get(PRECISION));
+    }
+
+    public int pinnedVersions() {
+        return get(PINNED_VERSIONS);
+    }
+
+    public boolean consumeRequests() {
+        return get(CONSUME_REQUESTS);
+    }
+
+    public String groupId() {
+        return get(GROUP_ID);
+    }
+
+    public Path exportDir() {
+        Path configured = get(EXPORT_DIR);
+        return configured != null ? configured : NativeCache.dir().resolve("serving");
     }
 }

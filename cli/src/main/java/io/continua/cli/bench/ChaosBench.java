@@ -2,8 +2,10 @@ package io.continua.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.cli.ServingClient;
+import io.continua.ingest.IngestSettings;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.data.LabeledText;
+import io.continua.registry.RegistrySettings;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Split;
@@ -11,6 +13,8 @@ import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.serving.ServingSettings;
+import io.continua.trainer.TrainerSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -157,12 +161,14 @@ final class ChaosBench {
         replicaUrl = "http://127.0.0.1:" + replicaPort;
         String tokens = "admin:admin:" + ADMIN_TOKEN + ",trainer:write:" + TRAINER_TOKEN;
         add(service("registry-1", "512m", registryUrl, List.of("registry", "--bootstrap", bootstrap,
-                "--http-port", Integer.toString(registryPort), "--tokens", tokens, "--data-dir", dir("registry-1"))));
-        add(service("registry-2", "512m", replicaUrl, List.of("registry", "--read-only", "--bootstrap", bootstrap,
-                "--http-port", Integer.toString(replicaPort), "--tokens", tokens, "--data-dir", dir("registry-2"))));
+                RegistrySettings.PORT.flag(), Integer.toString(registryPort), RegistrySettings.TOKENS.flag(), tokens,
+                "--data-dir", dir("registry-1"))));
+        add(service("registry-2", "512m", replicaUrl, List.of("registry", RegistrySettings.READ_ONLY.flag(),
+                "--bootstrap", bootstrap, RegistrySettings.PORT.flag(), Integer.toString(replicaPort),
+                RegistrySettings.TOKENS.flag(), tokens, "--data-dir", dir("registry-2"))));
         int ingestPort = freePort();
         add(service("ingest", "512m", "http://127.0.0.1:" + ingestPort, List.of("ingest", "--bootstrap", bootstrap,
-                "--http-port", Integer.toString(ingestPort), "--data-dir", dir("ingest"))));
+                IngestSettings.PORT.flag(), Integer.toString(ingestPort), "--data-dir", dir("ingest"))));
         progress.println("Starting the registry writer and replica, ingest");
         startTogether(List.of("registry-1", "registry-2", "ingest"));
         configureDomain();
@@ -170,9 +176,10 @@ final class ChaosBench {
         for (int i = 1; i <= 2; i++) {
             int port = freePort();
             add(service("trainer-" + i, "1g", "http://127.0.0.1:" + port, List.of("trainer", "--bootstrap", bootstrap,
-                    "--registry", registryUrl, "--token", TRAINER_TOKEN, "--http-port", Integer.toString(port),
-                    "--min-new-examples", "24", "--max-interval", "PT3S", "--steps", "10", "--idle-after", "PT4S",
-                    "--consolidations", "1", "--data-dir", dir("trainer-" + i))));
+                    "--registry-url", registryUrl, "--registry-token", TRAINER_TOKEN, TrainerSettings.PORT.flag(),
+                    Integer.toString(port), "--min-new-examples", "24", "--max-interval", "PT3S",
+                    "--steps-per-update", "10", "--idle-after", "PT4S", "--consolidations", "1",
+                    "--data-dir", dir("trainer-" + i))));
         }
         for (int i = 1; i <= 2; i++) {
             int port = freePort();
@@ -180,8 +187,8 @@ final class ChaosBench {
             servingUrls.add(url);
             // Each replica fetches artifacts from a different registry instance.
             add(service("serving-" + i, "1g", url, List.of("serving", "--bootstrap", bootstrap,
-                    "--registry", i == 1 ? registryUrl : replicaUrl, "--http-port", Integer.toString(port),
-                    "--data-dir", dir("serving-" + i))));
+                    "--registry-url", i == 1 ? registryUrl : replicaUrl, ServingSettings.PORT.flag(),
+                    Integer.toString(port), "--data-dir", dir("serving-" + i))));
         }
         progress.println("Starting two trainers and two serving replicas");
         startTogether(List.of("trainer-1", "trainer-2", "serving-1", "serving-2"));

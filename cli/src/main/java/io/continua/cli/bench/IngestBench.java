@@ -2,6 +2,7 @@ package io.continua.cli.bench;
 
 import io.continua.ingest.IngestConfig;
 import io.continua.ingest.IngestService;
+import io.continua.ingest.IngestSettings;
 import io.continua.ingest.stats.DomainStats;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.peft.data.LabeledText;
@@ -48,7 +49,7 @@ final class IngestBench {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
             kafka.createTopics(topics.newTopics(2, (short) 1));
-            IngestConfig config = IngestConfig.defaults(kafka.bootstrapServers(), workDir).withHttpPort(0);
+            IngestConfig config = IngestConfig.defaults(kafka.bootstrapServers(), workDir).with(IngestSettings.PORT, 0);
             try (IngestService ingest = IngestService.start(config, vertx)) {
                 ingest.awaitRunning(Duration.ofSeconds(60));
                 progress.printf("ingest: publishing %d records ...%n", records);

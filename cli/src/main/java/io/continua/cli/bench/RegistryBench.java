@@ -7,7 +7,7 @@ import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
-import io.continua.registry.auth.ApiToken;
+import io.continua.registry.RegistrySettings;
 import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
@@ -53,8 +53,10 @@ final class RegistryBench {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
             kafka.createTopics(topics.newTopics(1, (short) 1));
-            RegistryConfig config = RegistryConfig.defaults(kafka.bootstrapServers(), workDir).withHttpPort(0)
-                    .withTokens(List.of(ApiToken.parse("bench:admin:" + TOKEN)));
+            RegistryConfig config = RegistryConfig.defaults(kafka.bootstrapServers(),
+                    workDir)
+                            .with(RegistrySettings.PORT, 0)
+                            .with(RegistrySettings.TOKENS, List.of("bench:admin:" + TOKEN));
             try (RegistryService registry = RegistryService.start(config, encoder, vertx)) {
                 RegistryClient client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
                 List<byte[]> archives = new ArrayList<>();

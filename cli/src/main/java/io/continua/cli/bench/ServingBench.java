@@ -10,15 +10,15 @@ import io.continua.peft.delta.HeadConfig;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.DeltaLayout;
-import io.continua.peft.runtime.NativeCache;
 import io.continua.peft.runtime.Precision;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
-import io.continua.registry.auth.ApiToken;
+import io.continua.registry.RegistrySettings;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.serving.ServingConfig;
 import io.continua.serving.ServingService;
+import io.continua.serving.ServingSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
@@ -72,9 +72,11 @@ final class ServingBench {
             Topics topics = Topics.withDefaultPrefix();
             kafka.createTopics(topics.newTopics(2, (short) 1));
             try (RegistryService registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(),
-                    workDir).withHttpPort(0).withTokens(List.of(ApiToken.parse("bench:admin:" + TOKEN))), encoder, vertx);
+                    workDir)
+                            .with(RegistrySettings.PORT, 0)
+                            .with(RegistrySettings.TOKENS, List.of("bench:admin:" + TOKEN)), encoder, vertx);
                  ServingService serving = ServingService.start(ServingConfig.defaults(kafka.bootstrapServers(),
-                         registry.url(), NativeCache.dir()).withHttpPort(0), encoder, vertx)) {
+                         registry.url()).with(ServingSettings.PORT, 0), encoder, vertx)) {
                 RegistryClient client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
                 ObjectNode manual = RegistryClient.object().put("kind", "head");
                 manual.putObject("promotion").put("policy", "manual");
@@ -191,7 +193,8 @@ final class ServingBench {
             throws Exception {
         long failed = 0;
         try (ServingService half = ServingService.start(ServingConfig.defaults(kafka.bootstrapServers(),
-                registry.url(), NativeCache.dir()).withHttpPort(0).withPrecision(Precision.BF16), encoder, vertx)) {
+                registry.url()).with(ServingSettings.PORT, 0).with(ServingSettings.PRECISION, Precision.BF16.key()),
+                        encoder, vertx)) {
             awaitActive(http, half, 1);
             for (int concurrency : CONCURRENCY) {
                 progress.printf("serving: Continua in bfloat16 at concurrency %d for %d s ...%n", concurrency,

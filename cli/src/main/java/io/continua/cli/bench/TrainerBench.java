@@ -6,7 +6,7 @@ import io.continua.peft.data.LabeledText;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
-import io.continua.registry.auth.ApiToken;
+import io.continua.registry.RegistrySettings;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Split;
 import io.continua.schemas.kafka.Topics;
@@ -14,6 +14,7 @@ import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.trainer.TrainerConfig;
 import io.continua.trainer.TrainerService;
+import io.continua.trainer.TrainerSettings;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -60,14 +61,23 @@ final class TrainerBench {
             Topics topics = Topics.withDefaultPrefix();
             kafka.createTopics(topics.newTopics(2, (short) 1));
             try (RegistryService registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(),
-                    workDir).withHttpPort(0).withTokens(List.of(ApiToken.parse("bench:admin:" + TOKEN))), encoder, vertx);
+                    workDir)
+                            .with(RegistrySettings.PORT, 0)
+                            .with(RegistrySettings.TOKENS, List.of("bench:admin:" + TOKEN)), encoder, vertx);
                  KafkaProducer<String, LabeledExample> producer = new KafkaProducer<>(Map.of(
                          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG,
                          "all"), new StringSerializer(), RecordSerdes.labeledExample())) {
                 RegistryClient client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
                 TrainerConfig config = TrainerConfig.defaults(kafka.bootstrapServers(), registry.url(), TOKEN)
-                        .withTrigger(batch, Duration.ofSeconds(1), 10).withHttpPort(0, Duration.ofSeconds(10))
-                        .withConsolidation(Duration.ofHours(1), 0).withGate(1.0, 1.0);
+                        .with(TrainerSettings.MIN_NEW_EXAMPLES, batch)
+                        .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(1))
+                        .with(TrainerSettings.STEPS_PER_UPDATE, 10)
+                        .with(TrainerSettings.PORT, 0)
+                        .with(TrainerSettings.SESSION_TIMEOUT, Duration.ofSeconds(10))
+                        .with(TrainerSettings.IDLE_AFTER, Duration.ofHours(1))
+                        .with(TrainerSettings.CONSOLIDATIONS, 0)
+                        .with(TrainerSettings.GATE_MARGIN, 1.0)
+                        .with(TrainerSettings.MAX_FORGETTING, 1.0);
                 try (TrainerService trainer = TrainerService.start(config, encoder, vertx)) {
                     for (String kind : List.of("head", "lora")) {
                         String domain = "fresh-" + kind;

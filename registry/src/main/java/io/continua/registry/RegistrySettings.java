@@ -1,0 +1,48 @@
+package io.continua.registry;
+
+import static io.continua.service.settings.Validator.atLeast;
+import static io.continua.service.settings.Validator.between;
+
+import io.continua.registry.auth.ApiToken;
+import io.continua.service.settings.Importance;
+import io.continua.service.settings.Setting;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingType;
+import io.continua.service.settings.SharedSettings;
+import io.continua.service.settings.Validator;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Every setting of the registry, declared once: the CLI's flags, environment variables and README table. */
+public final class RegistrySettings {
+    public static final Setting<Integer> PORT = Setting.of("registry.port", SettingType.INT,
+            "the registry's HTTP port (0: a free one)").defaultTo(8081).validatedBy(between(0,
+                    65_535)).importance(Importance.HIGH);
+    public static final Setting<List<String>> TOKENS = Setting.of("registry.tokens", SettingType.PASSWORD_LIST,
+            "bearer tokens as `name:role:secret`, comma-separated; roles `read`, `write`, `admin`. Without any, an "
+                    + "admin token is generated into `<data-dir>/registry/admin.token`").defaultTo(List.of())
+            .validatedBy(Validator.eachParses("`name:role:secret` items", ApiToken::parse))
+            .importance(Importance.HIGH);
+    public static final Setting<Boolean> READ_ONLY = Setting.of("registry.read.only", SettingType.BOOLEAN,
+            "serve reads only, beside a writing instance").defaultTo(false).importance(Importance.HIGH);
+    public static final Setting<Path> SIGNING_KEY = Setting.of("deltas.signing.key", SettingType.PATH,
+            "the Ed25519 key pair (PEM: private key, then public key) the writer signs every deltas record with; "
+                    + "it also checks what it reads").importance(Importance.HIGH);
+    public static final Setting<Long> MAX_ARTIFACT_BYTES = Setting.of("max.artifact.bytes", SettingType.LONG,
+            "largest accepted artifact archive, in bytes").defaultTo(64L * 1024 * 1024).validatedBy(atLeast(1024L));
+    public static final Setting<Path> DIR = Setting.of("registry.dir", SettingType.PATH,
+            "the registry's local files (artifact cache, upload scratch, generated admin token); unset: "
+                    + "`<data-dir>/registry`").importance(Importance.LOW);
+    public static final Setting<String> TRANSACTIONAL_ID = Setting.of("registry.transactional.id",
+            SettingType.STRING, "the writer's transactional id: every writer of one deltas log must share it, so a "
+                    + "new writer fences the old one").defaultTo("continua-registry-writer")
+            .validatedBy(Validator.notBlank()).importance(Importance.LOW);
+
+    public static final SettingDefs DEFS = SettingDefs.of("registry", List.of(SharedSettings.BOOTSTRAP,
+            SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
+            PORT, TOKENS, READ_ONLY, SIGNING_KEY, SharedSettings.DELTAS_VERIFY_KEY, MAX_ARTIFACT_BYTES, DIR,
+            TRANSACTIONAL_ID));
+
+    private RegistrySettings() {
+    }
+}

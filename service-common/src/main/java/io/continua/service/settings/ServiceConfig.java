@@ -1,0 +1,54 @@
+package io.continua.service.settings;
+
+import io.continua.schemas.kafka.KafkaConnection;
+import io.continua.schemas.kafka.Topics;
+import java.nio.file.Path;
+
+/**
+ * A service's configuration: its setting values, checked against the service's definitions, and what follows
+ * from them. Copies with one setting changed come from {@link #with}; there are no positional constructors.
+ *
+ * @param <C> the service's own configuration type
+ */
+public abstract class ServiceConfig<C extends ServiceConfig<C>> {
+    private final SettingValues values;
+    private final KafkaConnection kafka;
+
+    protected ServiceConfig(SettingValues values) {
+        this.values = values;
+        this.kafka = SharedSettings.kafka(values);
+    }
+
+    /** A copy of this configuration (collaborators included) with other values. */
+    protected abstract C withValues(SettingValues newValues);
+
+    public final <T> C with(Setting<T> setting, T value) {
+        return withValues(values.with(setting, value));
+    }
+
+    public final <T> T get(Setting<T> setting) {
+        return values.get(setting);
+    }
+
+    public final SettingValues values() {
+        return values;
+    }
+
+    /** The cluster and the client settings (security) this service connects with. */
+    public final KafkaConnection kafka() {
+        return kafka;
+    }
+
+    public final Topics topics() {
+        return SharedSettings.topics(values);
+    }
+
+    /** Where the HTTP server listens. */
+    public final String host() {
+        return values.get(SharedSettings.HOST);
+    }
+
+    public final Path dataDir() {
+        return values.get(SharedSettings.DATA_DIR);
+    }
+}

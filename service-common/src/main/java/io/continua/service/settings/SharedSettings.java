@@ -1,0 +1,67 @@
+package io.continua.service.settings;
+
+import io.continua.schemas.kafka.DeltaLogSignatures;
+import io.continua.schemas.kafka.KafkaConnection;
+import io.continua.schemas.kafka.Topics;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Settings several services share, declared here once: where the cluster is, where state goes, the registry. */
+public final class SharedSettings {
+    private static final String LOCAL_BOOTSTRAP = "127.0.0.1:9092";
+
+    public static final Setting<String> BOOTSTRAP = Setting.of("bootstrap", SettingType.STRING,
+            "Kafka bootstrap servers; unset: `bootstrap.servers` of the Kafka config file, else " + LOCAL_BOOTSTRAP)
+            .importance(Importance.HIGH);
+    public static final Setting<Path> KAFKA_CONFIG = Setting.of("kafka.config", SettingType.PATH,
+            "Kafka client settings of this service's clients, a properties file as Kafka's tools take "
+                    + "(`security.protocol`, `sasl.*`, `ssl.*`; `up --secure` writes one per service)")
+            .importance(Importance.HIGH);
+    public static final Setting<String> TOPIC_PREFIX = Setting.of("topic.prefix", SettingType.STRING,
+            "prefix of every topic").defaultTo("continua.")
+            .validatedBy(new Validator<>("letters, digits, `.`, `_`, `-`",
+                    prefix -> prefix.matches("[A-Za-z0-9._-]*")));
+    public static final Setting<Path> DATA_DIR = Setting.of("data.dir", SettingType.PATH,
+            "where state is kept (caches in `<data-dir>/cache`, never `$HOME`)").defaultTo(Path.of("continua-data"))
+            .importance(Importance.HIGH);
+    public static final Setting<String> HOST = Setting.of("host", SettingType.STRING,
+            "address the HTTP server listens on: `127.0.0.1` this machine only, `0.0.0.0` every interface")
+            .defaultTo("0.0.0.0").validatedBy(Validator.notBlank()).importance(Importance.HIGH);
+    public static final Setting<String> REGISTRY_URL = Setting.of("registry.url", SettingType.STRING,
+            "the registry's base URL").defaultTo("http://127.0.0.1:8081")
+            .validatedBy(new Validator<>("an http(s) URL", url -> url.matches("https?://.+")))
+            .importance(Importance.HIGH);
+    public static final Setting<String> REGISTRY_TOKEN = Setting.of("registry.token", SettingType.PASSWORD,
+            "bearer token for the registry").importance(Importance.HIGH);
+    public static final Setting<Path> DELTAS_VERIFY_KEY = Setting.of("deltas.verify.key", SettingType.PATH,
+            "the registry's Ed25519 public key (PEM): deltas records that do not verify are ignored, logged and "
+                    + "counted in `continua_deltas_untrusted_records`; unset: records are not checked");
+
+    /** All of them, documented once; each service takes those it needs. */
+    public static final SettingDefs DEFS = SettingDefs.of("shared", List.of(BOOTSTRAP, KAFKA_CONFIG, TOPIC_PREFIX,
+            DATA_DIR, HOST, REGISTRY_URL, REGISTRY_TOKEN, DELTAS_VERIFY_KEY));
+
+    private SharedSettings() {
+    }
+
+    /** The cluster and the client settings the service connects with. */
+    public static KafkaConnection kafka(SettingValues values) {
+        String bootstrap = values.get(BOOTSTRAP);
+        Path file = values.get(KAFKA_CONFIG);
+        if (file != null) {
+            return KafkaConnection.fromFile(bootstrap, file);
+        }
+        return KafkaConnection.plaintext(bootstrap == null ? LOCAL_BOOTSTRAP : bootstrap);
+    }
+
+    public static Topics topics(SettingValues values) {
+        return new Topics(values.get(TOPIC_PREFIX));
+    }
+
+    /** Checks deltas records with the configured public key, or not at all. */
+    public static DeltaLogSignatures verifying(SettingValues values) {
+        Path key = values.get(DELTAS_VERIFY_KEY);
+        return key == null ? DeltaLogSignatures.NONE
+                : DeltaLogSignatures.verifying(DeltaLogSignatures.readPublicKey(key));
+    }
+}
