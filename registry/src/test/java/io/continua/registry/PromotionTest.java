@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.continua.schemas.Comparison;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
+import io.continua.schemas.serde.AvroSerde;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class PromotionTest {
+    @BeforeAll
+    static void trustRecords() {
+        AvroSerde.trustContinuaRecords();
+    }
+
 
     @Test
     void pairedEvidenceNoWorseThanProductionPromotes() {

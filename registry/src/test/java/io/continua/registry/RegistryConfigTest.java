@@ -17,7 +17,9 @@ class RegistryConfigTest {
         assertThatThrownBy(() -> defaults.withDeltaSignatures(DeltaLogSignatures.verifying(keys.getPublic())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must sign");
         assertThat(defaults.withDeltaSignatures(DeltaLogSignatures.signing(keys)).deltaSignatures().signs()).isTrue();
-        assertThat(defaults.readOnly(Path.of("target", "replica"))
+        assertThat(defaults
+                .with(RegistrySettings.READ_ONLY, true)
+                .with(RegistrySettings.DIR, Path.of("target", "replica"))
                 .withDeltaSignatures(DeltaLogSignatures.verifying(keys.getPublic())).deltaSignatures().verifies())
                 .isTrue();
     }

@@ -7,10 +7,10 @@ import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.registry.auth.ApiToken;
 import io.continua.schemas.kafka.DeltaBlobs;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
+import io.continua.service.settings.SharedSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,11 +44,11 @@ final class RegistryFixture {
         fillAccepted(ACCEPTED_RECORDS);
         this.dir = EmbeddedKafkaExtension.testDataDir().resolve("registry-" + run);
         this.config = RegistryConfig.defaults(kafka.bootstrapServers(), dir)
-                .withTopics(topics, "registry-writer-" + run)
-                .withHttpPort(0)
-                .withMaxArtifactBytes(maxArtifactBytes)
-                .withTokens(List.of(ApiToken.parse("ops:admin:" + ADMIN), ApiToken.parse("trainer:write:" + WRITER),
-                        ApiToken.parse("dashboard:read:" + READER)));
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(RegistrySettings.TRANSACTIONAL_ID, "registry-writer-" + run)
+                .with(RegistrySettings.PORT, 0)
+                .with(RegistrySettings.MAX_ARTIFACT_BYTES, maxArtifactBytes)
+                .with(RegistrySettings.TOKENS, List.of("ops:admin:" + ADMIN, "trainer:write:" + WRITER, "dashboard:read:" + READER));
     }
 
     /** Records written to each partition of the accepted topic: what lineage may claim. */

@@ -12,10 +12,11 @@ import io.continua.peft.delta.HeadConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
-import io.continua.registry.auth.ApiToken;
+import io.continua.registry.RegistrySettings;
 import io.continua.schemas.kafka.DeltaLogSignatures;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
+import io.continua.service.settings.SharedSettings;
 import io.continua.serving.deltas.ArtifactSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -55,17 +56,20 @@ final class ServingStack implements AutoCloseable {
         kafka.createTopics(topics.newTopics(2, (short) 1));
         this.dir = EmbeddedKafkaExtension.testDataDir().resolve("serving-" + run);
         this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
-                .withTopics(topics, "writer-" + run).withHttpPort(0)
-                .withTokens(List.of(ApiToken.parse("test:admin:" + TOKEN))).withDeltaSignatures(registrySignatures),
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(RegistrySettings.TRANSACTIONAL_ID, "writer-" + run)
+                .with(RegistrySettings.PORT, 0)
+                .with(RegistrySettings.TOKENS, List.of("test:admin:" + TOKEN)).withDeltaSignatures(registrySignatures),
                 encoder, vertx);
         this.client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
     }
 
     ServingConfig config() {
-        return ServingConfig.defaults(kafka.bootstrapServers(), registry.url(),
-                        EmbeddedKafkaExtension.testDataDir().resolve("serving-cache"))
-                .withTopics(topics, "serving-" + topics.prefix())
-                .withHttpPort(0);
+        return ServingConfig.defaults(kafka.bootstrapServers(), registry.url())
+                .with(ServingSettings.EXPORT_DIR, EmbeddedKafkaExtension.testDataDir().resolve("serving-cache") .resolve("serving"))
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(ServingSettings.GROUP_ID, "serving-" + topics.prefix())
+                .with(ServingSettings.PORT, 0);
     }
 
     ServingService startServing() throws InterruptedException {

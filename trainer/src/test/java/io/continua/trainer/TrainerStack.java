@@ -8,13 +8,14 @@ import io.continua.peft.data.LabeledText;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
-import io.continua.registry.auth.ApiToken;
+import io.continua.registry.RegistrySettings;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Split;
 import io.continua.schemas.kafka.DeltaBlobs;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.service.settings.SharedSettings;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,9 +67,11 @@ final class TrainerStack implements AutoCloseable {
         kafka.createTopics(topics.newTopics(partitions, (short) 1));
         Path dir = EmbeddedKafkaExtension.testDataDir().resolve("trainer-" + run);
         this.registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(), dir)
-                .withTopics(topics, "writer-" + run).withHttpPort(0)
-                .withTokens(List.of(ApiToken.parse("trainer:admin:" + TOKEN),
-                        ApiToken.parse("ops:admin:" + OPERATOR_TOKEN))), encoder, vertx);
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(RegistrySettings.TRANSACTIONAL_ID, "writer-" + run)
+                .with(RegistrySettings.PORT, 0)
+                .with(RegistrySettings.TOKENS, List.of("trainer:admin:" + TOKEN, "ops:admin:" + OPERATOR_TOKEN)),
+                        encoder, vertx);
         this.client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
         this.operator = new RegistryClient(registry.url(), OPERATOR_TOKEN, Duration.ofSeconds(30));
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -77,9 +80,13 @@ final class TrainerStack implements AutoCloseable {
 
     TrainerConfig config() {
         return TrainerConfig.defaults(kafka.bootstrapServers(), registry.url(), TOKEN)
-                .withTopics(topics, "trainer-" + topics.prefix())
-                .withTrigger(48, Duration.ofSeconds(2), 20)
-                .withHttpPort(0, Duration.ofSeconds(6));
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(TrainerSettings.GROUP_ID, "trainer-" + topics.prefix())
+                .with(TrainerSettings.MIN_NEW_EXAMPLES, 48)
+                .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(2))
+                .with(TrainerSettings.STEPS_PER_UPDATE, 20)
+                .with(TrainerSettings.PORT, 0)
+                .with(TrainerSettings.SESSION_TIMEOUT, Duration.ofSeconds(6));
     }
 
     TrainerService startTrainer() {

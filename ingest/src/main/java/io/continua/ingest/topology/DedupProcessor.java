@@ -6,38 +6,52 @@ import io.continua.ingest.validate.SplitAssigner;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Split;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Instant;
+import java.util.HexFormat;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Drops exact duplicates per domain (same normalized text and label within the retention),
  * forwards a text seen before with another label as a label correction (header
  * {@value #CORRECTION_HEADER}), assigns the split, counts what it accepted, and forwards to
  * {@code examples.accepted}.
+ *
+ * <p>What was seen lives in a window store keyed by a SHA-256 of domain and text, timestamped with the record's
+ * time: its segments older than the retention (in stream time) are dropped by the store itself, so nothing
+ * scans the store and long texts do not make long keys (the Kafka Streams event de-duplication pattern).
  */
 final class DedupProcessor implements Processor<String, LabeledExample, String, LabeledExample> {
-    static final String STORE = "dedup-texts";
+    static final String STORE = "dedup-seen";
     static final String CORRECTION_HEADER = "continua.correction";
 
     private final SplitAssigner splits;
     private final Duration retention;
     private ProcessorContext<String, LabeledExample> context;
-    private KeyValueStore<String, String> seen;
+    private WindowStore<String, String> seen;
     private StatsStore stats;
 
     DedupProcessor(IngestConfig config) {
         this.splits = new SplitAssigner(config.holdoutFraction());
         this.retention = config.dedupRetention();
+    }
+
+    /** The store: one window per sighting, kept for the retention. */
+    static StoreBuilder<WindowStore<String, String>> store(Duration retention) {
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(STORE, retention, retention, false),
+                Serdes.String(), Serdes.String());
     }
 
     @Override
@@ -46,33 +60,25 @@ final class DedupProcessor implements Processor<String, LabeledExample, String, 
         this.seen = context.getStateStore(STORE);
         KeyValueStore<String, String> store = context.getStateStore(StatsStore.NAME);
         this.stats = new StatsStore(store);
-        Duration sweep = retention.dividedBy(10).compareTo(Duration.ofMinutes(1)) > 0
-                ? Duration.ofMinutes(1) : retention.dividedBy(10).plusMillis(1);
-        context.schedule(sweep, PunctuationType.WALL_CLOCK_TIME, this::forgetExpired);
     }
 
     @Override
     public void process(Record<String, LabeledExample> record) {
         LabeledExample example = record.value();
         String domain = example.getDomain();
-        String key = domain + '\u0000' + example.getText();
-        String previous = seen.get(key);
-        boolean correction = false;
-        if (previous != null) {
-            String previousLabel = previous.substring(previous.indexOf('\u0000') + 1);
-            if (previousLabel.equals(example.getLabel())) {
-                stats.update(domain, counts -> counts.duplicate());
-                return;
-            }
-            correction = true;
+        String key = key(domain, example.getText());
+        String previousLabel = lastLabel(key, record.timestamp());
+        if (example.getLabel().equals(previousLabel)) {
+            stats.update(domain, counts -> counts.duplicate());
+            return;
         }
-        seen.put(key, context.currentSystemTimeMs() + "\u0000" + example.getLabel());
+        boolean correction = previousLabel != null;
+        seen.put(key, example.getLabel(), record.timestamp());
         Split split = splits.assign(domain, example.getText());
         LabeledExample accepted = LabeledExample.newBuilder(example).setSplit(split).build();
-        boolean isCorrection = correction;
         stats.update(domain, counts -> {
             counts.accepted(example.getLabel(), split.name());
-            return isCorrection ? counts.correction() : counts;
+            return correction ? counts.correction() : counts;
         });
         Headers headers = new RecordHeaders(record.headers().toArray());
         if (correction) {
@@ -81,19 +87,26 @@ final class DedupProcessor implements Processor<String, LabeledExample, String, 
         context.forward(new Record<>(domain, accepted, record.timestamp(), headers));
     }
 
-    /** Forgets texts first seen longer ago than the retention. */
-    private void forgetExpired(long now) {
-        long cutoff = now - retention.toMillis();
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, String> all = seen.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, String> entry = all.next();
-                long firstSeen = Long.parseLong(entry.value.substring(0, entry.value.indexOf('\u0000')));
-                if (firstSeen < cutoff) {
-                    expired.add(entry.key);
-                }
+    /** The label last seen for this text within the retention before {@code time}, or null. */
+    private String lastLabel(String key, long time) {
+        String label = null;
+        try (WindowStoreIterator<String> sightings = seen.fetch(key, Instant.ofEpochMilli(time).minus(retention),
+                Instant.ofEpochMilli(time))) {
+            while (sightings.hasNext()) {
+                label = sightings.next().value;
             }
         }
-        expired.forEach(seen::delete);
+        return label;
+    }
+
+    static String key(String domain, String text) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(domain.getBytes(StandardCharsets.UTF_8));
+            sha256.update((byte) 0);
+            return HexFormat.of().formatHex(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 }

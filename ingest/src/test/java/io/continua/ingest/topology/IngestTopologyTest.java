@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.continua.ingest.IngestConfig;
 import io.continua.ingest.IngestService;
+import io.continua.ingest.IngestSettings;
 import io.continua.ingest.stats.DomainStats;
 import io.continua.ingest.stats.StatsStore;
 import io.continua.ingest.validate.RejectionReason;
@@ -13,14 +14,16 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.Split;
-import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.service.settings.SharedSettings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -29,7 +32,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,9 +54,13 @@ class IngestTopologyTest {
     @BeforeEach
     void start() {
         Path state = Path.of(System.getProperty("continua.test.dir", "target/test-data"), "ttd-" + UUID.randomUUID());
-        IngestConfig config = new IngestConfig(KafkaConnection.plaintext("unused:9092"), "ingest-test", topics, state, 0.1, 200, 20,
-                Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), "127.0.0.1", 0,
-                Duration.ofMillis(100));
+        IngestConfig config = IngestConfig.defaults("unused:9092", state)
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(IngestSettings.APPLICATION_ID, "ingest-test")
+                .with(IngestSettings.STATE_DIR, state)
+                .with(IngestSettings.MAX_TEXT_LENGTH, 200)
+                .with(IngestSettings.MAX_LABEL_LENGTH, 20)
+                .with(IngestSettings.COMMIT_INTERVAL, Duration.ofMillis(100));
         Properties props = IngestService.streamsProperties(config);
         driver = new TopologyTestDriver(IngestTopology.build(config), props, NOW);
         examples = driver.createInputTopic(topics.examples(), new ByteArraySerializer(), new ByteArraySerializer());
@@ -139,6 +149,30 @@ class IngestTopologyTest {
         assertThat(banking.duplicateCount()).isEqualTo(1);
         assertThat(banking.correctionCount()).isEqualTo(1);
         assertThat(banking.labels()).containsEntry("top_up_failed", 1L).containsEntry("top_up_reverted", 1L);
+    }
+
+    @Test
+    void forgetsATextOnceTheDedupRetentionHasPassedWithoutAnyScan() {
+        Duration retention = Duration.ofDays(7);
+        publish("banking", example("1", "banking", "Where is my card?", "card_arrival"), NOW);
+        publish("banking", example("2", "banking", "Where is my card?", "card_arrival"), NOW.plus(Duration.ofDays(6)));
+        publish("banking", example("3", "banking", "Where is my card?", "card_arrival"),
+                NOW.plus(retention).plusSeconds(1));
+
+        List<TestRecord<String, LabeledExample>> out = accepted.readRecordsToList();
+        assertThat(out).extracting(record -> record.value().getId()).as("the sighting at day 0 is older than the "
+                + "retention at day 7; the one at day 6 is not (it was dropped, not remembered)")
+                .containsExactly("1", "3");
+        assertThat(out.get(1).headers().lastHeader(DedupProcessor.CORRECTION_HEADER)).isNull();
+
+        publish("banking", example("4", "banking", "Another text", "card_arrival"), NOW.plus(retention.multipliedBy(3)));
+        WindowStore<String, String> seen = driver.getWindowStore(DedupProcessor.STORE);
+        try (KeyValueIterator<Windowed<String>, String> all = seen.all()) {
+            List<Instant> kept = new ArrayList<>();
+            all.forEachRemaining(entry -> kept.add(entry.key.window().startTime()));
+            assertThat(kept).as("segments older than the retention are dropped by the store as stream time advances")
+                    .containsExactly(NOW.plus(retention.multipliedBy(3)).truncatedTo(ChronoUnit.MILLIS));
+        }
     }
 
     @Test

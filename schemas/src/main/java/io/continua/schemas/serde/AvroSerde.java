@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * anything else that does not decode throws {@link UndecodableRecordException}. Thread-safe.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+    private static boolean trusted;
+
     static {
         trustContinuaRecords();
     }
@@ -98,8 +100,16 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         // Nothing to release: encoders and decoders hold no resources.
     }
 
-    /** Avro 1.12 refuses to instantiate classes it does not trust while decoding; ours are safe. */
-    private static void trustContinuaRecords() {
+    /**
+     * Avro 1.12 refuses to instantiate classes it does not trust, while decoding and when a builder copies a
+     * nested record; ours are safe. Runs when the first serde is made; code that builds nested records before any
+     * serde exists (unit tests, tools) calls it first. Idempotent.
+     */
+    public static synchronized void trustContinuaRecords() {
+        if (trusted) {
+            return;
+        }
+        trusted = true;
         String continua = "io.continua.schemas";
         ClassSecurityValidator.ClassSecurityPredicate ours = c -> c.getPackageName().equals(continua);
         ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(), ours));

@@ -15,7 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** LoRA learns five Banking77 intents from 30 examples each. */
-class LoraLearningTest {
+class LoraLearningIT {
     private static final int MAX_STEPS = 60;
 
     @Test

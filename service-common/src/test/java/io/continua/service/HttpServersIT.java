@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Limits every server has: idle connections are closed, unanswered requests time out with JSON. */
-class HttpServersTest {
+class HttpServersIT {
     private Vertx vertx;
     private HttpServer server;
 

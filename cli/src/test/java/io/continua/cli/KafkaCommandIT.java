@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** Runs {@code continua kafka} as its own process, as a user would, and produces to what it prints. */
-class KafkaCommandTest {
+class KafkaCommandIT {
     private static final Pattern READY = Pattern.compile("Bootstrap servers: (\\S+)");
 
     @Test

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The follower of the deltas log never dies silently: it says it is down, retries, and skips nothing. */
 @ExtendWith(EmbeddedKafkaExtension.class)
-class DeltaLogFollowerTest {
+class DeltaLogFollowerIT {
     private static final String TOPIC = "follower-test.deltas";
 
     @Test

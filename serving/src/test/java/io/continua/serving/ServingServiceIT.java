@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedKafkaExtension.class)
-class ServingServiceTest {
+class ServingServiceIT {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private ServingStack stack;
 
@@ -172,7 +172,8 @@ class ServingServiceTest {
     @Test
     void aFullQueuePausesTheKafkaPathInsteadOfRefusingRequests() throws Exception {
         stack.upload("banking", 1);
-        ServingService serving = ServingService.start(stack.config().withQueueCapacity(2), stack.encoder, stack.vertx);
+        ServingService serving = ServingService.start(stack.config().with(ServingSettings.QUEUE_CAPACITY, 2),
+                stack.encoder, stack.vertx);
         stack.serving = serving;
         stack.awaitActive(serving, "banking", 1);
         int requests = 120;

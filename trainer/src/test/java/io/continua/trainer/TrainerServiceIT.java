@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedKafkaExtension.class)
-class TrainerServiceTest {
+class TrainerServiceIT {
 
     @Test
     void learnsFiveIntentsThenASixthWithoutForgettingAndKeepsItsLineage(EmbeddedKafka kafka) throws Exception {

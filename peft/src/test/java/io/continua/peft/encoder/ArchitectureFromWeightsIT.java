@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A differently sized BERT-family encoder, written by the test, is read and run from its weights alone. */
-class ArchitectureFromWeightsTest {
+class ArchitectureFromWeightsIT {
 
     @Test
     void aTinyEncoderIsImportedWithItsOwnShapeAndRunsLikeAPlainJavaBert() throws Exception {

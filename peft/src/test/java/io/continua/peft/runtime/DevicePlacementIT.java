@@ -20,7 +20,7 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.op.Ops;
 
 /** Where the encoder's graphs run: the setting, and every op of a graph placed there. */
-class DevicePlacementTest {
+class DevicePlacementIT {
 
     @Test
     void readsCpuAndGpuSettings() {

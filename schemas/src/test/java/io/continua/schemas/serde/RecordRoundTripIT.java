@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedKafkaExtension.class)
-class RecordRoundTripTest {
+class RecordRoundTripIT {
 
     @Test
     void everyRecordTypeRoundTripsThroughTheBroker(EmbeddedKafka kafka) throws Exception {

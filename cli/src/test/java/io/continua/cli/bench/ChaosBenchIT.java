@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * start it again, while examples stream in and clients ask both serving replicas. What the failure
  * model promises must hold.
  */
-class ChaosBenchTest {
+class ChaosBenchIT {
     @Test
     void nothingIsLostOrDoneTwiceWhenEachKindOfComponentIsKilled() throws Exception {
         Path data = Path.of(System.getProperty("continua.datasets.dir", "../data"), "banking77", "train.jsonl");

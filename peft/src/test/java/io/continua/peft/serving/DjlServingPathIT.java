@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * The per-layout SavedModels served through DJL give the in-process graphs' outputs, for any delta
  * of a layout, alone or mixed with other deltas in one batch, without reloading the base.
  */
-class DjlServingPathTest {
+class DjlServingPathIT {
     private static PretrainedEncoder encoder;
     private static EncoderArchitecture architecture;
     private static DjlEncoder served;

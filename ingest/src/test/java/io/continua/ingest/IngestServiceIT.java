@@ -10,6 +10,7 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.service.settings.SharedSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Ingest against a real broker: every published record is accounted for exactly once, across a restart. */
 @ExtendWith(EmbeddedKafkaExtension.class)
-class IngestServiceTest {
+class IngestServiceIT {
     private final Instant now = Instant.now();
     private Vertx vertx;
     private Topics topics;
@@ -55,8 +56,11 @@ class IngestServiceTest {
         topics = new Topics("it-" + run + ".");
         kafka.createTopics(topics.newTopics(2, (short) 1));
         Path dataDir = EmbeddedKafkaExtension.testDataDir().resolve("ingest-" + run);
-        config = IngestConfig.defaults(kafka.bootstrapServers(), dataDir).withTopics(topics).withHttpPort(0)
-                .withApplicationId("ingest-it-" + run, dataDir.resolve("state-1"));
+        config = IngestConfig.defaults(kafka.bootstrapServers(), dataDir)
+                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(IngestSettings.PORT, 0)
+                .with(IngestSettings.APPLICATION_ID, "ingest-it-" + run)
+                .with(IngestSettings.STATE_DIR, dataDir.resolve("state-1"));
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -132,7 +136,7 @@ class IngestServiceTest {
 
         service.close();
         Path freshState = config.stateDir().resolveSibling("state-2");
-        service = IngestService.start(config.withApplicationId(config.applicationId(), freshState), vertx);
+        service = IngestService.start(config.with(IngestSettings.STATE_DIR, freshState), vertx);
         service.awaitRunning(Duration.ofSeconds(60));
         send(example("dup-after-restart", "question number 1", "intent_1"));
         send(example("new-after-restart", "a question never seen", "intent_2"));

@@ -11,10 +11,10 @@ import io.continua.kafka.EmbeddedKafkaExtension;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeadLetters;
 import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.registry.RegistryClient;
-import io.continua.schemas.registry.RegistryException;
 import io.continua.schemas.serde.RecordSerdes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -57,7 +57,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedKafkaExtension.class)
-class RegistryServiceTest {
+class RegistryServiceIT {
     private static final long MAX_BYTES = 2L * 1024 * 1024;
 
     private Vertx vertx;
@@ -274,7 +274,7 @@ class RegistryServiceTest {
         expect(403, "forbidden", () -> writer.configure("banking", RegistryClient.object().put("kind", "head")));
         expect(404, "unknown_domain", () -> reader.versions("travel", 0, 10));
         expect(404, "unknown_version", () -> reader.version("banking", 9).orElseThrow(
-                () -> new RegistryException(404, "unknown_version", "absent")));
+                () -> new ServiceException(ServiceException.Kind.ofStatus(404), "unknown_version", "absent")));
         expect(404, "unknown_version", () -> writer.moveAlias("banking", "production", 9, "no such"));
         expect(409, "version_in_use", () -> admin.deleteVersion("banking", 1));
         byte[] tooLarge = new byte[(int) MAX_BYTES + 200_000];
@@ -291,7 +291,7 @@ class RegistryServiceTest {
         expect(422, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "prefix")));
         for (String[] bad : new String[][] {{"learning_rate", "NaN"}, {"learning_rate", "2"}, {"batch_size", "0"},
             {"r", "abc"}, {"alpha", "Infinity"}, {"learnin_rate", "0.001"}, {"seed", "1.5"}}) {
-            RegistryException refused = refusal(() -> admin.configure("banking", RegistryClient.object()
+            ServiceException refused = refusal(() -> admin.configure("banking", RegistryClient.object()
                     .put("kind", "lora").set("hyperparameters", RegistryClient.object().put(bad[0], bad[1]))));
             assertThat(refused.status()).as(refused.getMessage()).isEqualTo(422);
             assertThat(refused.getMessage()).as("names the setting").contains(bad[0]);
@@ -363,9 +363,11 @@ class RegistryServiceTest {
         }
         registry.close();
         deleteRecursively(fixture.config.dir());
-        try (RegistryService successor = RegistryService.start(fixture.config.withHttpPort(0), fixture.encoder, vertx);
-             RegistryService replica = RegistryService.start(fixture.config.readOnly(fixture.dir.resolve("replica"))
-                     .withHttpPort(0), fixture.encoder, vertx)) {
+        try (RegistryService successor = RegistryService.start(fixture.config, fixture.encoder, vertx);
+             RegistryService replica = RegistryService.start(fixture.config
+                     .with(RegistrySettings.READ_ONLY, true)
+                     .with(RegistrySettings.DIR, fixture.dir.resolve("replica"))
+                     .with(RegistrySettings.PORT, 0), fixture.encoder, vertx)) {
             for (RegistryService instance : List.of(successor, replica)) {
                 RegistryClient client = RegistryFixture.client(instance, RegistryFixture.READER);
                 archives.forEach((version, archive) -> assertThat(client.artifact("banking", version))
@@ -373,7 +375,7 @@ class RegistryServiceTest {
                 assertThat(instance.isReady()).isTrue();
             }
         } finally {
-            registry = RegistryService.start(fixture.config.withHttpPort(0), fixture.encoder, vertx);
+            registry = RegistryService.start(fixture.config, fixture.encoder, vertx);
             connect();
         }
     }
@@ -388,7 +390,7 @@ class RegistryServiceTest {
         Path legacy = fixture.config.dir().resolve("blobs").resolve(sha.substring(0, 2)).resolve(sha);
         Files.createDirectories(legacy.getParent());
         Files.write(legacy, archive);
-        registry = RegistryService.start(fixture.config.withHttpPort(0), fixture.encoder, vertx);
+        registry = RegistryService.start(fixture.config, fixture.encoder, vertx);
         connect();
         assertThat(reader.artifact("banking", 1)).isEqualTo(archive);
         assertThat(registry.isReady()).isTrue();
@@ -518,11 +520,13 @@ class RegistryServiceTest {
     @Test
     void aSecondInstanceServesReadsSeesTheWritersChangesAndRefusesWrites() throws Exception {
         writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
-        try (RegistryService second = RegistryService.start(fixture.config.readOnly(fixture.dir.resolve("replica")),
+        try (RegistryService second = RegistryService.start(fixture.config
+                .with(RegistrySettings.READ_ONLY, true)
+                .with(RegistrySettings.DIR, fixture.dir.resolve("replica")),
                 fixture.encoder, vertx)) {
             RegistryClient replica = RegistryFixture.client(second, RegistryFixture.WRITER);
             assertThat(replica.version("banking", 1)).isPresent();
-            RegistryException refused = refusal(() -> replica.upload("banking", fixture.artifact(2),
+            ServiceException refused = refusal(() -> replica.upload("banking", fixture.artifact(2),
                     RegistryFixture.metadata(null, 0.8)));
             assertThat(refused.status()).isEqualTo(409);
             assertThat(refused.error()).isEqualTo("read_only");
@@ -537,12 +541,12 @@ class RegistryServiceTest {
     @Test
     void aNewWriterFencesTheOldOneWhichThenRefusesWrites() throws Exception {
         writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
-        try (RegistryService successor = RegistryService.start(fixture.config.withHttpPort(0), fixture.encoder,
+        try (RegistryService successor = RegistryService.start(fixture.config, fixture.encoder,
                 vertx)) {
             RegistryClient next = RegistryFixture.client(successor, RegistryFixture.WRITER);
             assertThat(next.upload("banking", fixture.artifact(2), RegistryFixture.metadata(1, 0.8)).get("version")
                     .asInt()).isEqualTo(2);
-            RegistryException fenced = refusal(() -> writer.upload("banking", fixture.artifact(3),
+            ServiceException fenced = refusal(() -> writer.upload("banking", fixture.artifact(3),
                     RegistryFixture.metadata(1, 0.8)));
             assertThat(fenced.error()).isEqualTo("read_only");
             assertThat(registry.canWrite()).isFalse();
@@ -590,16 +594,16 @@ class RegistryServiceTest {
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
         JsonObject error = new JsonObject(new String(response.body()));
-        throw new RegistryException(response.statusCode(), error.getString("error"), error.getString("detail"));
+        throw new ServiceException(ServiceException.Kind.ofStatus(response.statusCode()), error.getString("error"), error.getString("detail"));
     }
 
-    /** An admin request with exactly this body and content type; refusals come back as {@link RegistryException}. */
+    /** An admin request with exactly this body and content type; refusals come back as {@link ServiceException}. */
     private void rawJson(String method, String path, String contentType, String body) {
         HttpResponse<byte[]> response = raw(HttpRequest.newBuilder(URI.create(registry.url() + path))
                 .header("Authorization", "Bearer " + RegistryFixture.ADMIN).header("Content-Type", contentType)
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build());
         JsonObject answer = new JsonObject(new String(response.body()));
-        throw new RegistryException(response.statusCode(), answer.getString("error"), answer.getString("detail"));
+        throw new ServiceException(ServiceException.Kind.ofStatus(response.statusCode()), answer.getString("error"), answer.getString("detail"));
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -623,13 +627,13 @@ class RegistryServiceTest {
     }
 
     private static void expect(int status, String error, Runnable call) {
-        RegistryException refused = refusal(call);
+        ServiceException refused = refusal(call);
         assertThat(refused.status()).as(refused.getMessage()).isEqualTo(status);
         assertThat(refused.error()).as(refused.getMessage()).isEqualTo(error);
     }
 
-    private static RegistryException refusal(Runnable call) {
-        RegistryException refused = catchThrowableOfType(RegistryException.class, call::run);
+    private static ServiceException refusal(Runnable call) {
+        ServiceException refused = catchThrowableOfType(ServiceException.class, call::run);
         assertThat(refused).as("the call must be refused").isNotNull();
         return refused;
     }

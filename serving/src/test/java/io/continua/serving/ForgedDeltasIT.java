@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * unsigned and wrongly signed records, count them, and go on applying the genuine ones.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
-class ForgedDeltasTest {
+class ForgedDeltasIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private ServingStack stack;
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Analytic gradients from Graph.addGradients agree with central finite differences of the loss. */
-class GradientCheckTest {
+class GradientCheckIT {
     private static final int DIRECTIONS_PER_TENSOR = 3;
 
     private static final PackedBatch BATCH = PackedBatch.of(List.of(

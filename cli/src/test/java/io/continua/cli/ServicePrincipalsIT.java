@@ -33,7 +33,7 @@ import picocli.CommandLine;
  * credentials, with a wrong password, and as every principal but the registry's, nobody can write
  * the deltas topic; each service can do its own work.
  */
-class ServicePrincipalsTest {
+class ServicePrincipalsIT {
     private static final Topics TOPICS = Topics.withDefaultPrefix();
     private static Path dataDir;
     private static EmbeddedKafka kafka;

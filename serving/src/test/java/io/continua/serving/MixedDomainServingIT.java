@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the in-process graph); a cold pinned version loads without holding up anyone else.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
-class MixedDomainServingTest {
+class MixedDomainServingIT {
     private static final int DOMAINS = 5;
     private static final List<String> TEXTS = List.of("where is my card", "I want my money back",
             "how do I top up by bank transfer", "my card was stolen yesterday", "the exchange rate looks wrong",

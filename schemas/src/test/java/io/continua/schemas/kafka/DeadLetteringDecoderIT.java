@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedKafkaExtension.class)
-class DeadLetteringDecoderTest {
+class DeadLetteringDecoderIT {
     private static final String INPUT = "dlq-test.examples";
     private static final String DEAD_LETTERS = "dlq-test.examples.rejected";
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The process-wide runtime: a resident base, a graph per layout, mixed batches equal to single-delta runs. */
-class EncoderRuntimeTest {
+class EncoderRuntimeIT {
     private static PretrainedEncoder encoder;
     private static EncoderArchitecture architecture;
     private static EncoderRuntime runtime;

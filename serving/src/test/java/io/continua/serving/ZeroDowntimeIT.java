@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * every new request gets the new version.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
-class ZeroDowntimeTest {
+class ZeroDowntimeIT {
     private static final int CLIENTS = 8;
     private static final Duration RUN = Duration.ofSeconds(20);
 

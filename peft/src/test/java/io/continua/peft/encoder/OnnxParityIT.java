@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The TensorFlow rebuild of all-MiniLM-L6-v2 against ONNX Runtime on the same ONNX file. */
-class OnnxParityTest {
+class OnnxParityIT {
     private static PretrainedEncoder encoder;
     private static ForwardGraph graph;
     private static TextTokenizer tokenizer;
@@ -30,7 +30,7 @@ class OnnxParityTest {
         encoder = PretrainedEncoder.allMiniLmL6V2();
         graph = EncoderRuntime.of(encoder).forward(DeltaLayout.headOnly());
         tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH);
-        oracle = new OnnxRuntimeOracle(OnnxParityTest.class.getResourceAsStream("/all-minilm-l6-v2.onnx"));
+        oracle = new OnnxRuntimeOracle(OnnxParityIT.class.getResourceAsStream("/all-minilm-l6-v2.onnx"));
     }
 
     @AfterAll

@@ -37,7 +37,7 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 
-class DeltaArtifactTest {
+class DeltaArtifactIT {
     /** The real encoder's shape: artifacts are checked against it without running TensorFlow. */
     private static final EncoderArchitecture MINILM =
             new EncoderArchitecture(6, 384, 12, 1536, 30522, 512, 2, 1e-12f);

@@ -13,6 +13,7 @@ import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.trainer.TrainerSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * served predictions beat chance by far, a swap happens under load without a failed request, every
  * Kafka prediction names its version, and both bad records are dead-lettered with reasons.
  */
-class EndToEndTest {
+class EndToEndIT {
     private static final String DOMAIN = "banking";
 
     @Test
@@ -54,8 +55,12 @@ class EndToEndTest {
         List<LabeledText> train = take(JsonlDataset.read(data.resolve("train.jsonl")), Set.copyOf(intents), 60);
         List<LabeledText> test = take(JsonlDataset.read(data.resolve("test.jsonl")), Set.copyOf(intents), 40);
 
-        try (LocalStack stack = LocalStack.start(dataDir, null, true, Topics.withDefaultPrefix(), 2, LocalStack.Ports.FREE,
-                config -> config.withTrigger(64, Duration.ofSeconds(2), 20).withConsolidation(Duration.ofSeconds(2), 3),
+        try (LocalStack stack = LocalStack.start(dataDir, null, true, Topics.withDefaultPrefix(), 2,
+                LocalStack.Ports.FREE, config -> config
+                        .with(TrainerSettings.MIN_NEW_EXAMPLES, 64)
+                        .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(2))
+                        .with(TrainerSettings.IDLE_AFTER, Duration.ofSeconds(2))
+                        .with(TrainerSettings.CONSOLIDATIONS, 3),
                 System.out)) {
             RegistryClient registry = new RegistryClient(stack.registry.url(), stack.adminToken, Duration.ofSeconds(30));
             ServingClient serving = new ServingClient(stack.serving.url());

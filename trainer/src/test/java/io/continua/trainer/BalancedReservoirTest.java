@@ -1,0 +1,69 @@
+package io.continua.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.continua.peft.data.LabeledText;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** A bounded replay sample that keeps rare labels and samples each label's whole stream. */
+class BalancedReservoirTest {
+    @Test
+    void staysWithinItsCapacityAndSharesItAcrossLabels() {
+        BalancedReservoir reservoir = new BalancedReservoir(300, 1);
+        for (int i = 0; i < 10_000; i++) {
+            reservoir.add(new LabeledText("text " + i, i % 10 < 9 ? "frequent" : (i % 20 == 9 ? "rare" : "middle")));
+        }
+        for (int i = 0; i < 5; i++) {
+            reservoir.add(new LabeledText("scarce " + i, "scarce"));
+        }
+
+        Map<String, Long> perLabel = reservoir.all().stream()
+                .collect(Collectors.groupingBy(LabeledText::label, Collectors.counting()));
+        assertThat(reservoir.size()).isLessThanOrEqualTo(300);
+        assertThat(perLabel).containsEntry("frequent", 75L).containsEntry("middle", 75L).containsEntry("rare", 75L)
+                .as("a label with fewer examples than its share keeps them all").containsEntry("scarce", 5L);
+    }
+
+    @Test
+    void aNewLabelTakesItsShareFromTheOthers() {
+        BalancedReservoir reservoir = new BalancedReservoir(10, 1);
+        for (int i = 0; i < 10; i++) {
+            reservoir.add(new LabeledText("a " + i, "a"));
+        }
+        reservoir.add(new LabeledText("b 0", "b"));
+
+        assertThat(reservoir.all()).filteredOn(text -> text.label().equals("a")).hasSize(5);
+        assertThat(reservoir.all()).filteredOn(text -> text.label().equals("b")).hasSize(1);
+    }
+
+    @Test
+    void keepsAUniformSampleOfEachLabelsWholeStreamNotItsFirstOrLastExamples() {
+        BalancedReservoir reservoir = new BalancedReservoir(200, 7);
+        int stream = 20_000;
+        for (int i = 0; i < stream; i++) {
+            reservoir.add(new LabeledText(Integer.toString(i), "only"));
+        }
+
+        List<Integer> kept = reservoir.all().stream().map(text -> Integer.parseInt(text.text())).sorted().toList();
+        assertThat(kept).hasSize(200);
+        long early = kept.stream().filter(i -> i < stream / 4).count();
+        long late = kept.stream().filter(i -> i >= 3 * stream / 4).count();
+        assertThat(early).as("first quarter of the stream").isBetween(30L, 70L);
+        assertThat(late).as("last quarter of the stream").isBetween(30L, 70L);
+    }
+
+    @Test
+    void drawsWithoutReplacement() {
+        BalancedReservoir reservoir = new BalancedReservoir(50, 3);
+        for (int i = 0; i < 40; i++) {
+            reservoir.add(new LabeledText("t" + i, "l" + i % 4));
+        }
+
+        List<LabeledText> drawn = reservoir.sample(30);
+        assertThat(drawn).hasSize(30).doesNotHaveDuplicates();
+        assertThat(reservoir.sample(500)).hasSize(reservoir.size());
+    }
+}
