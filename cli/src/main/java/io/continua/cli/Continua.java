@@ -1,6 +1,6 @@
 package io.continua.cli;
 
-import io.continua.cli.bench.BenchCommand;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Continual adaptation of text classifiers from a Kafka stream.",
         subcommands = {DemoCommand.class, UpCommand.class, KafkaCommand.class, TopicsCommand.class,
             PrincipalsCommand.class, RegistryCommand.class, IngestCommand.class, TrainerCommand.class,
-            ServingCommand.class, PublishCommand.class, PredictCommand.class, EvalCommand.class, AdminCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            ServingCommand.class, PublishCommand.class, PredictCommand.class, EvalCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Continua implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -22,6 +22,7 @@ public final class Continua implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Continua());
+        ServiceLoader.load(CommandExtension.class).forEach(extension -> commandLine.addSubcommand(extension.command()));
         addSettingOptions(commandLine);
         return commandLine.setExecutionExceptionHandler(new UserErrorHandler());
     }

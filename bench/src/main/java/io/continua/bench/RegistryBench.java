@@ -1,4 +1,4 @@
-package io.continua.cli.bench;
+package io.continua.bench;
 
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.peft.artifact.DeltaArtifact;

@@ -1,4 +1,4 @@
-package io.continua.cli.bench;
+package io.continua.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.cli.ServingClient;

@@ -1,11 +1,12 @@
-package io.continua.cli.bench;
+package io.continua.bench;
 
+import io.continua.cli.CommandExtension;
 import io.continua.peft.data.JsonlDataset;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.DeltaConfigs;
 import io.continua.peft.encoder.Projection;
-import io.continua.peft.training.TrainingConfig;
 import io.continua.peft.runtime.NativeCache;
+import io.continua.peft.training.TrainingConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,12 @@ import picocli.CommandLine.Option;
         subcommands = {BenchCommand.All.class, BenchCommand.Model.class, BenchCommand.Accuracy.class,
             BenchCommand.Ingest.class, BenchCommand.Registry.class, BenchCommand.Trainer.class,
             BenchCommand.Serving.class, BenchCommand.Chaos.class})
-public final class BenchCommand {
+public final class BenchCommand implements CommandExtension {
+    @Override
+    public Object command() {
+        return this;
+    }
+
 
     @Command(name = "model", mixinStandardHelpOptions = true,
             description = {"Model core figures: parity of the TensorFlow encoder with ONNX Runtime, inference",

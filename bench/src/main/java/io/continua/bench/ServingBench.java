@@ -1,4 +1,4 @@
-package io.continua.cli.bench;
+package io.continua.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;

@@ -1,4 +1,4 @@
-package io.continua.cli.bench;
+package io.continua.bench;
 
 import io.continua.peft.runtime.TensorFlowRuntime;
 import java.util.Random;
