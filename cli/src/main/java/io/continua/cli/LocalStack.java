@@ -13,6 +13,8 @@ import io.continua.registry.RegistrySettings;
 import io.continua.registry.auth.AdminTokenFile;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
+import io.continua.service.lifecycle.Resources;
+import io.continua.service.lifecycle.ServiceVerticle;
 import io.continua.service.settings.SharedSettings;
 import io.continua.serving.ServingConfig;
 import io.continua.serving.ServingService;
@@ -42,24 +44,36 @@ final class LocalStack implements AutoCloseable {
 
     final Path dataDir;
     final Topics topics;
+    private final Resources resources = new Resources("local stack");
+    // Set once, while the stack starts.
     /** How producers and consumers of the stack's topics connect (the {@code client} principal when secure). */
-    final KafkaConnection client;
-    final String adminToken;
-    private final EmbeddedKafka kafka;
-    private final Vertx vertx = Vertx.vertx();
-    final RegistryService registry;
-    final IngestService ingest;
-    final ServingService serving;
-    final TrainerService trainer;
+    KafkaConnection client;
+    String adminToken;
+    RegistryService registry;
+    IngestService ingest;
+    ServingService serving;
+    TrainerService trainer;
 
     private LocalStack(Path dataDir, String externalBootstrap, boolean secure, Topics topics, int partitions,
                        Ports ports, UnaryOperator<TrainerConfig> trainerTuning, PrintStream progress) throws Exception {
         this.dataDir = dataDir;
         this.topics = topics;
+        try {
+            start(dataDir, externalBootstrap, secure, partitions, ports, trainerTuning, progress);
+        } catch (Exception | Error e) {
+            resources.close();
+            throw e;
+        }
+    }
+
+    private void start(Path dataDir, String externalBootstrap, boolean secure, int partitions, Ports ports,
+                        UnaryOperator<TrainerConfig> trainerTuning, PrintStream progress) throws Exception {
         PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
         String bootstrap;
+        EmbeddedKafka kafka = null;
         if (externalBootstrap == null) {
-            kafka = EmbeddedKafka.builder(dataDir.resolve("kafka")).port(ports.kafka()).secure(secure).build();
+            kafka = resources.add("kafka", EmbeddedKafka.builder(dataDir.resolve("kafka")).port(ports.kafka())
+                    .secure(secure).build());
             bootstrap = kafka.start();
             progress.println("Kafka broker (embedded): " + bootstrap + (kafka.secure()
                     ? " (SASL SCRAM and ACLs; client settings per service in " + secrets(dataDir) + ")" : ""));
@@ -67,9 +81,10 @@ final class LocalStack implements AutoCloseable {
             throw new IllegalArgumentException("--secure secures the embedded broker; on a cluster of your own, run "
                     + "each service with its own --kafka-config");
         } else {
-            kafka = null;
             bootstrap = externalBootstrap;
         }
+        Vertx vertx = Vertx.vertx();
+        resources.add("vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture().join());
         Path registryDir = dataDir.resolve("registry");
         adminToken = AdminTokenFile.readOrCreate(registryDir);
         String trainerToken = AdminTokenFile.randomSecret();
@@ -111,18 +126,31 @@ final class LocalStack implements AutoCloseable {
             client = KafkaConnection.plaintext(bootstrap);
             TopicSetup.ensure(client, topics, partitions, (short) 1);
         }
-        registry = RegistryService.start(registryConfig, encoder, vertx);
+        RegistryConfig registrySettings = registryConfig;
+        registry = deploy(vertx, "registry", v -> RegistryService.start(registrySettings, encoder, v));
         progress.println("Registry: " + registry.url() + "  (admin token in " + AdminTokenFile.of(registryDir)
                 + ")");
-        ingest = IngestService.start(ingestConfig, vertx);
+        IngestConfig ingestSettings = ingestConfig;
+        ingest = deploy(vertx, "ingest", v -> IngestService.start(ingestSettings, v));
         ingest.awaitRunning(Duration.ofSeconds(120));
         progress.println("Ingest:   http://127.0.0.1:" + ingest.httpPort() + "/v1/domains");
-        serving = ServingService.start(servingConfig.with(SharedSettings.REGISTRY_URL, registry.url()), encoder,
-                vertx);
+        ServingConfig servingSettings = servingConfig.with(SharedSettings.REGISTRY_URL, registry.url());
+        serving = deploy(vertx, "serving", v -> ServingService.start(servingSettings, encoder, v));
         progress.println("Serving:  " + serving.url() + "/v1/domains/{domain}/predict");
-        trainer = TrainerService.start(trainerTuning.apply(trainerConfig.with(SharedSettings.REGISTRY_URL,
-                registry.url())), encoder, vertx);
+        TrainerConfig trainerSettings = trainerTuning.apply(trainerConfig.with(SharedSettings.REGISTRY_URL,
+                registry.url()));
+        trainer = deploy(vertx, "trainer", v -> TrainerService.start(trainerSettings, encoder, v));
         progress.println("Trainer:  http://127.0.0.1:" + trainer.httpPort() + "/v1/domains");
+    }
+
+    /** Deploys a service as a verticle; closing the stack undeploys it (the last deployed first). */
+    private <S extends AutoCloseable> S deploy(Vertx vertx, String name, ServiceVerticle.Start<S> start)
+            throws Exception {
+        ServiceVerticle<S> verticle = new ServiceVerticle<>(name, start);
+        S service = ServiceVerticle.deploy(vertx, verticle);
+        resources.add(name, () -> vertx.undeploy(verticle.deploymentID()).toCompletionStage().toCompletableFuture()
+                .join());
+        return service;
     }
 
     /**
@@ -146,14 +174,7 @@ final class LocalStack implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        trainer.close();
-        serving.close();
-        ingest.close();
-        registry.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-        if (kafka != null) {
-            kafka.close();
-        }
+    public void close() {
+        resources.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.continua.cli;
 
+import io.continua.service.lifecycle.ServiceVerticle;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
@@ -9,26 +10,22 @@ final class OnShutdown {
     private OnShutdown() {
     }
 
-    /** Starts one service on its own Vert.x instance. */
-    interface ServiceStart<S extends AutoCloseable> {
-        S start(Vertx vertx) throws Exception;
-    }
-
     /**
-     * Runs a service until the JVM is asked to stop. A start that fails closes the Vert.x instance it was given
-     * before the failure is reported; a started service is closed before its Vert.x instance.
+     * Runs a service, deployed as a verticle on a Vert.x instance of its own, until the JVM is asked to stop; then
+     * closing Vert.x undeploys it, which stops the service. A start that fails closes the Vert.x instance before
+     * the failure is reported.
      */
-    static <S extends AutoCloseable> int serve(String command, ServiceStart<S> start, Function<S, String> readyLine)
-            throws Exception {
+    static <S extends AutoCloseable> int serve(String command, ServiceVerticle.Start<S> start,
+                                               Function<S, String> readyLine) throws Exception {
         Vertx vertx = Vertx.vertx();
         S service;
         try {
-            service = start.start(vertx);
+            service = ServiceVerticle.deploy(vertx, new ServiceVerticle<>(command, start));
         } catch (Exception | Error e) {
             vertx.close().toCompletionStage().toCompletableFuture().join();
             throw e;
         }
-        CountDownLatch stopped = close(command, service, vertx::close);
+        CountDownLatch stopped = close(command, () -> vertx.close().toCompletionStage().toCompletableFuture().join());
         System.out.println(readyLine.apply(service));
         stopped.await();
         return 0;

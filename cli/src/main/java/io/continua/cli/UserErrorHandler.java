@@ -1,6 +1,5 @@
 package io.continua.cli;
 
-import io.continua.schemas.errors.ServiceException;
 import io.continua.service.settings.InvalidSettingException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -21,9 +20,7 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
     }
 
     private static String describe(Throwable e) {
-        // A service's refusal reads best with its status and code: "HTTP 409 in_use: ...".
-        StringBuilder message = new StringBuilder(e instanceof ServiceException refusal ? refusal.toString()
-                : String.valueOf(e.getMessage()));
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
             if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
                 message.append(": ").append(cause.getMessage());

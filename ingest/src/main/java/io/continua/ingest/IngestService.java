@@ -4,6 +4,7 @@ import io.continua.ingest.http.IngestHttpServer;
 import io.continua.ingest.stats.DomainStats;
 import io.continua.ingest.stats.StatsStore;
 import io.continua.ingest.topology.IngestTopology;
+import io.continua.service.lifecycle.Resources;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -17,12 +18,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -38,26 +39,35 @@ public final class IngestService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
 
     private final IngestConfig config;
+    private final Resources resources = new Resources("ingest");
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final KafkaStreamsMetrics streamsMetrics;
     private final MultiGauge domainCounts;
     private final IngestHttpServer http;
 
     private IngestService(IngestConfig config, Vertx vertx) {
         this.config = config;
-        this.streams = new KafkaStreams(IngestTopology.build(config), streamsProperties(config));
-        streams.setUncaughtExceptionHandler(error -> {
-            log.error("Ingest stream thread failed; replacing it", error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.setStateListener((now, before) -> log.info("Ingest streams {} -> {}", before, now));
-        this.streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(metrics);
-        this.domainCounts = MultiGauge.builder("continua_ingest_examples")
-                .description("Examples per domain and outcome since the start of the stream").register(metrics);
-        streams.start();
-        this.http = IngestHttpServer.start(vertx, config.host(), config.httpPort(), this);
+        try {
+            resources.add("metrics", metrics::close);
+            this.streams = new KafkaStreams(IngestTopology.build(config), streamsProperties(config));
+            // Leave the group, so a successor does not wait out the session timeout for partitions.
+            resources.add("streams", () -> streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
+            streams.setUncaughtExceptionHandler(error -> {
+                log.error("Ingest stream thread failed; replacing it", error);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.setStateListener((now, before) -> log.info("Ingest streams {} -> {}", before, now));
+            resources.add("streams metrics", new KafkaStreamsMetrics(streams)).bindTo(metrics);
+            this.domainCounts = MultiGauge.builder("continua_ingest_examples")
+                    .description("Examples per domain and outcome since the start of the stream").register(metrics);
+            streams.start();
+            this.http = IngestHttpServer.start(vertx, config.host(), config.httpPort(), this);
+            resources.add("http server", http::close);
+        } catch (RuntimeException | Error e) {
+            resources.close();
+            throw e;
+        }
         log.info("Ingest reading {} with stats on http://127.0.0.1:{}", config.topics().examples(), http.port());
     }
 
@@ -145,12 +155,7 @@ public final class IngestService implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
-        // Leave the group, so a successor does not wait out the session timeout for partitions.
-        streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-        streamsMetrics.close();
-        metrics.close();
+        resources.close();
         log.info("Ingest stopped");
     }
 }

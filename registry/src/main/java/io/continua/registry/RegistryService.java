@@ -20,21 +20,20 @@ import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.schemas.kafka.SignedTopicFollower.Refusals;
 import io.continua.service.HttpServers;
+import io.continua.service.lifecycle.Resources;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,78 +50,93 @@ public final class RegistryService implements AutoCloseable {
     private final ArtifactStore artifacts;
     private final DeltaArtifactReader reader;
     private final Authenticator authenticator;
-    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ExecutorService writerThread = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "registry-writer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final Resources resources = new Resources("registry");
+    private final PrometheusMeterRegistry metrics;
+    /** Changes run here one at a time, off the event loop: a pool of one thread. */
+    private final WorkerExecutor writer;
     private final DeltaLogFollower tail;
     private final LineageCheck lineage;
-    /** The writer's dead letters of records it never applies (none on a read-only instance). */
-    private final DeltaLogDeadLetters deadLetters;
     private final RegistryWrites writes;
-    private final Vertx vertx;
     private final HttpServer server;
     private final String generatedAdminToken;
     private static final Duration ARTIFACT_CHECK_INTERVAL = Duration.ofSeconds(5);
-    /** Looks at the blob store off the event loop: a lost or hung disk is when a file check can block. */
-    private final ScheduledExecutorService artifactCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "registry-artifact-check");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Numbers the instances of this JVM: Vert.x shares worker pools by name, and two registries must not. */
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
     private volatile List<String> missingArtifacts = List.of();
 
     private RegistryService(RegistryConfig config, PretrainedEncoder encoder, Vertx vertx) throws InterruptedException {
         this.config = config;
-        this.vertx = vertx;
         this.reader = new DeltaArtifactReader(encoder.fingerprint(), encoder.architecture(), config.maxArtifactBytes());
         this.generatedAdminToken = config.tokens().isEmpty() ? AdminTokenFile.readOrCreate(config.dir()) : null;
         this.authenticator = new Authenticator(config.tokens().isEmpty()
                 ? List.of(new ApiToken("admin", Role.ADMIN, generatedAdminToken)) : config.tokens());
-        this.lineage = new LineageCheck(config.kafka(), config.topics().examplesAccepted());
-        // A new writer fences the old one first, then reads the log to its end, then writes: nothing the
-        // old writer commits can slip in between the view and the next version number.
-        DeltaLogWriter writer = config.readOnly() ? null : new DeltaLogWriter(config.kafka(), config.topics().deltas(),
-                config.topics().deltaBlobs(), config.transactionalId(), config.deltaSignatures());
-        this.deadLetters = config.readOnly() ? null
-                : new DeltaLogDeadLetters(config.kafka(), config.topics().examplesRejected());
-        Refusals refusals = deadLetters == null ? Refusals.NONE : deadLetters;
-        // The local directory is only a cache of the artifact topic: it may be deleted at any time.
-        this.artifacts = new ArtifactStore(config.kafka(), config.topics().deltaBlobs(), config.deltaSignatures(),
-                refusals, config.dir().resolve("artifact-cache"));
-        this.tail = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(), refusals,
-                state::apply);
+        String pools = "registry-" + INSTANCES.incrementAndGet();
         try {
+            this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            resources.add("metrics", metrics::close);
+            this.writer = vertx.createSharedWorkerExecutor(pools + "-writer", 1);
+            resources.add("writer pool", writer::close);
+            this.lineage = resources.add("lineage check", new LineageCheck(config.kafka(),
+                    config.topics().examplesAccepted()));
+            // A new writer fences the old one first, then reads the log to its end, then writes: nothing the
+            // old writer commits can slip in between the view and the next version number.
+            DeltaLogWriter deltasWriter = config.readOnly() ? null : resources.add("deltas writer", new DeltaLogWriter(
+                    config.kafka(), config.topics().deltas(), config.topics().deltaBlobs(), config.transactionalId(),
+                    config.deltaSignatures()));
+            Refusals refusals = config.readOnly() ? Refusals.NONE : resources.add("dead letters",
+                    new DeltaLogDeadLetters(config.kafka(), config.topics().examplesRejected()));
+            // The local directory is only a cache of the artifact topic: it may be deleted at any time.
+            this.artifacts = resources.add("artifact store", new ArtifactStore(config.kafka(),
+                    config.topics().deltaBlobs(), config.deltaSignatures(), refusals,
+                    config.dir().resolve("artifact-cache")));
+            this.tail = resources.add("deltas follower", new DeltaLogFollower(config.kafka(),
+                    config.topics().deltas(), config.deltaSignatures(), refusals, state::apply));
             artifacts.awaitCaughtUp(Duration.ofSeconds(120));
             tail.awaitCaughtUp(Duration.ofSeconds(120));
-        } catch (RuntimeException | InterruptedException e) {
-            tail.close();
-            artifacts.close();
-            if (writer != null) {
-                writer.close();
-                deadLetters.close();
+            this.writes = new RegistryWrites(state, tail, artifacts, deltasWriter, metrics);
+            resources.add("writes", writes::close);
+            if (deltasWriter != null) {
+                writes.adoptLocalArchives(config.dir().resolve("blobs"));
             }
+            tail.bindTo(metrics);
+            Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
+                    .description("Domains the registry knows").register(metrics);
+            Gauge.builder("continua_registry_missing_artifacts", this,
+                    service -> service.missingArtifacts.size())
+                    .description("Live versions whose archives the artifact topic does not hold").register(metrics);
+            this.server = HttpServers.listen(vertx, RegistryApi.router(vertx, this), config.host(),
+                    config.httpPort());
+            resources.add("http server", () -> HttpServers.close(server));
+            checkArtifacts();
+            resources.add("artifact check", checkPeriodically(vertx, pools + "-artifact-check"));
+        } catch (RuntimeException | InterruptedException | Error e) {
+            resources.close();
             throw e;
         }
-        this.writes = new RegistryWrites(state, tail, artifacts, writer, metrics);
-        if (writer != null) {
-            writes.adoptLocalArchives(config.dir().resolve("blobs"));
-        }
-        tail.bindTo(metrics);
-        Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
-                .description("Domains the registry knows").register(metrics);
-        Gauge.builder("continua_registry_missing_artifacts", this,
-                service -> service.missingArtifacts.size())
-                .description("Live versions whose archives the artifact topic does not hold").register(metrics);
-        this.server = HttpServers.listen(vertx, RegistryApi.router(vertx, this), config.host(), config.httpPort());
-        checkArtifacts();
-        artifactCheck.scheduleWithFixedDelay(this::checkArtifacts, ARTIFACT_CHECK_INTERVAL.toMillis(),
-                ARTIFACT_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         log.info("Registry on http://127.0.0.1:{} ({}; {} domains from {}){}", server.actualPort(),
                 config.readOnly() ? "read-only" : "writer", state.domains().size(), config.topics().deltas(),
                 generatedAdminToken != null ? "; admin token in " + AdminTokenFile.of(config.dir()) : "");
+    }
+
+    /**
+     * Checks the artifacts every {@link #ARTIFACT_CHECK_INTERVAL} on a pool of its own, off the event loop: a lost
+     * or hung disk is when a file check can block. A check still running when the next is due skips that one.
+     */
+    private AutoCloseable checkPeriodically(Vertx vertx, String poolName) {
+        WorkerExecutor pool = vertx.createSharedWorkerExecutor(poolName, 1);
+        AtomicBoolean checking = new AtomicBoolean();
+        long timer = vertx.setPeriodic(ARTIFACT_CHECK_INTERVAL.toMillis(), id -> {
+            if (checking.compareAndSet(false, true)) {
+                pool.executeBlocking(() -> {
+                    checkArtifacts();
+                    return null;
+                }, false).onComplete(done -> checking.set(false));
+            }
+        });
+        return () -> {
+            vertx.cancelTimer(timer);
+            pool.close();
+        };
     }
 
     /** Replays the log, starts writing (unless read-only) and listens; returns once ready. */
@@ -218,34 +232,14 @@ public final class RegistryService implements AutoCloseable {
         lineage.checkAgainstTopic(ranges);
     }
 
-    /** Runs a change on the writer thread, one at a time, completing on the caller's Vert.x context. */
-    public <T> Future<T> write(java.util.function.Function<RegistryWrites, T> change) {
-        Callable<T> task = () -> change.apply(writes);
-        CompletableFuture<T> result = new CompletableFuture<>();
-        writerThread.submit(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return Future.fromCompletionStage(result, vertx.getOrCreateContext());
+    /** Runs a change on the writer pool, one at a time, completing on the caller's Vert.x context. */
+    public <T> Future<T> write(Function<RegistryWrites, T> change) {
+        return writer.executeBlocking(() -> change.apply(writes), true);
     }
 
     @Override
-    public void close() throws InterruptedException {
-        HttpServers.close(server);
-        artifactCheck.shutdownNow();
-        writerThread.shutdown();
-        writerThread.awaitTermination(30, TimeUnit.SECONDS);
-        writes.close();
-        tail.close();
-        artifacts.close();
-        if (deadLetters != null) {
-            deadLetters.close();
-        }
-        lineage.close();
-        metrics.close();
+    public void close() {
+        resources.close();
         log.info("Registry stopped");
     }
 }

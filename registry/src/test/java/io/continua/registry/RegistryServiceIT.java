@@ -1,6 +1,7 @@
 package io.continua.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
@@ -16,10 +17,13 @@ import io.continua.schemas.kafka.DeadLetters;
 import io.continua.schemas.kafka.DeltaLog;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.service.settings.SharedSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +38,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -79,6 +84,23 @@ class RegistryServiceIT {
     void stop() throws Exception {
         registry.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void aStartThatFailsReleasesEverythingItAcquired() throws Exception {
+        registry.close();
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // The port is checked last, after the followers, the writer and the pools have started.
+            RegistryConfig clash = fixture.config.with(SharedSettings.HOST, "127.0.0.1")
+                    .with(RegistrySettings.PORT, taken.getLocalPort());
+            assertThatThrownBy(() -> RegistryService.start(clash, fixture.encoder, vertx))
+                    .hasMessageContaining("Cannot listen");
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .filteredOn(thread -> thread.isAlive() && !before.contains(thread)
+                        && !thread.getName().startsWith("vert.x-") && !thread.getName().startsWith("awaitility"))
+                .as("threads the failed start left behind").extracting(Thread::getName).isEmpty());
     }
 
     @Test

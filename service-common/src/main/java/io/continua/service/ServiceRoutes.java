@@ -52,7 +52,7 @@ public final class ServiceRoutes {
         Throwable failure = context.failure();
         int status = context.statusCode();
         if (failure instanceof ServiceException refusal) {
-            HttpJson.error(context, refusal.status(), refusal.error(), refusal.getMessage());
+            HttpJson.error(context, refusal.status(), refusal.error(), refusal.detail());
         } else if (failure instanceof DecodeException) {
             HttpJson.error(context, 400, "bad_request", "The body is not valid JSON: " + failure.getMessage());
         } else if (status == 503 && failure == null) {

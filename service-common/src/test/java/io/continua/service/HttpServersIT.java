@@ -2,6 +2,7 @@ package io.continua.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.continua.schemas.errors.ServiceException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +31,12 @@ class HttpServersIT {
         Router router = Router.router(vertx);
         router.get("/never").handler(context -> { });
         router.get("/fine").handler(context -> HttpJson.respond(context, 200, new JsonObject().put("ok", true)));
+        router.get("/gone").handler(context -> {
+            throw ServiceException.notFound("no_such_thing", "Nothing is here");
+        });
+        router.get("/bug").handler(context -> {
+            throw new IllegalArgumentException("a bug, not the client's fault");
+        });
         ServiceRoutes.addFallbacks(router);
         server = HttpServers.listen(vertx, router, "127.0.0.1", 0, Duration.ofMillis(800), Duration.ofMillis(500));
     }
@@ -53,6 +60,23 @@ class HttpServersIT {
                 // whatever the server says before it closes
             }
         }
+    }
+
+    @Test
+    void refusalsAnswerTheirKindsStatusAndBugsA500WithAnErrorId() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> gone = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.actualPort() + "/gone")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(new JsonObject(gone.body())).isEqualTo(new JsonObject().put("error", "no_such_thing")
+                .put("detail", "Nothing is here"));
+
+        HttpResponse<String> bug = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.actualPort() + "/bug")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bug.statusCode()).as("an IllegalArgumentException is a bug, not a client error").isEqualTo(500);
+        JsonObject answer = new JsonObject(bug.body());
+        assertThat(answer.getString("error")).isEqualTo("internal_error");
+        assertThat(answer.getString("detail")).matches(".*error id [0-9a-f-]{36}").doesNotContain("a bug");
     }
 
     @Test

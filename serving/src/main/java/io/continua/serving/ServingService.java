@@ -7,6 +7,7 @@ import io.continua.schemas.kafka.DeltaLogFollower;
 import io.continua.schemas.kafka.SignedTopicFollower;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.service.HttpServers;
+import io.continua.service.lifecycle.Resources;
 import io.continua.serving.deltas.ArtifactSource;
 import io.continua.serving.deltas.DeltaCatalog;
 import io.continua.serving.deltas.DeltaLoader;
@@ -33,32 +34,43 @@ import org.slf4j.LoggerFactory;
 public final class ServingService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServingService.class);
 
-    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final DjlEncoder encoder;
-    private final TextTokenizer tokenizer;
+    private final Resources resources = new Resources("serving");
+    private final PrometheusMeterRegistry metrics;
     private final DeltaCatalog catalog;
     private final DeltaLogFollower follower;
-    private final Batcher<LoadedDelta> batcher;
     private final PredictionRequestConsumer requests;
     private final HttpServer server;
 
     private ServingService(ServingConfig config, PretrainedEncoder pretrained, ArtifactSource artifacts, Vertx vertx)
             throws InterruptedException {
-        this.encoder = DjlEncoder.open(pretrained, config.exportDir(), config.precision());
-        this.tokenizer = new TextTokenizer(pretrained.tokenizerJson(), config.maxTokens());
-        this.catalog = new DeltaCatalog(config.alias(), new DeltaLoader(artifacts, encoder, tokenizer),
-                config.pinnedVersions(), metrics);
-        this.follower = new DeltaLogFollower(config.kafka(), config.topics().deltas(), config.deltaSignatures(),
-                SignedTopicFollower.Refusals.NONE, catalog::apply);
-        follower.bindTo(metrics);
-        follower.awaitCaughtUp(Duration.ofSeconds(120));
-        this.batcher = new Batcher<>(new Classifier(encoder, config.topK()), tokenizer, config.maxBatch(),
-                config.maxBatchTokens(), config.maxWait(), config.queueCapacity(), metrics);
-        Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens());
-        this.requests = config.consumeRequests() ? new PredictionRequestConsumer(config.kafka(),
-                config.groupId(), config.topics(), predictions, metrics) : null;
-        this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,
-                this::isReady, metrics::scrape), config.host(), config.httpPort());
+        try {
+            this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            resources.add("metrics", metrics::close);
+            DjlEncoder encoder = resources.add("encoder", DjlEncoder.open(pretrained, config.exportDir(),
+                    config.precision()));
+            TextTokenizer tokenizer = resources.add("tokenizer", new TextTokenizer(pretrained.tokenizerJson(),
+                    config.maxTokens()));
+            this.catalog = resources.add("delta catalog", new DeltaCatalog(config.alias(),
+                    new DeltaLoader(artifacts, encoder, tokenizer), config.pinnedVersions(), metrics));
+            Batcher<LoadedDelta> batcher = resources.add("batcher", new Batcher<>(new Classifier(encoder,
+                    config.topK()), tokenizer, config.maxBatch(), config.maxBatchTokens(), config.maxWait(),
+                    config.queueCapacity(), metrics));
+            this.follower = resources.add("deltas follower", new DeltaLogFollower(config.kafka(),
+                    config.topics().deltas(), config.deltaSignatures(), SignedTopicFollower.Refusals.NONE,
+                    catalog::apply));
+            follower.bindTo(metrics);
+            follower.awaitCaughtUp(Duration.ofSeconds(120));
+            Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens());
+            this.requests = config.consumeRequests() ? resources.add("request consumer",
+                    new PredictionRequestConsumer(config.kafka(), config.groupId(), config.topics(), predictions,
+                            metrics)) : null;
+            this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,
+                    this::isReady, metrics::scrape), config.host(), config.httpPort());
+            resources.add("http server", () -> HttpServers.close(server));
+        } catch (RuntimeException | InterruptedException | Error e) {
+            resources.close();
+            throw e;
+        }
         log.info("Serving on http://127.0.0.1:{} ({} domains, alias {})", server.actualPort(), catalog.domains().size(),
                 config.alias());
     }
@@ -95,17 +107,8 @@ public final class ServingService implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        HttpServers.close(server);
-        if (requests != null) {
-            requests.close();
-        }
-        follower.close();
-        batcher.close();
-        catalog.close();
-        tokenizer.close();
-        encoder.close();
-        metrics.close();
+    public void close() {
+        resources.close();
         log.info("Serving stopped");
     }
 }

@@ -8,13 +8,14 @@ import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.loop.RestartingLoop;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.service.HttpServers;
+import io.continua.service.lifecycle.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.continua.service.HttpServers;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
@@ -57,52 +58,66 @@ public final class TrainerService implements AutoCloseable {
     private final DomainModel model;
     private final RegistryClient registry;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<String, RejectedRecord> deadLetters;
     private final DeadLetteringDecoder<LabeledExample> decoder;
     private final Map<TopicPartition, Map<String, DomainTrainer>> domains = new HashMap<>();
     private final Map<String, DomainStatus> statuses = new ConcurrentHashMap<>();
     private final Map<String, ParkedDomain> parked = new ConcurrentHashMap<>();
     /** Per owned partition, the offset last committed (or found committed when it was assigned). */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final Resources resources = new Resources("trainer");
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final KafkaClientMetrics consumerMetrics;
     private final Timer updateTime;
     private final RestartingLoop loop;
     private final HttpServer http;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean halted;
 
     private TrainerService(TrainerConfig config, PretrainedEncoder encoder, Vertx vertx) {
         this.config = config;
-        this.model = new DomainModel(encoder);
         this.registry = new RegistryClient(config.registryUrl(), config.registryToken(), Duration.ofSeconds(60));
-        this.consumer = new KafkaConsumer<>(config.kafka().client(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(config.sessionTimeout().toMillis()),
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.deadLetters = new KafkaProducer<>(config.kafka().client(Map.of(ProducerConfig.ACKS_CONFIG, "all")),
-                new StringSerializer(),
-                RecordSerdes.rejectedRecord());
-        this.decoder = new DeadLetteringDecoder<>(RecordSerdes.labeledExample(), deadLetters,
-                config.topics().examplesRejected(), SERVICE);
-        this.consumerMetrics = new KafkaClientMetrics(consumer);
-        consumerMetrics.bindTo(metrics);
-        metrics.gauge("continua_trainer_parked_domains", parked, Map::size);
-        this.updateTime = Timer.builder("continua_trainer_update_duration").description("Wall time of one update")
-                .publishPercentiles(0.5, 0.95).register(metrics);
-        consumer.subscribe(List.of(config.topics().examplesAccepted()), new Rebalance());
-        // An unexpected failure never ends training: the loop is down (readiness says so), drops what it
-        // holds in memory and resumes each partition from its committed offset, as after a rebalance.
-        this.loop = RestartingLoop.start("trainer", this::step, this::resumeFromCommitted, consumer::wakeup, () -> {
-            consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
-            stopped.countDown();
-        });
-        this.http = TrainerHttpServer.start(vertx, config.host(), config.httpPort(), this);
+        try {
+            resources.add("metrics", metrics::close);
+            this.model = resources.add("model", new DomainModel(encoder));
+            // Closed by the loop when it ends; closing it again here covers a start that fails before the loop.
+            this.consumer = resources.add("consumer", new KafkaConsumer<>(config.kafka().client(Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
+                    ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(config.sessionTimeout().toMillis()),
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000")), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer()));
+            KafkaProducer<String, RejectedRecord> deadLetters = resources.add("dead letters", new KafkaProducer<>(
+                    config.kafka().client(Map.of(ProducerConfig.ACKS_CONFIG, "all")), new StringSerializer(),
+                    RecordSerdes.rejectedRecord()));
+            this.decoder = new DeadLetteringDecoder<>(RecordSerdes.labeledExample(), deadLetters,
+                    config.topics().examplesRejected(), SERVICE);
+            KafkaClientMetrics consumerMetrics = resources.add("consumer metrics", new KafkaClientMetrics(consumer));
+            consumerMetrics.bindTo(metrics);
+            metrics.gauge("continua_trainer_parked_domains", parked, Map::size);
+            this.updateTime = Timer.builder("continua_trainer_update_duration")
+                    .description("Wall time of one update").publishPercentiles(0.5, 0.95).register(metrics);
+            consumer.subscribe(List.of(config.topics().examplesAccepted()), new Rebalance());
+            // An unexpected failure never ends training: the loop is down (readiness says so), drops what it
+            // holds in memory and resumes each partition from its committed offset, as after a rebalance.
+            CountDownLatch stopped = new CountDownLatch(1);
+            this.loop = RestartingLoop.start("trainer", this::step, this::resumeFromCommitted, consumer::wakeup,
+                    () -> {
+                        consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
+                        stopped.countDown();
+                    });
+            resources.add("loop", () -> {
+                running = false;
+                loop.close();
+                stopped.await(120, TimeUnit.SECONDS);
+            });
+            this.http = TrainerHttpServer.start(vertx, config.host(), config.httpPort(), this);
+            resources.add("http server", () -> HttpServers.close(http));
+        } catch (RuntimeException | Error e) {
+            resources.close();
+            throw e;
+        }
         log.info("Trainer reading {} as group {}; status on http://127.0.0.1:{}/v1/domains",
                 config.topics().examplesAccepted(), config.groupId(), http.actualPort());
     }
@@ -335,26 +350,15 @@ public final class TrainerService implements AutoCloseable {
      * flight, if any, is abandoned at its next step boundary. (Unlike a killed process, the consumer
      * still says goodbye to its group, so a successor does not wait out the session timeout.)
      */
-    public void halt() throws InterruptedException {
-        HttpServers.close(http);
+    public void halt() {
         halted = true;
-        running = false;
-        loop.close();
-        stopped.await(60, TimeUnit.SECONDS);
-        model.close();
+        resources.close();
     }
 
     /** Stops after the update in flight (if any) finishes; commits nothing beyond what is registered. */
     @Override
-    public void close() throws InterruptedException {
-        HttpServers.close(http);
-        running = false;
-        loop.close();
-        stopped.await(120, TimeUnit.SECONDS);
-        deadLetters.close();
-        consumerMetrics.close();
-        model.close();
-        metrics.close();
+    public void close() {
+        resources.close();
         log.info("Trainer stopped");
     }
 }

@@ -52,12 +52,14 @@ public class ServiceException extends RuntimeException {
 
     private final Kind kind;
     private final String error;
+    private final String detail;
 
     public ServiceException(Kind kind, String error, String detail) {
-        // No stack trace: a refusal is expected, and its detail says everything.
-        super(detail, null, false, false);
+        // No stack trace: a refusal is expected, and its message says everything.
+        super("HTTP " + kind.status() + " " + error + ": " + detail, null, false, false);
         this.kind = kind;
         this.error = error;
+        this.detail = detail;
     }
 
     public static ServiceException invalid(String error, String detail) {
@@ -93,8 +95,8 @@ public class ServiceException extends RuntimeException {
         return error;
     }
 
-    @Override
-    public String toString() {
-        return "HTTP " + status() + " " + error + ": " + getMessage();
+    /** What a person reads: the {@code detail} of the JSON answer. */
+    public String detail() {
+        return detail;
     }
 }

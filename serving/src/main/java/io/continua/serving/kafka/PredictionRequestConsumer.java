@@ -180,7 +180,7 @@ public final class PredictionRequestConsumer implements AutoCloseable {
                 held.computeIfAbsent(partition, p -> new ArrayList<>()).add(raw);
                 pauses.increment();
             } catch (ServiceException refused) {
-                deadLetter(raw, request, refused.error(), refused.getMessage());
+                deadLetter(raw, request, refused.error(), refused.detail());
             }
         }
         replies.forEach(Runnable::run);
