@@ -1,5 +1,6 @@
 package io.continua.registry;
 
+import io.continua.schemas.registry.UploadMetadata;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.registry.blob.ArtifactStore;

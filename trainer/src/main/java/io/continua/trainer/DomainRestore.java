@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.DeltaConfigs;
+import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.OffsetRange;
 import io.continua.schemas.registry.RegistryClient;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,18 +39,17 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
         Optional<Integer> latestLive = Optional.empty();
         if (info.isPresent()) {
             String trainer = registry.whoami().path("name").asText();
-            for (JsonNode version : registry.allVersions(domain)) {
-                if (!version.path("createdBy").asText().equals(trainer)) {
+            for (DeltaVersion version : registry.versionRecords(domain)) {
+                if (!version.getCreatedBy().equals(trainer)) {
                     continue;
                 }
-                for (JsonNode range : version.path("trainedOn")) {
-                    if (range.path("topic").asText().equals(acceptedTopic)) {
-                        registeredUntil.merge(range.path("partition").asInt(), range.path("untilOffset").asLong(),
-                                Math::max);
+                for (OffsetRange range : version.getTrainedOn()) {
+                    if (range.getTopic().equals(acceptedTopic)) {
+                        registeredUntil.merge(range.getPartition(), range.getUntilOffset(), Math::max);
                     }
                 }
-                if (!version.path("deleted").asBoolean()) {
-                    latestLive = Optional.of(version.path("version").asInt());
+                if (!version.getDeleted()) {
+                    latestLive = Optional.of(version.getVersion());
                 }
             }
         }

@@ -1,7 +1,6 @@
 package io.continua.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.data.LabeledText;
@@ -14,10 +13,12 @@ import io.continua.peft.training.Evaluator;
 import io.continua.peft.training.OptimizerState;
 import io.continua.peft.training.TrainingConfig;
 import io.continua.peft.training.TrainingGraph;
+import io.continua.schemas.Comparison;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.OffsetRange;
 import io.continua.schemas.Split;
 import io.continua.schemas.registry.RegistryClient;
+import io.continua.schemas.registry.UploadMetadata;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -224,30 +225,22 @@ final class DomainTrainer {
                                        long wallNanos) {
         OptimizerState optimizer = trainer.optimizer().state();
         byte[] archive = DeltaArtifact.pack(candidate, model.encoder().fingerprint(), Optional.of(optimizer)).bytes();
-        ObjectNode metadata = RegistryClient.object();
-        if (championVersion != null) {
-            metadata.put("parentVersion", championVersion);
-        }
-        var ranges = metadata.putArray("trainedOn");
-        for (OffsetRange range : lineage.pendingRanges()) {
-            ranges.addObject().put("topic", range.getTopic()).put("partition", range.getPartition())
-                    .put("fromOffset", range.getFromOffset()).put("untilOffset", range.getUntilOffset());
-        }
-        ObjectNode metrics = metadata.putObject("metrics");
-        result.metrics().forEach(metrics::put);
-        ObjectNode hyperparameters = metadata.putObject("hyperparameters");
-        hyperparameters.put("learning_rate", Double.toString(training.learningRate()))
-                .put("head_learning_rate", Double.toString(training.headLearningRate()))
-                .put("batch_size", Integer.toString(training.batchSize()))
-                .put("steps_total", Long.toString(trainer.steps()));
-        metadata.put("trainWallMs", wallNanos / 1_000_000);
+        Map<String, String> hyperparameters = Map.of(
+                "learning_rate", Double.toString(training.learningRate()),
+                "head_learning_rate", Double.toString(training.headLearningRate()),
+                "batch_size", Integer.toString(training.batchSize()),
+                "steps_total", Long.toString(trainer.steps()));
+        Comparison comparison = null;
         try {
-            comparison(holdoutSet, result).ifPresent(comparison -> metadata.set("comparison", comparison));
+            comparison = comparison(holdoutSet, result).orElse(null);
         } catch (RuntimeException e) {
             // Without paired evidence the registry keeps production where it is; the candidate is still kept.
             log.warn("Domain {}: cannot score the production version for comparison ({}); registering without it",
                     domain, e.getMessage());
         }
+        List<OffsetRange> ranges = lineage.pendingRanges();
+        UploadMetadata metadata = new UploadMetadata(null, championVersion, ranges, result.metrics(), hyperparameters,
+                wallNanos / 1_000_000, comparison);
         try {
             JsonNode answer = registry.upload(domain, archive, metadata);
             int version = answer.path("version").asInt();
@@ -255,7 +248,7 @@ final class DomainTrainer {
             champion = candidate;
             championVersion = version;
             log.info("Domain {}: registered version {} (holdout {}, {} examples, ranges {}); {}: {}", domain, version,
-                    format(result.holdout()), result.examplesTrained(), describe(metadata),
+                    format(result.holdout()), result.examplesTrained(), ranges,
                     answer.path("promoted").asBoolean() ? "promoted" : "not promoted",
                     answer.path("promotionReason").asText());
             return Optional.of(version);
@@ -272,7 +265,7 @@ final class DomainTrainer {
      * production yet or the holdout is empty. The loss is left out when the production version does
      * not know every label of those examples (its loss would then skip the examples it cannot score).
      */
-    private Optional<ObjectNode> comparison(List<LabeledText> holdoutSet, Candidate result) {
+    private Optional<Comparison> comparison(List<LabeledText> holdoutSet, Candidate result) {
         if (holdoutSet.isEmpty()) {
             return Optional.empty();
         }
@@ -287,14 +280,13 @@ final class DomainTrainer {
         Evaluation scores = isChampion && result.championHoldout() != null ? result.championHoldout()
                 : model.evaluator().evaluate(delta, holdoutSet);
         Set<String> labels = holdoutSet.stream().map(LabeledText::label).collect(Collectors.toSet());
-        ObjectNode comparison = RegistryClient.object().put("version", version).put("examples", scores.examples())
-                .put("labelsCovered", labels.size());
-        ObjectNode metrics = comparison.putObject("metrics").put("holdout_accuracy", scores.accuracy())
-                .put("holdout_macro_f1", scores.macroF1());
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("holdout_accuracy", scores.accuracy());
+        metrics.put("holdout_macro_f1", scores.macroF1());
         if (delta.labels().containsAll(labels)) {
             metrics.put("holdout_loss", scores.loss());
         }
-        return Optional.of(comparison);
+        return Optional.of(new Comparison(version, scores.examples(), labels.size(), metrics));
     }
 
     /** A production version this trainer did not make (an operator moved the alias): read from the registry once. */
@@ -331,9 +323,5 @@ final class DomainTrainer {
     private static String format(Evaluation evaluation) {
         return evaluation == null || evaluation.examples() == 0 ? "n/a"
                 : String.format(java.util.Locale.ROOT, "%.3f on %d", evaluation.accuracy(), evaluation.examples());
-    }
-
-    private static String describe(ObjectNode metadata) {
-        return metadata.path("trainedOn").toString();
     }
 }

@@ -3,7 +3,7 @@ package io.continua.registry.http;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.registry.DomainConfigs;
 import io.continua.registry.RegistryService;
-import io.continua.registry.UploadMetadata;
+import io.continua.registry.UploadMetadataReader;
 import io.continua.registry.auth.ApiToken;
 import io.continua.registry.auth.Role;
 import io.continua.registry.state.RegistryState;
@@ -12,6 +12,7 @@ import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
 import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DomainNames;
+import io.continua.schemas.registry.UploadMetadata;
 import io.continua.service.HttpJson;
 import io.continua.service.JsonFields;
 import io.continua.service.RequestParts;
@@ -148,7 +149,7 @@ public final class RegistryApi {
         FileUpload artifact = context.fileUploads().stream().filter(file -> file.name().equals("artifact"))
                 .findFirst().orElseThrow(() -> ServiceException.invalid("missing_artifact",
                         "Send the archive as the multipart file part 'artifact'"));
-        UploadMetadata metadata = UploadMetadata.parse(context.request().getFormAttribute("metadata"));
+        UploadMetadata metadata = UploadMetadataReader.read(context.request().getFormAttribute("metadata"));
         context.vertx().fileSystem().readFile(artifact.uploadedFileName())
                 .compose(bytes -> context.vertx().executeBlocking(() -> {
                     byte[] archive = bytes.getBytes();

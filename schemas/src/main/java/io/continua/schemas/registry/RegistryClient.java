@@ -3,6 +3,7 @@ package io.continua.schemas.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.errors.ServiceException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -77,6 +78,11 @@ public final class RegistryClient {
         }
     }
 
+    /** Every version of a domain as its record, oldest first. */
+    public List<DeltaVersion> versionRecords(String domain) {
+        return allVersions(domain).stream().map(VersionJson::fromJson).toList();
+    }
+
     public Optional<JsonNode> version(String domain, int version) {
         return optional(() -> json(get("/v1/domains/" + domain + "/versions/" + version)));
     }
@@ -91,6 +97,11 @@ public final class RegistryClient {
      * Uploads an archive with its metadata (parentVersion, trainedOn, metrics, hyperparameters,
      * trainWallMs, sha256); returns the registry's answer {@code {version, sha256, promoted, ...}}.
      */
+    public JsonNode upload(String domain, byte[] archive, UploadMetadata metadata) {
+        return upload(domain, archive, metadata.toJson());
+    }
+
+    /** Uploads with metadata as JSON, as any client may send it (tests send malformed ones too). */
     public JsonNode upload(String domain, byte[] archive, ObjectNode metadata) {
         String boundary = "continua-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();

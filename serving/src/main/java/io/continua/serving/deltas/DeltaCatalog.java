@@ -36,7 +36,7 @@ public final class DeltaCatalog implements AutoCloseable {
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
     private final String servedAlias;
-    private final DeltaLoader loader;
+    private final VersionLoader loader;
     private final int pinnedCapacity;
     private final Map<String, DomainDeltas> domains = new HashMap<>();
     private final ScheduledExecutorService loads = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -48,7 +48,7 @@ public final class DeltaCatalog implements AutoCloseable {
     private final Counter failedLoads;
     private final Timer swapDuration;
 
-    public DeltaCatalog(String servedAlias, DeltaLoader loader, int pinnedCapacity, MeterRegistry metrics) {
+    public DeltaCatalog(String servedAlias, VersionLoader loader, int pinnedCapacity, MeterRegistry metrics) {
         this.servedAlias = servedAlias;
         this.loader = loader;
         this.pinnedCapacity = pinnedCapacity;

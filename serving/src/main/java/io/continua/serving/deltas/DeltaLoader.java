@@ -18,7 +18,7 @@ import java.util.List;
  * delta of a layout already in service runs on a warm model and is not run here, so swapping it in
  * takes no turn on the inference path.
  */
-public final class DeltaLoader {
+public final class DeltaLoader implements VersionLoader {
     private final ArtifactSource artifacts;
     private final DeltaArtifactReader reader;
     private final DjlEncoder encoder;
@@ -32,6 +32,7 @@ public final class DeltaLoader {
                 DeltaArtifactReader.DEFAULT_MAX_BYTES);
     }
 
+    @Override
     public LoadedDelta load(DeltaVersion version) {
         byte[] archive = artifacts.fetch(version.getDomain(), version.getVersion());
         String sha256 = DeltaArtifact.sha256(archive);

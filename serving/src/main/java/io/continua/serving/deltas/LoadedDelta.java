@@ -13,13 +13,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LoadedDelta implements Batcher.Delta {
     private final int version;
     private final List<String> labels;
+    private final String layoutKey;
     private final ServingDelta tensors;
+    private final Runnable release;
     private final AtomicInteger users = new AtomicInteger(1);
 
     LoadedDelta(int version, List<String> labels, ServingDelta tensors) {
+        this(version, labels, tensors.layout().key(), tensors, tensors::close);
+    }
+
+    /** A delta whose release is {@code release}: what unit tests of the catalog hand it, without a model. */
+    LoadedDelta(int version, List<String> labels, String layoutKey, ServingDelta tensors, Runnable release) {
         this.version = version;
         this.labels = List.copyOf(labels);
+        this.layoutKey = layoutKey;
         this.tensors = tensors;
+        this.release = release;
     }
 
     public int version() {
@@ -37,7 +46,7 @@ public final class LoadedDelta implements Batcher.Delta {
     /** Deltas of one layout can share an inference batch. */
     @Override
     public String layoutKey() {
-        return tensors.layout().key();
+        return layoutKey;
     }
 
     /** Takes a reference; false if the delta was already released (the caller looks again). */
@@ -56,7 +65,7 @@ public final class LoadedDelta implements Batcher.Delta {
     @Override
     public void release() {
         if (users.decrementAndGet() == 0) {
-            tensors.close();
+            release.run();
         }
     }
 

@@ -3,6 +3,7 @@ package io.continua.registry;
 import io.continua.schemas.Comparison;
 import io.continua.schemas.OffsetRange;
 import io.continua.schemas.errors.ServiceException;
+import io.continua.schemas.registry.UploadMetadata;
 import io.continua.service.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -10,23 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/**
- * What an uploader says about a version beside its artifact: the declared checksum, its parent,
- * the offsets it was trained on, its metrics, training hyperparameters and wall time, and the
- * paired comparison with another version on the same examples (what auto promotion needs). Every
- * field is optional.
- */
-public record UploadMetadata(String sha256, Integer parentVersion, List<OffsetRange> trainedOn,
-                             Map<String, Double> metrics, Map<String, String> hyperparameters, Long trainWallMs,
-                             Comparison comparison) {
-    public static UploadMetadata empty() {
-        return new UploadMetadata(null, null, List.of(), Map.of(), Map.of(), null, null);
+/** Reads the {@code metadata} part of an upload into an {@link UploadMetadata}, refusing a malformed one. */
+public final class UploadMetadataReader {
+    private UploadMetadataReader() {
     }
 
     /** Parses the {@code metadata} part of an upload; a malformed one is a 400 naming the field. */
-    public static UploadMetadata parse(String json) {
+    public static UploadMetadata read(String json) {
         if (json == null || json.isBlank()) {
-            return empty();
+            return UploadMetadata.empty();
         }
         JsonObject object;
         try {
