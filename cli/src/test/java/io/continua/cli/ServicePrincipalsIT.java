@@ -26,7 +26,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * A secure embedded broker with the stack's principals, tried as an attacker would: without
@@ -122,7 +121,7 @@ class ServicePrincipalsIT {
         ServicePrincipals.writeClientFile(adminFile, admin());
         // The same secrets as the other tests: a run elsewhere would re-key the principals they use.
         Path secrets = dataDir.resolve("secrets");
-        int exit = new CommandLine(new Continua()).execute("principals", "--kafka-config", adminFile.toString(),
+        int exit = Continua.commandLine().execute("principals", "--kafka-config", adminFile.toString(),
                 "--secrets-dir", secrets.toString());
         assertThat(exit).isZero();
         assertThat(secrets.resolve("deltas-signing.pem")).exists();

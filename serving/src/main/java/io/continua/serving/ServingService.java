@@ -38,6 +38,7 @@ public final class ServingService implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final DeltaCatalog catalog;
     private final DeltaLogFollower follower;
+    private final Batcher<LoadedDelta> batcher;
     private final PredictionRequestConsumer requests;
     private final HttpServer server;
 
@@ -52,7 +53,7 @@ public final class ServingService implements AutoCloseable {
                     config.maxTokens()));
             this.catalog = resources.add("delta catalog", new DeltaCatalog(config.alias(),
                     new DeltaLoader(artifacts, encoder, tokenizer), config.pinnedVersions(), metrics));
-            Batcher<LoadedDelta> batcher = resources.add("batcher", new Batcher<>(new Classifier(encoder,
+            this.batcher = resources.add("batcher", new Batcher<>(new Classifier(encoder,
                     config.topK()), tokenizer, config.maxBatch(), config.maxBatchTokens(), config.maxWait(),
                     config.queueCapacity(), metrics));
             this.follower = resources.add("deltas follower", new DeltaLogFollower(config.kafka(),
@@ -90,7 +91,7 @@ public final class ServingService implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return follower.isCaughtUp() && follower.isFollowing() && catalog.settled()
+        return follower.isCaughtUp() && follower.isFollowing() && catalog.settled() && batcher.isRunning()
                 && (requests == null || requests.isRunning());
     }
 

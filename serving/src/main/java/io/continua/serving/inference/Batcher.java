@@ -2,6 +2,7 @@ package io.continua.serving.inference;
 
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.continua.peft.tokenizer.Tokens;
+import io.continua.schemas.loop.RestartingLoop;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,7 +67,7 @@ public final class Batcher<D extends Batcher.Delta> implements AutoCloseable {
     private final Condition readyToRun = lock.newCondition();
     private final Map<String, Lane> lanes = new LinkedHashMap<>();
     private final ExecutorService tokenizing = Executors.newSingleThreadExecutor(daemon("tokenize"));
-    private final Thread inference;
+    private final RestartingLoop inference;
     private final DistributionSummary batchTexts;
     private final DistributionSummary batchTokens;
     private final DistributionSummary batchDeltas;
@@ -96,8 +97,9 @@ public final class Batcher<D extends Batcher.Delta> implements AutoCloseable {
                 .description("Distinct deltas per inference batch").publishPercentiles(0.5, 0.99).register(metrics);
         Gauge.builder("continua_serving_waiting_texts", this, Batcher::waiting)
                 .description("Tokenized texts waiting for a batch, all domains").register(metrics);
-        this.inference = daemon("inference").newThread(this::runBatches);
-        inference.start();
+        // A failure while forming a batch must not end inference for good: the loop logs it, reports itself
+        // down (serving is not ready meanwhile) and goes on.
+        this.inference = RestartingLoop.start("inference", this::runNextBatch, () -> { }, this::wakeUp, () -> { });
     }
 
     /**
@@ -163,18 +165,24 @@ public final class Batcher<D extends Batcher.Delta> implements AutoCloseable {
         }
     }
 
-    private void runBatches() {
-        while (running) {
-            List<Item<D>> batch;
-            try {
-                batch = nextBatch();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (batch.isEmpty()) {
-                continue;
-            }
+    private void runNextBatch() throws InterruptedException {
+        List<Item<D>> batch = nextBatch();
+        if (!batch.isEmpty()) {
             run(batch);
+        }
+    }
+
+    /** Whether batches are being formed and run (the inference loop is up). */
+    public boolean isRunning() {
+        return inference.isUp();
+    }
+
+    private void wakeUp() {
+        lock.lock();
+        try {
+            readyToRun.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -276,13 +284,7 @@ public final class Batcher<D extends Batcher.Delta> implements AutoCloseable {
         running = false;
         tokenizing.shutdown();
         tokenizing.awaitTermination(10, TimeUnit.SECONDS);
-        lock.lock();
-        try {
-            readyToRun.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        inference.join(30_000);
+        inference.close();
         lock.lock();
         try {
             IllegalStateException closed = new IllegalStateException("Serving is shutting down");
