@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("Continua demo: %d training examples of %s at %.0f/s, scored on %d test texts%n",
                 train.size(), dataset.getFileName(), rate, test.size());
         try (LocalStack stack = LocalStack.start(demoDir, null, false, Topics.withDefaultPrefix(), 2,
-                LocalStack.Ports.FREE,
+                LocalStack.Ports.FREE, UpCommand.DEFS.defaults(),
                 config -> config
                         .with(TrainerSettings.MIN_NEW_EXAMPLES, 320)
                         .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(10))

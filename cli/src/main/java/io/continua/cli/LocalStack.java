@@ -15,6 +15,9 @@ import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.service.lifecycle.Resources;
 import io.continua.service.lifecycle.ServiceVerticle;
+import io.continua.service.settings.ServiceConfig;
+import io.continua.service.settings.Setting;
+import io.continua.service.settings.SettingValues;
 import io.continua.service.settings.SharedSettings;
 import io.continua.serving.ServingConfig;
 import io.continua.serving.ServingService;
@@ -55,11 +58,12 @@ final class LocalStack implements AutoCloseable {
     TrainerService trainer;
 
     private LocalStack(Path dataDir, String externalBootstrap, boolean secure, Topics topics, int partitions,
-                       Ports ports, UnaryOperator<TrainerConfig> trainerTuning, PrintStream progress) throws Exception {
+                       Ports ports, SettingValues tuning, UnaryOperator<TrainerConfig> trainerTuning,
+                       PrintStream progress) throws Exception {
         this.dataDir = dataDir;
         this.topics = topics;
         try {
-            start(dataDir, externalBootstrap, secure, partitions, ports, trainerTuning, progress);
+            start(dataDir, externalBootstrap, secure, partitions, ports, tuning, trainerTuning, progress);
         } catch (Exception | Error e) {
             resources.close();
             throw e;
@@ -67,7 +71,8 @@ final class LocalStack implements AutoCloseable {
     }
 
     private void start(Path dataDir, String externalBootstrap, boolean secure, int partitions, Ports ports,
-                        UnaryOperator<TrainerConfig> trainerTuning, PrintStream progress) throws Exception {
+                       SettingValues tuning, UnaryOperator<TrainerConfig> trainerTuning, PrintStream progress)
+            throws Exception {
         PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
         String bootstrap;
         EmbeddedKafka kafka = null;
@@ -88,23 +93,15 @@ final class LocalStack implements AutoCloseable {
         Path registryDir = dataDir.resolve("registry");
         adminToken = AdminTokenFile.readOrCreate(registryDir);
         String trainerToken = AdminTokenFile.randomSecret();
-        RegistryConfig registryConfig = RegistryConfig.defaults(bootstrap, dataDir)
-                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
-                .with(SharedSettings.HOST, ports.host())
-                .with(RegistrySettings.PORT, ports.registry())
+        RegistryConfig registryConfig = placed(RegistryConfig.defaults(bootstrap, dataDir), tuning, ports.host(),
+                RegistrySettings.PORT, ports.registry())
                 .with(RegistrySettings.TOKENS, List.of("admin:admin:" + adminToken, "trainer:write:" + trainerToken));
-        IngestConfig ingestConfig = IngestConfig.defaults(bootstrap, dataDir)
-                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
-                .with(SharedSettings.HOST, ports.host())
-                .with(IngestSettings.PORT, ports.ingest());
-        ServingConfig servingConfig = ServingConfig.defaults(bootstrap, "http://unused")
-                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
-                .with(SharedSettings.HOST, ports.host())
-                .with(ServingSettings.PORT, ports.serving());
-        TrainerConfig trainerConfig = TrainerConfig.defaults(bootstrap, "http://unused", trainerToken)
-                .with(SharedSettings.TOPIC_PREFIX, topics.prefix())
-                .with(SharedSettings.HOST, ports.host())
-                .with(TrainerSettings.PORT, ports.trainer());
+        IngestConfig ingestConfig = placed(IngestConfig.defaults(bootstrap, dataDir), tuning, ports.host(),
+                IngestSettings.PORT, ports.ingest());
+        ServingConfig servingConfig = placed(ServingConfig.defaults(bootstrap, "http://unused"), tuning, ports.host(),
+                ServingSettings.PORT, ports.serving());
+        TrainerConfig trainerConfig = placed(TrainerConfig.defaults(bootstrap, "http://unused", trainerToken),
+                tuning, ports.host(), TrainerSettings.PORT, ports.trainer());
         if (kafka != null && kafka.secure()) {
             Path secrets = secrets(dataDir);
             KafkaConnection admin = new KafkaConnection(bootstrap, kafka.adminClientSettings());
@@ -143,6 +140,13 @@ final class LocalStack implements AutoCloseable {
         progress.println("Trainer:  http://127.0.0.1:" + trainer.httpPort() + "/v1/domains");
     }
 
+    /** A service's config in this stack: the stack's tuning, its topics, and where it listens. */
+    private <C extends ServiceConfig<C>> C placed(C config, SettingValues tuning, String host, Setting<Integer> port,
+                                                  int number) {
+        return config.withValuesOf(tuning, UpCommand.TUNING).with(SharedSettings.TOPIC_PREFIX, topics.prefix())
+                .with(SharedSettings.HOST, host).with(port, number);
+    }
+
     /** Deploys a service as a verticle; closing the stack undeploys it (the last deployed first). */
     private <S extends AutoCloseable> S deploy(Vertx vertx, String name, ServiceVerticle.Start<S> start)
             throws Exception {
@@ -160,9 +164,10 @@ final class LocalStack implements AutoCloseable {
      * @param secure            a new embedded broker authenticates every client and holds each service to its ACLs
      */
     static LocalStack start(Path dataDir, String externalBootstrap, boolean secure, Topics topics, int partitions,
-                            Ports ports, UnaryOperator<TrainerConfig> trainerTuning, PrintStream progress)
-            throws Exception {
-        return new LocalStack(dataDir, externalBootstrap, secure, topics, partitions, ports, trainerTuning, progress);
+                            Ports ports, SettingValues tuning, UnaryOperator<TrainerConfig> trainerTuning,
+                            PrintStream progress) throws Exception {
+        return new LocalStack(dataDir, externalBootstrap, secure, topics, partitions, ports, tuning, trainerTuning,
+                progress);
     }
 
     private static Path clientFile(Path secrets, Principal principal) {

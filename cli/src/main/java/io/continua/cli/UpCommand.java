@@ -13,6 +13,8 @@ import io.continua.serving.ServingSettings;
 import io.continua.trainer.TrainerSettings;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 
@@ -36,9 +38,23 @@ final class UpCommand extends SettingsCommand {
     static final Setting<Integer> KAFKA_PORT = Setting.of("kafka.port", SettingType.INT,
             "the embedded broker's port").defaultTo(9092).validatedBy(Validator.between(0, 65_535))
             .importance(Importance.HIGH);
-    static final SettingDefs DEFS = SettingDefs.of("up", List.of(BOOTSTRAP, SharedSettings.TOPIC_PREFIX,
-            SharedSettings.DATA_DIR, PARTITIONS, SECURE, HOST, KAFKA_PORT, RegistrySettings.PORT,
-            ServingSettings.PORT, IngestSettings.PORT, TrainerSettings.PORT));
+    /** What the stack decides for its services: who they are, what they trust, where their files go. */
+    private static final Set<Setting<?>> DECIDED_BY_THE_STACK = Set.of(RegistrySettings.TOKENS,
+            RegistrySettings.READ_ONLY, RegistrySettings.SIGNING_KEY, RegistrySettings.DIR,
+            RegistrySettings.TRANSACTIONAL_ID, IngestSettings.APPLICATION_ID, IngestSettings.STATE_DIR,
+            TrainerSettings.REGISTRY_TOKEN, TrainerSettings.GROUP_ID, ServingSettings.GROUP_ID,
+            ServingSettings.EXPORT_DIR, RegistrySettings.PORT, IngestSettings.PORT, TrainerSettings.PORT,
+            ServingSettings.PORT);
+    /** The services' own tuning, passed on to each service of the stack (a name means one thing everywhere). */
+    static final List<Setting<?>> TUNING = Stream.of(RegistrySettings.DEFS, IngestSettings.DEFS,
+                    TrainerSettings.DEFS, ServingSettings.DEFS)
+            .flatMap(defs -> defs.settings().stream())
+            .filter(setting -> !SharedSettings.DEFS.defines(setting) && !DECIDED_BY_THE_STACK.contains(setting))
+            .toList();
+    static final SettingDefs DEFS = SettingDefs.of("up", Stream.concat(Stream.of(BOOTSTRAP,
+            SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, PARTITIONS, SECURE, HOST, KAFKA_PORT,
+            RegistrySettings.PORT, ServingSettings.PORT, IngestSettings.PORT, TrainerSettings.PORT),
+            TUNING.stream()).toList());
 
     @Override
     public SettingDefs settingDefs() {
@@ -52,7 +68,8 @@ final class UpCommand extends SettingsCommand {
                 settings.get(RegistrySettings.PORT), settings.get(ServingSettings.PORT),
                 settings.get(IngestSettings.PORT), settings.get(TrainerSettings.PORT));
         LocalStack stack = LocalStack.start(dataDir, settings.get(BOOTSTRAP), settings.get(SECURE),
-                SharedSettings.topics(settings), settings.get(PARTITIONS), ports, config -> config, System.out);
+                SharedSettings.topics(settings), settings.get(PARTITIONS), ports, settings, config -> config,
+                System.out);
         CountDownLatch stopped = OnShutdown.close("up", stack);
         System.out.println("Continua is up. Publish with `./continua publish --domain D --file F.jsonl"
                 + (stack.client.secured() ? " --kafka-config " + LocalStack.secrets(dataDir).resolve("client.properties")

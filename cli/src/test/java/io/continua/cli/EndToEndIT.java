@@ -56,7 +56,7 @@ class EndToEndIT {
         List<LabeledText> test = take(JsonlDataset.read(data.resolve("test.jsonl")), Set.copyOf(intents), 40);
 
         try (LocalStack stack = LocalStack.start(dataDir, null, true, Topics.withDefaultPrefix(), 2,
-                LocalStack.Ports.FREE, config -> config
+                LocalStack.Ports.FREE, UpCommand.DEFS.defaults(), config -> config
                         .with(TrainerSettings.MIN_NEW_EXAMPLES, 64)
                         .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(2))
                         .with(TrainerSettings.IDLE_AFTER, Duration.ofSeconds(2))

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,9 @@ class SettingsDocsTest {
         String readme = Files.readString(file);
         Map<String, String> tables = new LinkedHashMap<>();
         tables.put("shared", SharedSettings.DEFS.markdownTable());
-        DOCUMENTED.forEach(defs -> tables.put(defs.name(), defs.markdownTable(SharedSettings.DEFS.settings())));
+        List<Setting<?>> elsewhere = new ArrayList<>(SharedSettings.DEFS.settings());
+        DOCUMENTED.forEach(defs -> tables.put(defs.name(), defs.markdownTable(defs == UpCommand.DEFS
+                ? concat(elsewhere, UpCommand.TUNING) : elsewhere)));
         if (Boolean.getBoolean("continua.readme.update")) {
             for (Map.Entry<String, String> table : tables.entrySet()) {
                 readme = Pattern.compile("(<!-- settings:" + table.getKey() + " -->\n).*?(<!-- /settings:)",
@@ -51,6 +54,20 @@ class SettingsDocsTest {
             assertThat(readme).as("README's %s settings (-Dcontinua.readme.update=true rewrites them); the "
                     + "definitions give:%n%s", table.getKey(), block).contains(block);
         }
+    }
+
+    private static List<Setting<?>> concat(List<Setting<?>> first, List<Setting<?>> second) {
+        List<Setting<?>> both = new ArrayList<>(first);
+        both.addAll(second);
+        return both;
+    }
+
+    @Test
+    void theLocalStackTakesEveryServicesTuning() {
+        assertThat(UpCommand.TUNING).extracting(Setting::name).contains("max.batch", "gate.margin", "replay.capacity",
+                "dedup.retention", "max.artifact.bytes").doesNotContain("registry.tokens", "trainer.group.id",
+                "bootstrap");
+        assertThat(UpCommand.DEFS.settings()).containsAll(UpCommand.TUNING);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.continua.service.settings;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import java.nio.file.Path;
+import java.util.Collection;
 
 /**
  * A service's configuration: its setting values, checked against the service's definitions, and what follows
@@ -24,6 +25,24 @@ public abstract class ServiceConfig<C extends ServiceConfig<C>> {
 
     public final <T> C with(Setting<T> setting, T value) {
         return withValues(values.with(setting, value));
+    }
+
+    /**
+     * A copy with the values {@code from} has for those of {@code settings} this service takes: how a stack of
+     * services passes one set of tuning on to each.
+     */
+    public final C withValuesOf(SettingValues from, Collection<Setting<?>> settings) {
+        SettingValues copy = values;
+        for (Setting<?> setting : settings) {
+            if (copy.defs().defines(setting)) {
+                copy = copied(copy, from, setting);
+            }
+        }
+        return withValues(copy);
+    }
+
+    private static <T> SettingValues copied(SettingValues to, SettingValues from, Setting<T> setting) {
+        return to.with(setting, from.get(setting));
     }
 
     public final <T> T get(Setting<T> setting) {

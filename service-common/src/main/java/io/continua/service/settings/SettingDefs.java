@@ -80,8 +80,13 @@ public final class SettingDefs {
         return new SettingValues(this, values);
     }
 
+    /** Whether a setting of this name is one of these. */
+    public boolean defines(Setting<?> setting) {
+        return settings.containsKey(setting.name());
+    }
+
     void requireDefined(Setting<?> setting) {
-        if (!settings.containsKey(setting.name())) {
+        if (!defines(setting)) {
             throw new IllegalArgumentException(setting.name() + " is not a setting of " + name);
         }
     }
