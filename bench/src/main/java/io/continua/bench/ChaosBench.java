@@ -141,9 +141,9 @@ final class ChaosBench {
         for (int node = 1; node <= 3; node++) {
             int port = brokerPorts[node - 1];
             brokers.add("127.0.0.1:" + port);
-            add(new ComponentProcess("kafka-" + node, "384m", List.of("kafka", "--port", Integer.toString(port),
-                    "--node-id", Integer.toString(node), "--controller-quorum", voters.toString(),
-                    "--cluster-id", clusterId, "--data-dir", dir("kafka-" + node)), workDir,
+            add(new ComponentProcess("kafka-" + node, "384m", List.of("kafka", "--kafka-port", Integer.toString(port),
+                    "--kafka-node-id", Integer.toString(node), "--kafka-controller-quorum", voters.toString(),
+                    "--kafka-cluster-id", clusterId, "--data-dir", dir("kafka-" + node)), workDir,
                     () -> brokerReady("127.0.0.1:" + port)));
         }
         bootstrap = String.join(",", brokers);

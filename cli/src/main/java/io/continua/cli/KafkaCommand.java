@@ -2,12 +2,18 @@ package io.continua.cli;
 
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.schemas.kafka.KafkaConnection;
+import io.continua.service.settings.Importance;
+import io.continua.service.settings.InvalidSettingException;
+import io.continua.service.settings.Setting;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingType;
+import io.continua.service.settings.SettingValues;
+import io.continua.service.settings.SharedSettings;
+import io.continua.service.settings.Validator;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** Runs the embedded single-node broker in the foreground, for local use or other services to join. */
 @Command(name = "kafka",
@@ -15,55 +21,47 @@ import picocli.CommandLine.ParameterException;
         description = {
             "Run a real single-node Kafka broker (KRaft) until Ctrl-C.",
             "Its data lives under <data-dir>/kafka; a restart on the same data keeps topics, records and offsets."})
-final class KafkaCommand implements java.util.concurrent.Callable<Integer> {
-
-    @Option(names = "--port", defaultValue = "${env:CONTINUA_KAFKA_PORT:-9092}",
-            description = "Client port (env CONTINUA_KAFKA_PORT, default ${DEFAULT-VALUE}); 0 picks a free one.")
-    private int port;
-
-    @Option(names = "--controller-port", defaultValue = "${env:CONTINUA_KAFKA_CONTROLLER_PORT:-0}",
-            description = "KRaft controller port (env CONTINUA_KAFKA_CONTROLLER_PORT); 0, the default, "
-                    + "picks a free one and keeps it for this data directory.")
-    private int controllerPort;
-
-    @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
-            description = "Where Continua keeps its state (env CONTINUA_DATA_DIR, default ${DEFAULT-VALUE}).")
-    private Path dataDir;
-
-    @Option(names = "--secure", defaultValue = "${env:CONTINUA_SECURE:-false}", arity = "0..1", fallbackValue = "true",
-            description = {"Make a new data directory a secure broker (kept after): SASL SCRAM-SHA-512 for clients,",
-                "ACLs enforced. The admin's client settings go to <data-dir>/secrets/admin.properties; create the",
-                "services' principals with `continua principals --kafka-config` that file (env CONTINUA_SECURE)."})
-    private boolean secure;
-
-    @Option(names = "--node-id", defaultValue = "${env:CONTINUA_KAFKA_NODE_ID:-0}",
-            description = {"This node's id in a cluster of several (with --controller-quorum and --cluster-id);",
-                "0, the default, runs a single broker (env CONTINUA_KAFKA_NODE_ID)."})
-    private int nodeId;
-
-    @Option(names = "--controller-quorum", defaultValue = "${env:CONTINUA_KAFKA_CONTROLLER_QUORUM}",
-            paramLabel = "ID@HOST:PORT,...",
-            description = {"Every node of the cluster as id@host:controller-port (each node is broker and",
-                "controller); internal topics get replication factor 3 and min.insync.replicas 2",
-                "(env CONTINUA_KAFKA_CONTROLLER_QUORUM)."})
-    private String controllerQuorum;
-
-    @Option(names = "--cluster-id", defaultValue = "${env:CONTINUA_KAFKA_CLUSTER_ID}",
-            description = "The cluster's id, the same on every node (env CONTINUA_KAFKA_CLUSTER_ID).")
-    private String clusterId;
+final class KafkaCommand extends SettingsCommand {
+    static final Setting<Integer> PORT = Setting.of("kafka.port", SettingType.INT,
+            "the broker's client port (0: a free one)").defaultTo(9092).validatedBy(Validator.between(0, 65_535))
+            .importance(Importance.HIGH);
+    static final Setting<Integer> CONTROLLER_PORT = Setting.of("kafka.controller.port", SettingType.INT,
+            "the KRaft controller port (0: a free one, picked once and kept for the data directory)").defaultTo(0)
+            .validatedBy(Validator.between(0, 65_535));
+    static final Setting<Boolean> SECURE = Setting.of("secure", SettingType.BOOLEAN,
+            "make a new data directory a secure broker (kept after): SASL SCRAM-SHA-512 for clients, ACLs "
+                    + "enforced; the admin's client settings go to `<data-dir>/secrets/admin.properties`, for "
+                    + "`continua principals --kafka-config`").defaultTo(false).importance(Importance.HIGH);
+    static final Setting<Integer> NODE_ID = Setting.of("kafka.node.id", SettingType.INT,
+            "this node's id in a cluster of several, each broker and controller (with the quorum and cluster id; "
+                    + "internal topics then get replication factor 3 and `min.insync.replicas` 2); 0: a single broker")
+            .defaultTo(0).validatedBy(Validator.atLeast(0));
+    static final Setting<String> CONTROLLER_QUORUM = Setting.of("kafka.controller.quorum", SettingType.STRING,
+            "every node of the cluster as `id@host:controller-port`, comma-separated");
+    static final Setting<String> CLUSTER_ID = Setting.of("kafka.cluster.id", SettingType.STRING,
+            "the cluster's id, the same on every node");
+    static final SettingDefs DEFS = SettingDefs.of("kafka", List.of(PORT, SharedSettings.DATA_DIR, SECURE,
+            CONTROLLER_PORT, NODE_ID, CONTROLLER_QUORUM, CLUSTER_ID));
 
     @Override
-    public Integer call() throws InterruptedException {
+    public SettingDefs settingDefs() {
+        return DEFS;
+    }
+
+    @Override
+    int run(SettingValues settings) throws InterruptedException {
+        Path dataDir = settings.get(SharedSettings.DATA_DIR);
         EmbeddedKafka.Builder builder = EmbeddedKafka.builder(dataDir.resolve("kafka"))
-                .port(port)
-                .controllerPort(controllerPort)
-                .secure(secure);
-        if (nodeId > 0) {
-            if (controllerQuorum == null || clusterId == null) {
-                throw new ParameterException(new CommandLine(this),
-                        "--node-id needs --controller-quorum and --cluster-id");
+                .port(settings.get(PORT))
+                .controllerPort(settings.get(CONTROLLER_PORT))
+                .secure(settings.get(SECURE));
+        if (settings.get(NODE_ID) > 0) {
+            if (settings.get(CONTROLLER_QUORUM) == null || settings.get(CLUSTER_ID) == null) {
+                throw new InvalidSettingException(List.of(NODE_ID.flag() + " needs " + CONTROLLER_QUORUM.flag()
+                        + " and " + CLUSTER_ID.flag()));
             }
-            builder.quorum(new EmbeddedKafka.Quorum(nodeId, controllerQuorum, clusterId));
+            builder.quorum(new EmbeddedKafka.Quorum(settings.get(NODE_ID), settings.get(CONTROLLER_QUORUM),
+                    settings.get(CLUSTER_ID)));
         }
         EmbeddedKafka kafka = builder.build();
         CountDownLatch stopped = OnShutdown.close("kafka", kafka);

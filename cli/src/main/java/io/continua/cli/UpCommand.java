@@ -14,8 +14,8 @@ import io.continua.trainer.TrainerSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 
 /** {@code continua up}: the whole system in one JVM until Ctrl-C. */
@@ -34,10 +34,9 @@ final class UpCommand extends SettingsCommand {
                     + "registry may write the deltas topic), and the registry signs every deltas record, which "
                     + "serving checks; client settings per principal go to `<data-dir>/secrets`").defaultTo(false)
             .importance(Importance.HIGH);
+    /** The embedded broker's port: the same setting as {@code continua kafka}'s. */
+    static final Setting<Integer> KAFKA_PORT = KafkaCommand.PORT;
     static final Setting<String> HOST = SharedSettings.HOST.defaultTo("127.0.0.1");
-    static final Setting<Integer> KAFKA_PORT = Setting.of("kafka.port", SettingType.INT,
-            "the embedded broker's port").defaultTo(9092).validatedBy(Validator.between(0, 65_535))
-            .importance(Importance.HIGH);
     /** What the stack decides for its services: who they are, what they trust, where their files go. */
     private static final Set<Setting<?>> DECIDED_BY_THE_STACK = Set.of(RegistrySettings.TOKENS,
             RegistrySettings.READ_ONLY, RegistrySettings.SIGNING_KEY, RegistrySettings.DIR,

@@ -30,7 +30,7 @@ class KafkaCommandIT {
         Process process = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
-                Continua.class.getName(), "kafka", "--port", "0", "--data-dir", dataDir.toString()))
+                Continua.class.getName(), "kafka", "--kafka-port", "0", "--data-dir", dataDir.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
