@@ -4,21 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.peft.data.JsonlDataset;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.training.ClassificationScores;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingValues;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code continua eval}: accuracy and macro-F1 of what a domain serves now, on a labeled file. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Score what a domain serves now on a labeled JSON Lines file.")
-final class EvalCommand implements Callable<Integer> {
+final class EvalCommand extends SettingsCommand {
     private static final int BATCH = 32;
 
-    @Option(names = "--serving", defaultValue = "${env:CONTINUA_SERVING_URL:-http://127.0.0.1:8082}",
-            description = "Serving URL (env CONTINUA_SERVING_URL, default ${DEFAULT-VALUE}).")
-    private String servingUrl;
+    @Override
+    public SettingDefs settingDefs() {
+        return ServingClient.DEFS;
+    }
 
     @Option(names = "--domain", required = true, description = "The domain.")
     private String domain;
@@ -27,7 +29,8 @@ final class EvalCommand implements Callable<Integer> {
     private Path file;
 
     @Override
-    public Integer call() {
+    int run(SettingValues settings) {
+        String servingUrl = settings.get(ServingClient.URL);
         List<LabeledText> rows = JsonlDataset.read(file);
         ProgressBar progress = new ProgressBar("eval", rows.size(), System.err);
         ClassificationScores scores = score(new ServingClient(servingUrl), domain, rows, progress);

@@ -1,18 +1,20 @@
 package io.continua.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingValues;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code continua predict}: classify texts with what a domain serves now. */
 @Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify texts with a domain's served delta.")
-final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--serving", defaultValue = "${env:CONTINUA_SERVING_URL:-http://127.0.0.1:8082}",
-            description = "Serving URL (env CONTINUA_SERVING_URL, default ${DEFAULT-VALUE}).")
-    private String servingUrl;
+final class PredictCommand extends SettingsCommand {
+    @Override
+    public SettingDefs settingDefs() {
+        return ServingClient.DEFS;
+    }
 
     @Option(names = "--domain", required = true, description = "The domain.")
     private String domain;
@@ -21,7 +23,8 @@ final class PredictCommand implements Callable<Integer> {
     private List<String> texts;
 
     @Override
-    public Integer call() {
+    int run(SettingValues settings) {
+        String servingUrl = settings.get(ServingClient.URL);
         JsonNode answer = new ServingClient(servingUrl).predict(domain, texts);
         for (int i = 0; i < texts.size(); i++) {
             JsonNode prediction = answer.path("predictions").get(i);

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continua.service.settings.Importance;
+import io.continua.service.settings.Setting;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingType;
+import io.continua.service.settings.Validator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,6 +20,11 @@ import java.util.List;
 
 /** A client of the serving API for the CLI's predict, eval, demo and benchmarks. Thread-safe. */
 public final class ServingClient {
+    /** Where the CLI's client commands find serving. */
+    static final Setting<String> URL = Setting.of("serving.url", SettingType.STRING, "serving's base URL")
+            .defaultTo("http://127.0.0.1:8082").validatedBy(new Validator<>("an http(s) URL",
+                    url -> url.matches("https?://.+"))).importance(Importance.HIGH);
+    static final SettingDefs DEFS = SettingDefs.of("client", List.of(URL));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;

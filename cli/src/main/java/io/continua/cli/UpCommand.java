@@ -8,7 +8,6 @@ import io.continua.service.settings.SettingDefs;
 import io.continua.service.settings.SettingType;
 import io.continua.service.settings.SettingValues;
 import io.continua.service.settings.SharedSettings;
-import io.continua.service.settings.Validator;
 import io.continua.serving.ServingSettings;
 import io.continua.trainer.TrainerSettings;
 import java.nio.file.Path;
@@ -26,8 +25,7 @@ import picocli.CommandLine.Command;
 final class UpCommand extends SettingsCommand {
     static final Setting<String> BOOTSTRAP = Setting.of("bootstrap", SettingType.STRING,
             "an existing Kafka cluster; unset: the embedded broker runs").importance(Importance.HIGH);
-    static final Setting<Integer> PARTITIONS = Setting.of("partitions", SettingType.INT,
-            "partitions of the keyed topics when they are created").defaultTo(4).validatedBy(Validator.atLeast(1));
+    static final Setting<Integer> PARTITIONS = TopicsCommand.PARTITIONS;
     static final Setting<Boolean> SECURE = Setting.of("secure", SettingType.BOOLEAN,
             "secure the embedded broker when its data directory is first made (kept after): every client "
                     + "authenticates (SASL SCRAM-SHA-512), each service as its own principal held to ACLs (only the "

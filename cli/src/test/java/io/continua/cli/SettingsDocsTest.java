@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** README's configuration tables, the commands' flags and their errors all come from the setting definitions. */
 class SettingsDocsTest {
     private static final List<SettingDefs> DOCUMENTED = List.of(RegistrySettings.DEFS, IngestSettings.DEFS,
-            TrainerSettings.DEFS, ServingSettings.DEFS, UpCommand.DEFS, KafkaCommand.DEFS);
+            TrainerSettings.DEFS, ServingSettings.DEFS, UpCommand.DEFS, KafkaCommand.DEFS, TopicsCommand.DEFS, ServingClient.DEFS);
 
     /**
      * Run with {@code -Dcontinua.readme.update=true} to rewrite the tables between README's markers from the
@@ -72,7 +72,7 @@ class SettingsDocsTest {
 
     @Test
     void everySettingIsAFlagWhoseHelpNamesItsVariable() {
-        for (String command : List.of("registry", "ingest", "trainer", "serving", "up", "kafka")) {
+        for (String command : List.of("registry", "ingest", "trainer", "serving", "up", "kafka", "topics")) {
             StringWriter help = new StringWriter();
             Continua.commandLine().getSubcommands().get(command).usage(new PrintWriter(help));
             SettingDefs defs = DOCUMENTED.stream().filter(d -> d.name().equals(command)).findFirst().orElseThrow();
