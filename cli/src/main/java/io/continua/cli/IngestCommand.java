@@ -22,8 +22,7 @@ final class IngestCommand extends SettingsCommand {
     @Override
     int run(SettingValues settings) throws Exception {
         IngestConfig config = IngestConfig.of(settings);
-        System.out.println("Ingest settings: " + settings.changedFromDefaults());
-        return OnShutdown.serve("ingest", vertx -> IngestService.start(config, vertx),
+        return OnShutdown.serve("ingest", settings, vertx -> IngestService.start(config, vertx),
                 ingest -> "Ingest running: stats on http://127.0.0.1:" + ingest.httpPort() + "/v1/domains");
     }
 }

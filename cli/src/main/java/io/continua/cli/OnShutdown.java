@@ -1,6 +1,7 @@
 package io.continua.cli;
 
 import io.continua.service.lifecycle.ServiceVerticle;
+import io.continua.service.settings.SettingValues;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
@@ -15,8 +16,9 @@ final class OnShutdown {
      * closing Vert.x undeploys it, which stops the service. A start that fails closes the Vert.x instance before
      * the failure is reported.
      */
-    static <S extends AutoCloseable> int serve(String command, ServiceVerticle.Start<S> start,
+    static <S extends AutoCloseable> int serve(String command, SettingValues settings, ServiceVerticle.Start<S> start,
                                                Function<S, String> readyLine) throws Exception {
+        System.out.println("continua " + command + " settings: " + settings.changedFromDefaults());
         Vertx vertx = Vertx.vertx();
         S service;
         try {

@@ -22,9 +22,9 @@ final class RegistryCommand extends SettingsCommand {
     @Override
     int run(SettingValues settings) throws Exception {
         RegistryConfig config = RegistryConfig.of(settings);
-        System.out.println("Registry settings: " + settings.changedFromDefaults());
-        return OnShutdown.serve("registry", vertx -> RegistryService.start(config, PretrainedEncoder.allMiniLmL6V2(),
-                vertx), registry -> "Registry ready on " + registry.url() + " (OpenAPI at " + registry.url()
-                + "/openapi.json)");
+        return OnShutdown.serve("registry", settings,
+                vertx -> RegistryService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx),
+                registry -> "Registry ready on " + registry.url() + " (OpenAPI at " + registry.url()
+                        + "/openapi.json)");
     }
 }

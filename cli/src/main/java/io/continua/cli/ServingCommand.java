@@ -22,8 +22,8 @@ final class ServingCommand extends SettingsCommand {
     @Override
     int run(SettingValues settings) throws Exception {
         ServingConfig config = ServingConfig.of(settings);
-        System.out.println("Serving settings: " + settings.changedFromDefaults());
-        return OnShutdown.serve("serving", vertx -> ServingService.start(config, PretrainedEncoder.allMiniLmL6V2(),
-                vertx), serving -> "Serving ready on " + serving.url());
+        return OnShutdown.serve("serving", settings,
+                vertx -> ServingService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx),
+                serving -> "Serving ready on " + serving.url());
     }
 }

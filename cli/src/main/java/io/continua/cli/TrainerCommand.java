@@ -21,9 +21,8 @@ final class TrainerCommand extends SettingsCommand {
     @Override
     int run(SettingValues settings) throws Exception {
         TrainerConfig config = TrainerConfig.of(settings);
-        System.out.println("Trainer settings: " + settings.changedFromDefaults());
-        return OnShutdown.serve("trainer", vertx -> TrainerService.start(config, PretrainedEncoder.allMiniLmL6V2(),
-                vertx), trainer -> "Trainer running; status on http://127.0.0.1:" + trainer.httpPort()
-                + "/v1/domains");
+        return OnShutdown.serve("trainer", settings,
+                vertx -> TrainerService.start(config, PretrainedEncoder.allMiniLmL6V2(), vertx),
+                trainer -> "Trainer running; status on http://127.0.0.1:" + trainer.httpPort() + "/v1/domains");
     }
 }
