@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -128,22 +129,46 @@ final class DomainTrainer {
                 && now - lastUpdateNanos >= config.idleAfter().toNanos();
     }
 
+    /** An update given up before it registered anything: its partition is leaving, or the trainer stops. */
+    static final class UpdateAbandoned extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UpdateAbandoned() {
+            super(null, null, false, false);
+        }
+    }
+
+    long lastUpdateNanos() {
+        return lastUpdateNanos;
+    }
+
+    private static void check(BooleanSupplier abandoned) {
+        if (abandoned.getAsBoolean()) {
+            throw new UpdateAbandoned();
+        }
+    }
+
     /**
      * One consolidation round: {@code stepsPerUpdate} steps on replayed examples only; the result is
      * registered only if it beats the champion on the holdout (strictly), so idle time never churns versions.
+     *
+     * @param abandoned checked between steps; once true the round stops with {@link UpdateAbandoned}
      */
-    Optional<Integer> consolidate() {
+    Optional<Integer> consolidate(BooleanSupplier abandoned) {
         long started = System.nanoTime();
         lastUpdateNanos = started;
         consolidationsLeft--;
         double lossSum = 0;
         for (int step = 0; step < config.stepsPerUpdate(); step++) {
+            check(abandoned);
             lossSum += trainer.step(replay.sample(training.batchSize()));
         }
         lastLoss = lossSum / config.stepsPerUpdate();
+        check(abandoned);
         Delta candidate = trainer.snapshot();
         List<LabeledText> holdoutSet = holdout.all();
         Candidate result = evaluate(candidate, holdoutSet, replay.sample(FORGETTING_SAMPLE), 0);
+        check(abandoned);
         boolean better = result.holdout().examples() > 0 && (result.championHoldout() == null
                 || result.holdout().accuracy() > result.championHoldout().accuracy());
         lastHoldoutAccuracy = result.holdout().examples() > 0 ? result.holdout().accuracy() : null;
@@ -159,8 +184,13 @@ final class DomainTrainer {
         return fresh.size();
     }
 
-    /** Trains on what is new, gates the candidate, and registers it if it passes; returns the version. */
-    Optional<Integer> update() {
+    /**
+     * Trains on what is new, gates the candidate, and registers it if it passes; returns the version.
+     *
+     * @param abandoned checked between steps and before registering; once true the update stops with
+     *                  {@link UpdateAbandoned}, leaving the domain to be dropped
+     */
+    Optional<Integer> update(BooleanSupplier abandoned) {
         long started = System.nanoTime();
         lastUpdateNanos = started;
         consolidationsLeft = config.consolidations();
@@ -171,16 +201,18 @@ final class DomainTrainer {
             trainer = trainerFrom(Delta.initialize(deltaConfig, model.encoder().architecture(), labels,
                     training.seed()), null);
         }
-        lastLoss = train(update);
+        lastLoss = train(update, abandoned);
         lastRead.forEach((partition, offset) -> lineage.trainedUpTo(partition, offset + 1));
         update.forEach(replay::add);
         fresh.clear();
         lastRead.clear();
         trainedExamples += update.size();
 
+        check(abandoned);
         Delta candidate = trainer.snapshot();
         List<LabeledText> holdoutSet = holdout.all();
         Candidate result = evaluate(candidate, holdoutSet, olderSample, update.size());
+        check(abandoned);
         lastHoldoutAccuracy = result.holdout().examples() > 0 ? result.holdout().accuracy() : null;
         if (!result.passes(config.gateMargin(), config.maxForgetting())) {
             log.info("Domain {}: candidate rejected (holdout {} vs champion {}, forgetting {})", domain,
@@ -190,7 +222,7 @@ final class DomainTrainer {
         return register(candidate, holdoutSet, result, System.nanoTime() - started);
     }
 
-    private double train(List<LabeledText> update) {
+    private double train(List<LabeledText> update, BooleanSupplier abandoned) {
         int newPerBatch = replay.size() == 0 ? training.batchSize()
                 : Math.max(1, (int) Math.round(training.batchSize() * (1 - config.replayFraction())));
         int replayPerBatch = training.batchSize() - newPerBatch;
@@ -199,6 +231,7 @@ final class DomainTrainer {
         Collections.shuffle(order, random);
         double lossSum = 0;
         for (int step = 0; step < steps; step++) {
+            check(abandoned);
             List<LabeledText> batch = new ArrayList<>(training.batchSize());
             for (int i = 0; i < newPerBatch; i++) {
                 batch.add(order.get((step * newPerBatch + i) % order.size()));

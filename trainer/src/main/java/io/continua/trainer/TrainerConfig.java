@@ -111,4 +111,12 @@ public final class TrainerConfig extends ServiceConfig<TrainerConfig> {
     public Duration sessionTimeout() {
         return get(SESSION_TIMEOUT);
     }
+
+    public int maxBufferedRecords() {
+        return get(TrainerSettings.MAX_BUFFERED_RECORDS);
+    }
+
+    public Duration maxPollInterval() {
+        return get(TrainerSettings.MAX_POLL_INTERVAL);
+    }
 }

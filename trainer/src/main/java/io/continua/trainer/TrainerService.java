@@ -4,15 +4,12 @@ import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.DeadLetteringDecoder;
-import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.loop.RestartingLoop;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.service.HttpServers;
 import io.continua.service.lifecycle.Resources;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,15 +21,16 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -45,39 +43,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The continual trainer: a consumer group over {@code examples.accepted}. The partitions an
- * instance owns decide the domains it trains. Each domain updates its delta when enough new
- * examples arrived (or enough time passed), registers a candidate that passes its gate, and only
- * then are the partition's offsets committed, up to what every domain on it has registered.
+ * The continual trainer: a consumer group over {@code examples.accepted}. The partitions an instance owns decide
+ * the domains it trains. Its poll loop only polls, hands each partition's records to the {@link TrainingWorker},
+ * pauses a partition whose records wait there in numbers and resumes it as they drain, and commits what the
+ * worker says is registered; the worker trains, gates and registers, so an update of any length never holds up
+ * polling. Offsets are committed only up to what every domain on a partition has registered.
  */
 public final class TrainerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
     private static final String SERVICE = "trainer";
 
     private final TrainerConfig config;
-    private final DomainModel model;
-    private final RegistryClient registry;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final DeadLetteringDecoder<LabeledExample> decoder;
-    private final Map<TopicPartition, Map<String, DomainTrainer>> domains = new HashMap<>();
     private final Map<String, DomainStatus> statuses = new ConcurrentHashMap<>();
-    private final Map<String, ParkedDomain> parked = new ConcurrentHashMap<>();
     /** Per owned partition, the offset last committed (or found committed when it was assigned). */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    /** What the worker asked of the consumer, run by the poll loop (the consumer is not thread-safe). */
+    private final Queue<Runnable> consumerTasks = new ConcurrentLinkedQueue<>();
     private final Resources resources = new Resources("trainer");
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Timer updateTime;
+    private final Counter assignments;
     private final RestartingLoop loop;
+    private final TrainingWorker worker;
     private final HttpServer http;
     private volatile boolean running = true;
     private volatile boolean halted;
 
     private TrainerService(TrainerConfig config, PretrainedEncoder encoder, Vertx vertx) {
         this.config = config;
-        this.registry = new RegistryClient(config.registryUrl(), config.registryToken(), Duration.ofSeconds(60));
+        RegistryClient registry = new RegistryClient(config.registryUrl(), config.registryToken(),
+                Duration.ofSeconds(60));
         try {
             resources.add("metrics", metrics::close);
-            this.model = resources.add("model", new DomainModel(encoder));
+            DomainModel model = resources.add("model", new DomainModel(encoder));
             // Closed by the loop when it ends; closing it again here covers a start that fails before the loop.
             this.consumer = resources.add("consumer", new KafkaConsumer<>(config.kafka().client(Map.of(
                     ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
@@ -86,6 +85,7 @@ public final class TrainerService implements AutoCloseable {
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                     ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                     ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(config.sessionTimeout().toMillis()),
+                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(config.maxPollInterval().toMillis()),
                     ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000")), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer()));
             KafkaProducer<String, RejectedRecord> deadLetters = resources.add("dead letters", new KafkaProducer<>(
@@ -95,20 +95,28 @@ public final class TrainerService implements AutoCloseable {
                     config.topics().examplesRejected(), SERVICE);
             KafkaClientMetrics consumerMetrics = resources.add("consumer metrics", new KafkaClientMetrics(consumer));
             consumerMetrics.bindTo(metrics);
-            metrics.gauge("continua_trainer_parked_domains", parked, Map::size);
-            this.updateTime = Timer.builder("continua_trainer_update_duration")
-                    .description("Wall time of one update").publishPercentiles(0.5, 0.95).register(metrics);
+            this.assignments = Counter.builder("continua_trainer_partitions_assigned")
+                    .description("Partitions this member was given (each rebalance that gives it some counts)")
+                    .register(metrics);
             consumer.subscribe(List.of(config.topics().examplesAccepted()), new Rebalance());
-            // An unexpected failure never ends training: the loop is down (readiness says so), drops what it
-            // holds in memory and resumes each partition from its committed offset, as after a rebalance.
+            this.worker = resources.add("worker", new TrainingWorker(config, model, registry, new ConsumerRequests(),
+                    statuses, metrics));
+            // An unexpected failure never ends polling: the loop is down (readiness says so), has the worker drop
+            // what it holds and resumes each partition from its committed offset, as after a rebalance.
             CountDownLatch stopped = new CountDownLatch(1);
             this.loop = RestartingLoop.start("trainer", this::step, this::resumeFromCommitted, consumer::wakeup,
                     () -> {
+                        if (!halted) {
+                            // What the worker registered before it stopped is committed before leaving.
+                            runConsumerTasks();
+                        }
                         consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
                         stopped.countDown();
                     });
             resources.add("loop", () -> {
                 running = false;
+                // The worker stops first: leaving the group then revokes without waiting for an update.
+                worker.close();
                 loop.close();
                 stopped.await(120, TimeUnit.SECONDS);
             });
@@ -131,7 +139,7 @@ public final class TrainerService implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return running && loop.isUp();
+        return running && loop.isUp() && worker.isUp();
     }
 
     public Map<String, DomainStatus> statuses() {
@@ -142,26 +150,48 @@ public final class TrainerService implements AutoCloseable {
         return metrics.scrape();
     }
 
-    /** Gauges that read a domain's latest status; registered once, when the domain is taken over. */
-    private void registerGauges(String domain) {
-        Tags tags = Tags.of("domain", domain);
-        metrics.gauge("continua_trainer_pending_examples", tags, statuses,
-                all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::pending).orElse(0));
-        metrics.gauge("continua_trainer_holdout_accuracy", tags, statuses,
-                all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::holdoutAccuracy).orElse(Double.NaN));
-        metrics.gauge("continua_trainer_loss", tags, statuses,
-                all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::lastLoss).orElse(Double.NaN));
-    }
-
+    /** One turn of the poll loop: what the worker asked for, then a poll whose records go to the worker. */
     private void step() {
-        for (ConsumerRecord<String, LabeledExample> record : decoder.decode(consumer.poll(Duration.ofMillis(200)))) {
-            accept(new TopicPartition(record.topic(), record.partition()), record);
+        runConsumerTasks();
+        resumeDrained();
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
+        if (polled.isEmpty()) {
+            return;
         }
-        retryParked();
-        updateDueDomains();
+        Map<TopicPartition, List<ConsumerRecord<String, LabeledExample>>> decoded = new HashMap<>();
+        for (ConsumerRecord<String, LabeledExample> record : decoder.decode(polled)) {
+            decoded.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), p -> new ArrayList<>())
+                    .add(record);
+        }
+        for (TopicPartition partition : polled.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> raw = polled.records(partition);
+            long next = raw.get(raw.size() - 1).offset() + 1;
+            int waiting = worker.offer(new TrainingWorker.Batch(partition,
+                    decoded.getOrDefault(partition, List.of()), next));
+            if (waiting > config.maxBufferedRecords() && !consumer.paused().contains(partition)) {
+                consumer.pause(Set.of(partition));
+                log.info("Paused {}: {} records wait for the worker", partition, waiting);
+            }
+        }
     }
 
-    /** After a failure: forget every partition's domains and read each again from its committed offset. */
+    private void runConsumerTasks() {
+        for (Runnable task = consumerTasks.poll(); task != null; task = consumerTasks.poll()) {
+            task.run();
+        }
+    }
+
+    /** Resumes paused partitions whose waiting records have drained to half the limit. */
+    private void resumeDrained() {
+        for (TopicPartition partition : consumer.paused()) {
+            if (worker.buffered(partition) <= config.maxBufferedRecords() / 2) {
+                consumer.resume(Set.of(partition));
+                log.info("Resumed {}", partition);
+            }
+        }
+    }
+
+    /** After a failure: the worker forgets every partition's domains, each is read again from its committed offset. */
     private void resumeFromCommitted() {
         Set<TopicPartition> assigned = consumer.assignment();
         Rebalance rebalance = new Rebalance();
@@ -170,162 +200,59 @@ public final class TrainerService implements AutoCloseable {
     }
 
     /**
-     * Hands a record to its domain, taking the domain over first if needed. A domain that cannot be
-     * taken over is parked (see {@link ParkedDomain}): its records are skipped while the others'
-     * are trained.
+     * Commits the partition up to what the worker found safe, never below what is already committed (everything
+     * there is registered), and never once the trainer halts or the partition is gone.
      */
-    private void accept(TopicPartition partition, ConsumerRecord<String, LabeledExample> record) {
-        String domain = record.value().getDomain();
-        if (!DomainNames.isValid(domain)) {
+    private void commit(TopicPartition partition, long safe) {
+        if (halted || !consumer.assignment().contains(partition)) {
             return;
         }
-        ParkedDomain parking = parked.get(domain);
-        if (parking != null) {
-            parking.skip(partition, record.offset());
-            statuses.put(domain, parking.status());
-            return;
-        }
-        Map<String, DomainTrainer> owned = domains.computeIfAbsent(partition, p -> new HashMap<>());
-        DomainTrainer trainer = owned.get(domain);
-        if (trainer == null) {
-            try {
-                trainer = takeOver(domain);
-            } catch (RuntimeException e) {
-                ParkedDomain newlyParked = new ParkedDomain(domain, e.getMessage(), System.nanoTime());
-                newlyParked.skip(partition, record.offset());
-                parked.put(domain, newlyParked);
-                statuses.put(domain, newlyParked.status());
-                log.warn("Parked domain {}: cannot take it over ({}); the other domains on {} keep training", domain,
-                        e.getMessage(), partition);
-                return;
-            }
-            owned.put(domain, trainer);
-        }
-        if (trainer.accept(record)) {
-            counter("continua_trainer_examples_consumed", domain).increment();
-            statuses.put(domain, trainer.status());
-        }
+        long offset = Math.max(safe, committed.getOrDefault(partition, 0L));
+        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset)));
+        committed.put(partition, offset);
+        log.debug("Committed {} at {}", partition, offset);
     }
 
-    private DomainTrainer takeOver(String domain) {
-        DomainTrainer trainer = new DomainTrainer(domain, model, config, registry,
-                DomainRestore.fetch(registry, domain, config.topics().examplesAccepted(), model));
-        registerGauges(domain);
-        return trainer;
-    }
+    /** The worker's requests, queued for the poll loop. */
+    private final class ConsumerRequests implements TrainingWorker.ConsumerRequests {
+        @Override
+        public void commit(TopicPartition partition, long offset) {
+            consumerTasks.add(() -> TrainerService.this.commit(partition, offset));
+        }
 
-    /**
-     * Tries parked domains again when their pause is over; one taken over reads its partitions again
-     * from its first skipped record (the other domains there ignore what they have already read).
-     */
-    private void retryParked() {
-        long now = System.nanoTime();
-        for (ParkedDomain parking : List.copyOf(parked.values())) {
-            if (!parking.retryDue(now)) {
-                continue;
-            }
-            String domain = parking.domain();
-            DomainTrainer trainer;
-            try {
-                trainer = takeOver(domain);
-            } catch (RuntimeException e) {
-                parking.failedAgain(e.getMessage(), now);
-                statuses.put(domain, parking.status());
-                log.warn("Domain {} stays parked: {}", domain, e.getMessage());
-                continue;
-            }
-            parked.remove(domain);
-            parking.firstSkipped().forEach((partition, offset) -> {
+        @Override
+        public void seek(TopicPartition partition, long offset) {
+            consumerTasks.add(() -> {
                 if (consumer.assignment().contains(partition)) {
-                    domains.computeIfAbsent(partition, p -> new HashMap<>()).put(domain, trainer);
                     consumer.seek(partition, Math.min(consumer.position(partition), offset));
                 }
+                worker.seeked(partition);
             });
-            statuses.put(domain, trainer.status());
-            log.info("Domain {} taken over after being parked; reading its records again", domain);
         }
-    }
 
-    private void updateDueDomains() {
-        long now = System.nanoTime();
-        for (Map.Entry<TopicPartition, Map<String, DomainTrainer>> entry : new ArrayList<>(domains.entrySet())) {
-            boolean registered = false;
-            for (DomainTrainer trainer : entry.getValue().values()) {
-                boolean due = trainer.due(now);
-                if (!running || !due && !trainer.consolidationDue(now)) {
-                    continue;
-                }
-                int pending = trainer.pending();
-                long started = System.nanoTime();
-                Optional<Integer> version = due ? trainer.update() : trainer.consolidate();
-                updateTime.record(Duration.ofNanos(System.nanoTime() - started));
-                String domain = trainer.status().domain();
-                counter("continua_trainer_updates", domain).increment();
-                counter("continua_trainer_examples_trained", domain).increment(pending);
-                version.ifPresent(v -> counter("continua_trainer_versions_registered", domain).increment());
-                registered |= version.isPresent();
-                statuses.put(domain, trainer.status());
-            }
-            if (registered && running && !halted) {
-                commit(entry.getKey());
-            }
+        @Override
+        public void rewindAll() {
+            consumerTasks.add(TrainerService.this::resumeFromCommitted);
         }
-    }
-
-    /**
-     * Commits the partition up to what every domain on it has registered (never beyond), and never
-     * below what is already committed: everything there is registered, though a domain parked since
-     * the partition was assigned may have skipped records below it while the window was read again.
-     */
-    private void commit(TopicPartition partition) {
-        long safe = consumer.position(partition);
-        for (ParkedDomain parking : parked.values()) {
-            Long skipped = parking.firstSkipped(partition);
-            if (skipped != null) {
-                safe = Math.min(safe, skipped);
-            }
-        }
-        for (DomainTrainer trainer : domains.getOrDefault(partition, Map.of()).values()) {
-            OptionalLong domainSafe = trainer.safeCommit(partition.partition());
-            if (domainSafe.isPresent()) {
-                safe = Math.min(safe, domainSafe.getAsLong());
-            }
-        }
-        safe = Math.max(safe, committed.getOrDefault(partition, 0L));
-        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(safe)));
-        committed.put(partition, safe);
-        log.debug("Committed {} at {}", partition, safe);
-    }
-
-    private Counter counter(String name, String domain) {
-        return metrics.counter(name, "domain", domain);
     }
 
     /** Revoked partitions lose their domains' unregistered work (the next owner redoes it); assigned ones rebuild. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            partitions.forEach(partition -> {
-                parked.values().forEach(parking -> parking.forget(partition));
-                committed.remove(partition);
-                Map<String, DomainTrainer> dropped = domains.remove(partition);
-                if (dropped != null) {
-                    dropped.keySet().forEach(statuses::remove);
-                    log.info("Released {} with domains {}", partition, dropped.keySet());
-                }
-            });
-            // A parked domain with no skipped record left on this instance's partitions is not its concern.
-            parked.values().removeIf(parking -> {
-                boolean released = parking.skipsNothing();
-                if (released) {
-                    statuses.remove(parking.domain());
-                }
-                return released;
-            });
+            partitions.forEach(committed::remove);
+            try {
+                worker.revoke(partitions);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                assignments.increment(partitions.size());
+            }
             Map<TopicPartition, OffsetAndMetadata> found = consumer.committed(Set.copyOf(partitions));
             Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
             for (TopicPartition partition : partitions) {
@@ -355,7 +282,7 @@ public final class TrainerService implements AutoCloseable {
         resources.close();
     }
 
-    /** Stops after the update in flight (if any) finishes; commits nothing beyond what is registered. */
+    /** Stops: the update in flight (if any) is abandoned at its next step; commits nothing beyond what is registered. */
     @Override
     public void close() {
         resources.close();

@@ -57,11 +57,20 @@ public final class TrainerSettings {
             "Kafka consumer session timeout: how soon a dead trainer's domains move to another")
             .defaultTo(Duration.ofSeconds(45)).validatedBy(Validator.positive()).importance(Importance.LOW);
 
+    public static final Setting<Integer> MAX_BUFFERED_RECORDS = Setting.of("max.buffered.records", SettingType.INT,
+            "records of one partition waiting for the training worker before the partition pauses (it resumes "
+                    + "at half)").defaultTo(20_000).validatedBy(atLeast(1)).importance(Importance.LOW);
+    public static final Setting<Duration> MAX_POLL_INTERVAL = Setting.of("max.poll.interval", SettingType.DURATION,
+            "Kafka consumer max.poll.interval: a member that does not poll for this long leaves its group (the "
+                    + "poll loop polls every 200 ms whatever the worker does)").defaultTo(Duration.ofMinutes(5))
+            .validatedBy(Validator.positive()).importance(Importance.LOW);
+
     public static final SettingDefs DEFS = SettingDefs.of("trainer", List.of(SharedSettings.BOOTSTRAP,
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, SharedSettings.REGISTRY_URL, REGISTRY_TOKEN, GROUP_ID, MIN_NEW_EXAMPLES, MAX_INTERVAL,
             STEPS_PER_UPDATE, BATCH_SIZE, REPLAY_FRACTION, REPLAY_CAPACITY, HOLDOUT_CAPACITY, GATE_MARGIN,
-            MAX_FORGETTING, IDLE_AFTER, CONSOLIDATIONS, REBUILD_LOOKBACK, SESSION_TIMEOUT));
+            MAX_FORGETTING, IDLE_AFTER, CONSOLIDATIONS, REBUILD_LOOKBACK, SESSION_TIMEOUT, MAX_BUFFERED_RECORDS,
+            MAX_POLL_INTERVAL));
 
     private TrainerSettings() {
     }

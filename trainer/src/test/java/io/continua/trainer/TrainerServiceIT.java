@@ -211,6 +211,39 @@ class TrainerServiceIT {
         }
     }
 
+    /**
+     * Every update here takes longer than the consumer's max.poll.interval: were it run on the poll thread, the
+     * member would leave its group and be given its partition again. The worker trains; the poll loop polls.
+     */
+    @Test
+    void updatesLongerThanThePollIntervalNeitherStallPollingNorCostTheMemberItsPartition(EmbeddedKafka kafka)
+            throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            stack.client.configure("slow", RegistryClient.object().put("kind", "lora"));
+            List<LabeledText> examples = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 3)),
+                    30);
+            stack.publish("slow", examples, Split.TRAIN);
+            TrainerService trainer = stack.startTrainer(stack.config()
+                    .with(TrainerSettings.MAX_POLL_INTERVAL, Duration.ofSeconds(3))
+                    .with(TrainerSettings.STEPS_PER_UPDATE, 16));
+            awaitFullyTrained(stack, Duration.ofMinutes(4), "slow");
+
+            String metrics = trainer.scrapeMetrics();
+            assertThat(metric(metrics, "continua_trainer_update_duration_seconds_max"))
+                    .as("an update outlasted max.poll.interval").isGreaterThan(3.0);
+            assertThat(metric(metrics, "continua_trainer_partitions_assigned_total"))
+                    .as("the partition was assigned once: no eviction, no rebalance").isEqualTo(1.0);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stack.committedOffset(0))
+                    .as("the poll loop committed what the worker registered").isEqualTo(examples.size()));
+        }
+    }
+
+    private static double metric(String scrape, String name) {
+        return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .max().orElseThrow(() -> new AssertionError(name + " is not in the metrics"));
+    }
+
     private static void awaitFullyTrained(TrainerStack stack, Duration within, String... domains) {
         await().atMost(within).pollInterval(Duration.ofSeconds(1))
                 .until(() -> Arrays.stream(domains).allMatch(domain -> fullyTrained(stack, domain)));
