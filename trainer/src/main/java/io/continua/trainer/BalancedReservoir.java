@@ -39,6 +39,11 @@ final class BalancedReservoir {
         shrinkToShares();
     }
 
+    /** Drops every example of this text, whatever its label: a corrected label replaces it. */
+    void forget(String text) {
+        byLabel.values().forEach(sample -> sample.removeIf(example -> example.text().equals(text)));
+    }
+
     /** Up to {@code count} examples drawn uniformly without replacement. */
     List<LabeledText> sample(int count) {
         List<LabeledText> all = all();

@@ -17,6 +17,7 @@ import io.continua.schemas.Comparison;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.OffsetRange;
 import io.continua.schemas.Split;
+import io.continua.schemas.kafka.ExampleHeaders;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.registry.UploadMetadata;
 import java.util.ArrayList;
@@ -97,7 +98,8 @@ final class DomainTrainer {
 
     /**
      * Takes one accepted example into the domain's state; false for a record read before (the
-     * partition was read again for a domain that was parked), which is ignored.
+     * partition was read again for a domain that was parked), which is ignored. A label correction
+     * replaces the text's earlier label wherever the domain keeps it.
      */
     boolean accept(ConsumerRecord<String, LabeledExample> record) {
         if (record.offset() < seenUntil.getOrDefault(record.partition(), 0L)) {
@@ -106,6 +108,12 @@ final class DomainTrainer {
         seenUntil.put(record.partition(), record.offset() + 1);
         LabeledExample example = record.value();
         LabeledText text = new LabeledText(example.getText(), example.getLabel());
+        if (ExampleHeaders.isCorrection(record.headers())) {
+            // The old label is wrong: it must neither be replayed nor gate candidates any more.
+            holdout.forget(text.text());
+            replay.forget(text.text());
+            fresh.removeIf(old -> old.text().equals(text.text()));
+        }
         if (example.getSplit() == Split.HOLDOUT) {
             holdout.add(text);
         } else if (lineage.alreadyRegistered(record.partition(), record.offset())) {

@@ -56,6 +56,17 @@ class BalancedReservoirTest {
     }
 
     @Test
+    void forgetsATextUnderEveryLabel() {
+        BalancedReservoir reservoir = new BalancedReservoir(10, 1);
+        reservoir.add(new LabeledText("where is my card", "card_arrival"));
+        reservoir.add(new LabeledText("where is my card", "card_delivery"));
+        reservoir.add(new LabeledText("top up failed", "top_up_failed"));
+
+        reservoir.forget("where is my card");
+        assertThat(reservoir.all()).containsExactly(new LabeledText("top up failed", "top_up_failed"));
+    }
+
+    @Test
     void drawsWithoutReplacement() {
         BalancedReservoir reservoir = new BalancedReservoir(50, 3);
         for (int i = 0; i < 40; i++) {

@@ -238,6 +238,37 @@ class TrainerServiceIT {
         }
     }
 
+    /** A corrected label replaces the old one in replay and holdout: the old one is neither replayed nor gating. */
+    @Test
+    void aCorrectedLabelReplacesTheOldOneInReplayAndHoldout(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            stack.client.configure("fix", RegistryClient.object().put("kind", "head"));
+            List<LabeledText> train = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 2)), 30);
+            List<LabeledText> holdout = TrainerStack.banking("test.jsonl", Set.copyOf(TrainerStack.intents(0, 2)), 5);
+            stack.publish("fix", train, Split.TRAIN);
+            stack.publish("fix", holdout, Split.HOLDOUT);
+            // The gate is open: this is about what the domain keeps, not whether a candidate beats its champion.
+            TrainerService trainer = stack.startTrainer(stack.config().with(TrainerSettings.GATE_MARGIN, 1.0)
+                    .with(TrainerSettings.MAX_FORGETTING, 1.0));
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "fix");
+
+            LabeledText trained = train.get(0);
+            LabeledText held = holdout.get(0);
+            stack.publishCorrection("fix", new LabeledText(trained.text(), "corrected_label"), Split.TRAIN);
+            stack.publishCorrection("fix", new LabeledText(held.text(), "corrected_label"), Split.HOLDOUT);
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "fix");
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                DomainStatus status = trainer.statuses().get("fix");
+                assertThat(status.replay()).as("the corrected text is replayed once, with its new label")
+                        .isEqualTo(train.size());
+                assertThat(status.holdout()).as("the corrected holdout text gates once").isEqualTo(holdout.size());
+            });
+            assertThat(stack.versions("fix").get(stack.versions("fix").size() - 1).path("labels").toString())
+                    .contains("corrected_label");
+        }
+    }
+
     private static double metric(String scrape, String name) {
         return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))

@@ -12,6 +12,7 @@ import io.continua.registry.RegistrySettings;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Split;
 import io.continua.schemas.kafka.DeltaBlobs;
+import io.continua.schemas.kafka.ExampleHeaders;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
@@ -106,6 +107,17 @@ final class TrainerStack implements AutoCloseable {
                     .setText(row.text()).setLabel(row.label()).setEventTime(Instant.now()).setSplit(split).build();
             producer.send(new ProducerRecord<>(topics.examplesAccepted(), domain, example));
         }
+        producer.flush();
+    }
+
+    /** Publishes a label correction as ingest forwards one: the text seen before, a new label, the header. */
+    void publishCorrection(String domain, LabeledText row, Split split) throws Exception {
+        LabeledExample example = LabeledExample.newBuilder().setId(domain + "-" + sequence++).setDomain(domain)
+                .setText(row.text()).setLabel(row.label()).setEventTime(Instant.now()).setSplit(split).build();
+        ProducerRecord<String, LabeledExample> record = new ProducerRecord<>(topics.examplesAccepted(), domain,
+                example);
+        ExampleHeaders.markCorrection(record.headers());
+        producer.send(record);
         producer.flush();
     }
 

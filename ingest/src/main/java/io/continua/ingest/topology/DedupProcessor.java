@@ -5,6 +5,7 @@ import io.continua.ingest.stats.StatsStore;
 import io.continua.ingest.validate.SplitAssigner;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Split;
+import io.continua.schemas.kafka.ExampleHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,7 +27,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 /**
  * Drops exact duplicates per domain (same normalized text and label within the retention),
  * forwards a text seen before with another label as a label correction (header
- * {@value #CORRECTION_HEADER}), assigns the split, counts what it accepted, and forwards to
+ * {@value ExampleHeaders#CORRECTION}), assigns the split, counts what it accepted, and forwards to
  * {@code examples.accepted}.
  *
  * <p>What was seen lives in a window store keyed by a SHA-256 of domain and text, timestamped with the record's
@@ -35,7 +36,6 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 final class DedupProcessor implements Processor<String, LabeledExample, String, LabeledExample> {
     static final String STORE = "dedup-seen";
-    static final String CORRECTION_HEADER = "continua.correction";
 
     private final SplitAssigner splits;
     private final Duration retention;
@@ -82,7 +82,7 @@ final class DedupProcessor implements Processor<String, LabeledExample, String, 
         });
         Headers headers = new RecordHeaders(record.headers().toArray());
         if (correction) {
-            headers.add(CORRECTION_HEADER, "true".getBytes(StandardCharsets.UTF_8));
+            ExampleHeaders.markCorrection(headers);
         }
         context.forward(new Record<>(domain, accepted, record.timestamp(), headers));
     }

@@ -14,6 +14,7 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.Split;
+import io.continua.schemas.kafka.ExampleHeaders;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.service.settings.SharedSettings;
@@ -140,8 +141,8 @@ class IngestTopologyTest {
 
         List<TestRecord<String, LabeledExample>> out = accepted.readRecordsToList();
         assertThat(out).extracting(record -> record.value().getId()).containsExactly("1", "3", "4");
-        assertThat(out.get(1).headers().lastHeader(DedupProcessor.CORRECTION_HEADER)).isNotNull();
-        assertThat(out.get(0).headers().lastHeader(DedupProcessor.CORRECTION_HEADER)).isNull();
+        assertThat(out.get(1).headers().lastHeader(ExampleHeaders.CORRECTION)).isNotNull();
+        assertThat(out.get(0).headers().lastHeader(ExampleHeaders.CORRECTION)).isNull();
         assertThat(out.get(1).value().getSplit()).as("a correction keeps its text's split")
                 .isEqualTo(out.get(0).value().getSplit());
         DomainStats banking = stats("banking");
@@ -163,7 +164,7 @@ class IngestTopologyTest {
         assertThat(out).extracting(record -> record.value().getId()).as("the sighting at day 0 is older than the "
                 + "retention at day 7; the one at day 6 is not (it was dropped, not remembered)")
                 .containsExactly("1", "3");
-        assertThat(out.get(1).headers().lastHeader(DedupProcessor.CORRECTION_HEADER)).isNull();
+        assertThat(out.get(1).headers().lastHeader(ExampleHeaders.CORRECTION)).isNull();
 
         publish("banking", example("4", "banking", "Another text", "card_arrival"), NOW.plus(retention.multipliedBy(3)));
         WindowStore<String, String> seen = driver.getWindowStore(DedupProcessor.STORE);
