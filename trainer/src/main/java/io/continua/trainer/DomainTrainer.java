@@ -68,6 +68,11 @@ final class DomainTrainer {
     private int consolidationsLeft;
     private double lastLoss = Double.NaN;
     private Double lastHoldoutAccuracy;
+    /** Event time of the newest example read and not yet trained on; of the newest trained on. */
+    private long newestFreshEventMs = Long.MIN_VALUE;
+    private long newestTrainedEventMs = Long.MIN_VALUE;
+    private Long servedNewestEventMs;
+    private double lastExamplesPerSecond = Double.NaN;
 
     DomainTrainer(String domain, DomainModel model, TrainerConfig config, RegistryClient registry,
                   DomainRestore restore) {
@@ -120,6 +125,7 @@ final class DomainTrainer {
             replay.add(text);
         } else {
             fresh.add(text);
+            newestFreshEventMs = Math.max(newestFreshEventMs, example.getEventTime().toEpochMilli());
             lineage.read(record.partition(), record.offset());
             lastRead.put(record.partition(), record.offset());
         }
@@ -213,6 +219,8 @@ final class DomainTrainer {
         lastRead.forEach((partition, offset) -> lineage.trainedUpTo(partition, offset + 1));
         update.forEach(replay::add);
         fresh.clear();
+        newestTrainedEventMs = Math.max(newestTrainedEventMs, newestFreshEventMs);
+        newestFreshEventMs = Long.MIN_VALUE;
         lastRead.clear();
         trainedExamples += update.size();
 
@@ -221,6 +229,7 @@ final class DomainTrainer {
         List<LabeledText> holdoutSet = holdout.all();
         Candidate result = evaluate(candidate, holdoutSet, olderSample, update.size());
         check(abandoned);
+        lastExamplesPerSecond = update.size() / Math.max(1e-9, (System.nanoTime() - started) / 1e9);
         lastHoldoutAccuracy = result.holdout().examples() > 0 ? result.holdout().accuracy() : null;
         if (!result.passes(config.gateMargin(), config.maxForgetting())) {
             log.info("Domain {}: candidate rejected (holdout {} vs champion {}, forgetting {})", domain,
@@ -288,6 +297,9 @@ final class DomainTrainer {
             lineage.registered();
             champion = candidate;
             championVersion = version;
+            if (answer.path("promoted").asBoolean() && newestTrainedEventMs != Long.MIN_VALUE) {
+                servedNewestEventMs = newestTrainedEventMs;
+            }
             log.info("Domain {}: registered version {} (holdout {}, {} examples, ranges {}); {}: {}", domain, version,
                     format(result.holdout()), result.examplesTrained(), ranges,
                     answer.path("promoted").asBoolean() ? "promoted" : "not promoted",
@@ -348,7 +360,8 @@ final class DomainTrainer {
 
     DomainStatus status() {
         return new DomainStatus(domain, championVersion, fresh.size(), replay.size(), holdout.size(), trainedExamples,
-                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), null);
+                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), null, lastExamplesPerSecond,
+                servedNewestEventMs);
     }
 
     private DeltaTrainer trainerFrom(Delta delta, OptimizerState state) {

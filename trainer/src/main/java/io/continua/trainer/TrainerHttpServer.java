@@ -17,7 +17,12 @@ final class TrainerHttpServer {
         Router router = Router.router(vertx);
         router.get("/v1/domains").handler(context -> {
             JsonObject domains = new JsonObject();
-            trainer.statuses().forEach((domain, status) -> domains.put(domain, JsonObject.mapFrom(status)));
+            long now = System.currentTimeMillis();
+            trainer.statuses().forEach((domain, status) -> {
+                double freshness = status.freshnessSeconds(now);
+                domains.put(domain, JsonObject.mapFrom(status)
+                        .put("freshnessSeconds", Double.isNaN(freshness) ? null : freshness));
+            });
             HttpJson.respond(context, 200, new JsonObject().put("domains", domains));
         });
         ServiceRoutes.addHealth(router, trainer::isRunning, trainer::scrapeMetrics);

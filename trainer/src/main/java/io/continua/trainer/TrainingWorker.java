@@ -368,6 +368,11 @@ final class TrainingWorker implements AutoCloseable {
                 all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::holdoutAccuracy).orElse(Double.NaN));
         metrics.gauge("continua_trainer_loss", tags, statuses,
                 all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::lastLoss).orElse(Double.NaN));
+        metrics.gauge("continua_trainer_examples_per_second", tags, statuses,
+                all -> Optional.ofNullable(all.get(domain)).map(DomainStatus::examplesPerSecond).orElse(Double.NaN));
+        metrics.gauge("continua_trainer_freshness_seconds", tags, statuses,
+                all -> Optional.ofNullable(all.get(domain))
+                        .map(status -> status.freshnessSeconds(System.currentTimeMillis())).orElse(Double.NaN));
     }
 
     private Counter counter(String name, String domain) {

@@ -235,6 +235,12 @@ class TrainerServiceIT {
                     .as("the partition was assigned once: no eviction, no rebalance").isEqualTo(1.0);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stack.committedOffset(0))
                     .as("the poll loop committed what the worker registered").isEqualTo(examples.size()));
+
+            DomainStatus status = trainer.statuses().get("slow");
+            assertThat(status.examplesPerSecond()).as("progress of the last update").isPositive();
+            assertThat(status.freshnessSeconds(System.currentTimeMillis()))
+                    .as("the first version was promoted: the newest example in service has an age").isPositive();
+            assertThat(metric(trainer.scrapeMetrics(), "continua_trainer_freshness_seconds")).isPositive();
         }
     }
 
