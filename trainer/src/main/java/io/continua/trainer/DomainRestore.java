@@ -21,19 +21,28 @@ import java.util.Optional;
 record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> latestVersion,
                      Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil) {
 
+    /** A domain's delta configuration and hyperparameters as the registry holds them now. */
+    record Settings(DeltaConfig deltaConfig, Map<String, String> hyperparameters) {
+        static Settings of(Optional<JsonNode> info) {
+            Map<String, String> hyperparameters = new HashMap<>();
+            String kind = "lora";
+            if (info.isPresent()) {
+                JsonNode config = info.get().path("config");
+                kind = config.path("kind").asText("lora");
+                config.path("hyperparameters").fields()
+                        .forEachRemaining(entry -> hyperparameters.put(entry.getKey(), entry.getValue().asText()));
+            }
+            Map<String, String> deltaSettings = new HashMap<>(hyperparameters);
+            deltaSettings.put("kind", kind);
+            return new Settings(DeltaConfigs.parse(deltaSettings), Map.copyOf(hyperparameters));
+        }
+    }
+
     static DomainRestore fetch(RegistryClient registry, String domain, String acceptedTopic, DomainModel model) {
         Optional<JsonNode> info = registry.domain(domain);
-        Map<String, String> hyperparameters = new HashMap<>();
-        String kind = "lora";
-        if (info.isPresent()) {
-            JsonNode config = info.get().path("config");
-            kind = config.path("kind").asText("lora");
-            config.path("hyperparameters").fields()
-                    .forEachRemaining(entry -> hyperparameters.put(entry.getKey(), entry.getValue().asText()));
-        }
-        Map<String, String> deltaSettings = new HashMap<>(hyperparameters);
-        deltaSettings.put("kind", kind);
-        DeltaConfig deltaConfig = DeltaConfigs.parse(deltaSettings);
+        Settings settings = Settings.of(info);
+        DeltaConfig deltaConfig = settings.deltaConfig();
+        Map<String, String> hyperparameters = settings.hyperparameters();
 
         Map<Integer, Long> registeredUntil = new HashMap<>();
         Optional<Integer> latestLive = Optional.empty();

@@ -50,8 +50,8 @@ final class DomainTrainer {
     private final DomainModel model;
     private final TrainerConfig config;
     private final RegistryClient registry;
-    private final TrainingConfig training;
-    private final DeltaConfig deltaConfig;
+    private TrainingConfig training;
+    private DeltaConfig deltaConfig;
     private final Lineage lineage;
     private final BalancedReservoir replay;
     private final BalancedReservoir holdout;
@@ -172,6 +172,8 @@ final class DomainTrainer {
         long started = System.nanoTime();
         lastUpdateNanos = started;
         consolidationsLeft--;
+        followConfig();
+        ensureTrainer(replay.all());
         double lossSum = 0;
         for (int step = 0; step < config.stepsPerUpdate(); step++) {
             check(abandoned);
@@ -199,6 +201,47 @@ final class DomainTrainer {
     }
 
     /**
+     * Applies the domain's configuration as the registry holds it now: a change of kind or of the delta's
+     * hyperparameters starts a new lineage (a new delta, no parent) trained from the data the domain keeps, so
+     * uploads match the configuration instead of being refused until a rebalance. Training hyperparameters apply
+     * from here on. If the registry cannot say, the current configuration stays.
+     */
+    private void followConfig() {
+        DomainRestore.Settings now;
+        try {
+            now = DomainRestore.Settings.of(registry.domain(domain));
+        } catch (RuntimeException e) {
+            log.warn("Domain {}: cannot read its configuration ({}); training on with the current one", domain,
+                    e.getMessage());
+            return;
+        }
+        TrainingConfig newTraining = trainingConfig(now.hyperparameters(), config.batchSize());
+        if (!now.deltaConfig().equals(deltaConfig)) {
+            log.info("Domain {}: configuration changed from {} {} to {} {}; a new lineage starts from the {} examples "
+                            + "the domain keeps", domain, deltaConfig.kind().key(), deltaConfig.hyperparameters(),
+                    now.deltaConfig().kind().key(), now.deltaConfig().hyperparameters(), replay.size() + fresh.size());
+            deltaConfig = now.deltaConfig();
+            training = newTraining;
+            trainer = null;
+            champion = null;
+            championVersion = null;
+            consolidationsLeft = Math.max(consolidationsLeft, config.consolidations());
+        } else if (!newTraining.equals(training) && trainer != null) {
+            training = newTraining;
+            trainer = trainerFrom(trainer.snapshot(), trainer.optimizer().state());
+        }
+    }
+
+    /** A delta to train: the champion's, or a new one knowing the labels of {@code examples}. */
+    private void ensureTrainer(List<LabeledText> examples) {
+        if (trainer == null) {
+            List<String> labels = examples.stream().map(LabeledText::label).distinct().toList();
+            trainer = trainerFrom(Delta.initialize(deltaConfig, model.encoder().architecture(), labels,
+                    training.seed()), null);
+        }
+    }
+
+    /**
      * Trains on what is new, gates the candidate, and registers it if it passes; returns the version.
      *
      * @param abandoned checked between steps and before registering; once true the update stops with
@@ -210,11 +253,10 @@ final class DomainTrainer {
         consolidationsLeft = config.consolidations();
         List<LabeledText> update = new ArrayList<>(fresh);
         List<LabeledText> olderSample = replay.sample(FORGETTING_SAMPLE);
-        if (trainer == null) {
-            List<String> labels = update.stream().map(LabeledText::label).distinct().toList();
-            trainer = trainerFrom(Delta.initialize(deltaConfig, model.encoder().architecture(), labels,
-                    training.seed()), null);
-        }
+        followConfig();
+        List<LabeledText> known = new ArrayList<>(update);
+        known.addAll(replay.all());
+        ensureTrainer(known);
         lastLoss = train(update, abandoned);
         lastRead.forEach((partition, offset) -> lineage.trainedUpTo(partition, offset + 1));
         update.forEach(replay::add);

@@ -275,6 +275,31 @@ class TrainerServiceIT {
         }
     }
 
+    /** A kind changed mid-stream applies at the next update: a new lineage of the new kind, not a 422 loop. */
+    @Test
+    void aConfigChangeMidStreamStartsANewLineageOfTheNewKind(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            stack.client.configure("switch", RegistryClient.object().put("kind", "head"));
+            List<LabeledText> train = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 2)), 40);
+            stack.publish("switch", train.subList(0, 50), Split.TRAIN);
+            stack.startTrainer(stack.config().with(TrainerSettings.GATE_MARGIN, 1.0)
+                    .with(TrainerSettings.MAX_FORGETTING, 1.0));
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "switch");
+            int headVersions = stack.versions("switch").size();
+
+            stack.client.configure("switch", RegistryClient.object().put("kind", "lora"));
+            stack.publish("switch", train.subList(50, train.size()), Split.TRAIN);
+            awaitFullyTrained(stack, Duration.ofMinutes(3), "switch");
+
+            List<JsonNode> versions = stack.versions("switch");
+            assertThat(versions.subList(0, headVersions)).allSatisfy(version ->
+                    assertThat(version.path("kind").asText()).isEqualTo("head"));
+            JsonNode first = versions.get(headVersions);
+            assertThat(first.path("kind").asText()).isEqualTo("lora");
+            assertThat(first.path("parentVersion").isNull()).as("a new lineage").isTrue();
+        }
+    }
+
     private static double metric(String scrape, String name) {
         return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
