@@ -46,6 +46,12 @@ final class RegistryBench {
         this.progress = progress;
     }
 
+    /** A benchmark's registry: on a free port, with one admin token. */
+    static RegistryConfig registryConfig(EmbeddedKafka kafka, Path workDir, String adminToken) {
+        return RegistryConfig.defaults(kafka.bootstrapServers(), workDir).with(RegistrySettings.PORT, 0)
+                .with(RegistrySettings.TOKENS, List.of("bench:admin:" + adminToken));
+    }
+
     BenchResult run() throws Exception {
         PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
         Vertx vertx = Vertx.vertx();
@@ -53,10 +59,7 @@ final class RegistryBench {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
             kafka.createTopics(topics.newTopics(1, (short) 1));
-            RegistryConfig config = RegistryConfig.defaults(kafka.bootstrapServers(),
-                    workDir)
-                            .with(RegistrySettings.PORT, 0)
-                            .with(RegistrySettings.TOKENS, List.of("bench:admin:" + TOKEN));
+            RegistryConfig config = registryConfig(kafka, workDir, TOKEN);
             try (RegistryService registry = RegistryService.start(config, encoder, vertx)) {
                 RegistryClient client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));
                 List<byte[]> archives = new ArrayList<>();

@@ -11,9 +11,7 @@ import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.DeltaLayout;
 import io.continua.peft.runtime.Precision;
-import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
-import io.continua.registry.RegistrySettings;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.serving.ServingConfig;
@@ -71,10 +69,8 @@ final class ServingBench {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
             kafka.createTopics(topics.newTopics(2, (short) 1));
-            try (RegistryService registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(),
-                    workDir)
-                            .with(RegistrySettings.PORT, 0)
-                            .with(RegistrySettings.TOKENS, List.of("bench:admin:" + TOKEN)), encoder, vertx);
+            try (RegistryService registry = RegistryService.start(
+                    RegistryBench.registryConfig(kafka, workDir, TOKEN), encoder, vertx);
                  ServingService serving = ServingService.start(ServingConfig.defaults(kafka.bootstrapServers(),
                          registry.url()).with(ServingSettings.PORT, 0), encoder, vertx)) {
                 RegistryClient client = new RegistryClient(registry.url(), TOKEN, Duration.ofSeconds(30));

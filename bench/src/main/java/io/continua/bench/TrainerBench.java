@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
-import io.continua.registry.RegistrySettings;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Split;
 import io.continua.schemas.kafka.Topics;
@@ -60,10 +58,8 @@ final class TrainerBench {
             kafka.start();
             Topics topics = Topics.withDefaultPrefix();
             kafka.createTopics(topics.newTopics(2, (short) 1));
-            try (RegistryService registry = RegistryService.start(RegistryConfig.defaults(kafka.bootstrapServers(),
-                    workDir)
-                            .with(RegistrySettings.PORT, 0)
-                            .with(RegistrySettings.TOKENS, List.of("bench:admin:" + TOKEN)), encoder, vertx);
+            try (RegistryService registry = RegistryService.start(
+                    RegistryBench.registryConfig(kafka, workDir, TOKEN), encoder, vertx);
                  KafkaProducer<String, LabeledExample> producer = new KafkaProducer<>(Map.of(
                          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG,
                          "all"), new StringSerializer(), RecordSerdes.labeledExample())) {

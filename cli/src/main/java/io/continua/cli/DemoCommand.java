@@ -10,6 +10,9 @@ import io.continua.peft.encoder.Projection;
 import io.continua.peft.training.ClassificationScores;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
+import io.continua.service.settings.SettingDefs;
+import io.continua.service.settings.SettingValues;
+import io.continua.service.settings.SharedSettings;
 import io.continua.trainer.TrainerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +24,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -35,17 +37,16 @@ import picocli.CommandLine.Option;
         description = {"The main job: learn Banking77 from a live stream while serving it, then report.",
             "Starts the whole stack on the embedded broker, streams Banking77's training set in as a producer",
             "would, scores what serving answers every few seconds while deltas improve and swap, and ends with",
-            "a summary, demo-summary.json and an HTML report with plots."})
-final class DemoCommand implements Callable<Integer> {
+            "a summary, demo-summary.json and an HTML report with plots. Its state goes to <data-dir>/demo,",
+            "cleared at start."})
+final class DemoCommand extends SettingsCommand {
+    private static final SettingDefs DEFS = SettingDefs.of("demo", List.of(SharedSettings.DATA_DIR));
     private static final String DOMAIN = "banking77";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Option(names = "--data-dir", defaultValue = "${env:CONTINUA_DATA_DIR:-continua-data}",
-            description = "The demo's state goes to <data-dir>/demo, cleared at start (default ${DEFAULT-VALUE}).")
-    private Path dataDir;
-
-    @Option(names = "--report-dir", defaultValue = "${env:CONTINUA_REPORT_DIR:-continua-data/demo-report}",
-            description = "Where demo-summary.json and report.html go (default ${DEFAULT-VALUE}).")
+    @Option(names = "--report-dir", defaultValue = "${env:CONTINUA_REPORT_DIR}",
+            description = "Where demo-summary.json and report.html go (env CONTINUA_REPORT_DIR, default "
+                    + "<data-dir>/demo-report).")
     private Path reportDir;
 
     @Option(names = "--dataset", defaultValue = "data/banking77",
@@ -71,7 +72,16 @@ final class DemoCommand implements Callable<Integer> {
     private String kind;
 
     @Override
-    public Integer call() throws Exception {
+    public SettingDefs settingDefs() {
+        return DEFS;
+    }
+
+    @Override
+    int run(SettingValues settings) throws Exception {
+        Path dataDir = settings.get(SharedSettings.DATA_DIR);
+        if (reportDir == null) {
+            reportDir = dataDir.resolve("demo-report");
+        }
         List<LabeledText> train = new ArrayList<>(JsonlDataset.read(dataset.resolve("train.jsonl")));
         // The file is sorted by intent; a real stream interleaves them.
         Collections.shuffle(train, new Random(77));

@@ -22,12 +22,10 @@ import picocli.CommandLine.Command;
             "Run a real single-node Kafka broker (KRaft) until Ctrl-C.",
             "Its data lives under <data-dir>/kafka; a restart on the same data keeps topics, records and offsets."})
 final class KafkaCommand extends SettingsCommand {
-    static final Setting<Integer> PORT = Setting.of("kafka.port", SettingType.INT,
-            "the broker's client port (0: a free one)").defaultTo(9092).validatedBy(Validator.between(0, 65_535))
-            .importance(Importance.HIGH);
-    static final Setting<Integer> CONTROLLER_PORT = Setting.of("kafka.controller.port", SettingType.INT,
-            "the KRaft controller port (0: a free one, picked once and kept for the data directory)").defaultTo(0)
-            .validatedBy(Validator.between(0, 65_535));
+    static final Setting<Integer> PORT = Setting.port("kafka.port", "the broker's client port (0: a free one)", 9092);
+    static final Setting<Integer> CONTROLLER_PORT = Setting.port("kafka.controller.port",
+            "the KRaft controller port (0: a free one, picked once and kept for the data directory)", 0)
+            .importance(Importance.MEDIUM);
     static final Setting<Boolean> SECURE = Setting.of("secure", SettingType.BOOLEAN,
             "make a new data directory a secure broker (kept after): SASL SCRAM-SHA-512 for clients, ACLs "
                     + "enforced; the admin's client settings go to `<data-dir>/secrets/admin.properties`, for "

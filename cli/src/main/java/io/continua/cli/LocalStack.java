@@ -41,7 +41,6 @@ import java.util.function.UnaryOperator;
 final class LocalStack implements AutoCloseable {
     /** Ports of the services; 0 picks free ones. */
     record Ports(String host, int kafka, int registry, int serving, int ingest, int trainer) {
-        static final Ports DEFAULT = new Ports("127.0.0.1", 9092, 8081, 8082, 8083, 8084);
         static final Ports FREE = new Ports("127.0.0.1", 0, 0, 0, 0, 0);
     }
 

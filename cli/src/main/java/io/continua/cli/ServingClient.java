@@ -22,8 +22,7 @@ import java.util.List;
 public final class ServingClient {
     /** Where the CLI's client commands find serving. */
     static final Setting<String> URL = Setting.of("serving.url", SettingType.STRING, "serving's base URL")
-            .defaultTo("http://127.0.0.1:8082").validatedBy(new Validator<>("an http(s) URL",
-                    url -> url.matches("https?://.+"))).importance(Importance.HIGH);
+            .defaultTo("http://127.0.0.1:8082").validatedBy(Validator.httpUrl()).importance(Importance.HIGH);
     static final SettingDefs DEFS = SettingDefs.of("client", List.of(URL));
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,7 +1,6 @@
 package io.continua.ingest;
 
 import static io.continua.service.settings.Validator.atLeast;
-import static io.continua.service.settings.Validator.between;
 
 import io.continua.service.settings.Importance;
 import io.continua.service.settings.Setting;
@@ -15,9 +14,8 @@ import java.util.List;
 
 /** Every setting of the ingest service, declared once: the CLI's flags, environment variables and README table. */
 public final class IngestSettings {
-    public static final Setting<Integer> PORT = Setting.of("ingest.port", SettingType.INT,
-            "ingest's stats, health and metrics port (0: a free one)").defaultTo(8083).validatedBy(between(0, 65_535))
-            .importance(Importance.HIGH);
+    public static final Setting<Integer> PORT = Setting.port("ingest.port",
+            "ingest's stats, health and metrics port (0: a free one)", 8083);
     public static final Setting<String> APPLICATION_ID = Setting.of("ingest.application.id", SettingType.STRING,
             "Kafka Streams application id: instances of one id share the work").defaultTo("continua-ingest")
             .validatedBy(Validator.notBlank()).importance(Importance.HIGH);

@@ -1,7 +1,6 @@
 package io.continua.registry;
 
 import static io.continua.service.settings.Validator.atLeast;
-import static io.continua.service.settings.Validator.between;
 
 import io.continua.registry.auth.ApiToken;
 import io.continua.service.settings.Importance;
@@ -15,9 +14,8 @@ import java.util.List;
 
 /** Every setting of the registry, declared once: the CLI's flags, environment variables and README table. */
 public final class RegistrySettings {
-    public static final Setting<Integer> PORT = Setting.of("registry.port", SettingType.INT,
-            "the registry's HTTP port (0: a free one)").defaultTo(8081).validatedBy(between(0,
-                    65_535)).importance(Importance.HIGH);
+    public static final Setting<Integer> PORT = Setting.port("registry.port",
+            "the registry's HTTP port (0: a free one)", 8081);
     public static final Setting<List<String>> TOKENS = Setting.of("registry.tokens", SettingType.PASSWORD_LIST,
             "bearer tokens as `name:role:secret`, comma-separated; roles `read`, `write`, `admin`. Without any, an "
                     + "admin token is generated into `<data-dir>/registry/admin.token`").defaultTo(List.of())

@@ -17,9 +17,8 @@ import java.util.List;
 
 /** Every setting of the serving service, declared once: the CLI's flags, environment variables and README table. */
 public final class ServingSettings {
-    public static final Setting<Integer> PORT = Setting.of("serving.port", SettingType.INT,
-            "serving's HTTP port (0: a free one)").defaultTo(8082).validatedBy(between(0,
-                    65_535)).importance(Importance.HIGH);
+    public static final Setting<Integer> PORT = Setting.port("serving.port", "serving's HTTP port (0: a free one)",
+            8082);
     public static final Setting<String> REGISTRY_TOKEN = SharedSettings.REGISTRY_TOKEN;
     public static final Setting<String> ALIAS = Setting.of("serving.alias", SettingType.STRING,
             "the alias whose version each domain serves by default").defaultTo("production")

@@ -14,9 +14,8 @@ import java.util.List;
 
 /** Every setting of the trainer, declared once: the CLI's flags, environment variables and README table. */
 public final class TrainerSettings {
-    public static final Setting<Integer> PORT = Setting.of("trainer.port", SettingType.INT,
-            "the trainer's status and metrics port (0: a free one)").defaultTo(8084).validatedBy(between(0, 65_535))
-            .importance(Importance.HIGH);
+    public static final Setting<Integer> PORT = Setting.port("trainer.port",
+            "the trainer's status and metrics port (0: a free one)", 8084);
     public static final Setting<String> REGISTRY_TOKEN = SharedSettings.REGISTRY_TOKEN.require();
     public static final Setting<String> GROUP_ID = Setting.of("trainer.group.id", SettingType.STRING,
             "consumer group of the trainers: instances of one group share the domains").defaultTo("continua-trainer")

@@ -93,6 +93,8 @@ final class TrainingWorker implements AutoCloseable {
     private volatile boolean closing;
     /** After a failure: every record is dropped until the poll loop has revoked and reassigned. */
     private boolean discardAll;
+    /** No domain was due last time: the next step may wait for records. */
+    private boolean idle = true;
 
     TrainingWorker(TrainerConfig config, DomainModel model, RegistryClient registry, ConsumerRequests consumer,
                    Map<String, DomainStatus> statuses, MeterRegistry metrics) {
@@ -110,7 +112,8 @@ final class TrainingWorker implements AutoCloseable {
                 all -> all.values().stream().mapToInt(AtomicInteger::get).sum());
         // A failure never ends training: the worker drops what it holds and has every partition read again from
         // its committed offset, as after a rebalance.
-        this.loop = RestartingLoop.start("trainer-worker", this::step, this::recover, this::wakeUp,
+        // A step waits at most IDLE_WAIT_MS for records, so closing needs no wake-up.
+        this.loop = RestartingLoop.start("trainer-worker", this::step, this::recover, () -> { },
                 stopped::countDown);
     }
 
@@ -155,13 +158,13 @@ final class TrainingWorker implements AutoCloseable {
     }
 
     private void step() throws InterruptedException {
-        Inbound next = inbound.poll(anythingDue() ? 0 : IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+        Inbound next = inbound.poll(idle ? IDLE_WAIT_MS : 0, TimeUnit.MILLISECONDS);
         while (next != null) {
             handle(next);
             next = inbound.poll();
         }
         retryParked();
-        updateOne();
+        idle = !updateOne();
     }
 
     private void handle(Inbound item) {
@@ -277,24 +280,19 @@ final class TrainingWorker implements AutoCloseable {
         }
     }
 
-    private boolean anythingDue() {
-        long now = System.nanoTime();
-        return domains.values().stream().flatMap(owned -> owned.values().stream())
-                .anyMatch(trainer -> trainer.due(now) || trainer.consolidationDue(now));
-    }
-
     /**
      * Runs the update (or consolidation round) of the domain that has waited longest among those due, so a busy
      * domain cannot starve a quiet one; then, if it registered a version, asks for its partition's commit.
+     * Returns whether a domain was due.
      */
-    private void updateOne() {
+    private boolean updateOne() {
         long now = System.nanoTime();
         Optional<Map.Entry<TopicPartition, DomainTrainer>> next = domains.entrySet().stream()
                 .flatMap(owned -> owned.getValue().values().stream().map(trainer -> Map.entry(owned.getKey(), trainer)))
                 .filter(entry -> entry.getValue().due(now) || entry.getValue().consolidationDue(now))
                 .min(Comparator.comparingLong(entry -> entry.getValue().lastUpdateNanos()));
         if (next.isEmpty()) {
-            return;
+            return false;
         }
         TopicPartition partition = next.get().getKey();
         DomainTrainer trainer = next.get().getValue();
@@ -307,7 +305,7 @@ final class TrainingWorker implements AutoCloseable {
             version = due ? trainer.update(() -> abandoned(partition)) : trainer.consolidate(() -> abandoned(partition));
         } catch (DomainTrainer.UpdateAbandoned e) {
             log.info("Domain {}: update abandoned ({} is leaving or the trainer stops)", domain, partition);
-            return;
+            return true;
         }
         updateTime.record(Duration.ofNanos(System.nanoTime() - started));
         counter("continua_trainer_updates", domain).increment();
@@ -317,6 +315,7 @@ final class TrainingWorker implements AutoCloseable {
             counter("continua_trainer_versions_registered", domain).increment();
             consumer.commit(partition, safeCommit(partition));
         }
+        return true;
     }
 
     private boolean abandoned(TopicPartition partition) {
@@ -353,10 +352,6 @@ final class TrainingWorker implements AutoCloseable {
         statuses.clear();
         discardAll = true;
         consumer.rewindAll();
-    }
-
-    private void wakeUp() {
-        inbound.add(new Seeked(new TopicPartition("", -1)));
     }
 
     /** Gauges that read a domain's latest status; registered once, when the domain is taken over. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.schemas.Comparison;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
+import io.continua.schemas.serde.AvroSerde;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +20,11 @@ import java.util.Map;
  */
 public final class VersionJson {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        // Reading a version builds nested records (offset ranges, a comparison) outside any serde.
+        AvroSerde.trustContinuaRecords();
+    }
 
     private VersionJson() {
     }

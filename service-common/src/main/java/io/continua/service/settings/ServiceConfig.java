@@ -13,11 +13,11 @@ import java.util.Collection;
  */
 public abstract class ServiceConfig<C extends ServiceConfig<C>> {
     private final SettingValues values;
-    private final KafkaConnection kafka;
+    /** Read from the Kafka config file on first use: the copies made while a config is built never read it. */
+    private volatile KafkaConnection kafka;
 
     protected ServiceConfig(SettingValues values) {
         this.values = values;
-        this.kafka = SharedSettings.kafka(values);
     }
 
     /** A copy of this configuration (collaborators included) with other values. */
@@ -55,7 +55,12 @@ public abstract class ServiceConfig<C extends ServiceConfig<C>> {
 
     /** The cluster and the client settings (security) this service connects with. */
     public final KafkaConnection kafka() {
-        return kafka;
+        KafkaConnection connection = kafka;
+        if (connection == null) {
+            connection = SharedSettings.kafka(values);
+            kafka = connection;
+        }
+        return connection;
     }
 
     public final Topics topics() {

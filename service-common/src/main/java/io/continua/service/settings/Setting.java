@@ -25,6 +25,12 @@ public record Setting<T>(String name, SettingType<T> type, T defaultValue, boole
         return new Setting<>(name, type, null, false, Validator.any(), Importance.MEDIUM, doc);
     }
 
+    /** A port to listen on: 0 to 65535, 0 for a free one. */
+    public static Setting<Integer> port(String name, String doc, int defaultPort) {
+        return of(name, SettingType.INT, doc).defaultTo(defaultPort).validatedBy(Validator.between(0, 65_535))
+                .importance(Importance.HIGH);
+    }
+
     public Setting<T> defaultTo(T value) {
         return new Setting<>(name, type, value, false, validator, importance, doc);
     }

@@ -1,6 +1,7 @@
 package io.continua.service.settings;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -23,10 +24,14 @@ public final class SettingValues {
     /** A copy with {@code setting} set to {@code value}, which the setting's validator must accept. */
     public <T> SettingValues with(Setting<T> setting, T value) {
         defs.requireDefined(setting);
-        if (value != null) {
-            setting.check(value);
-        } else if (setting.required()) {
-            throw new InvalidSettingException(java.util.List.of(setting.describe() + ": a value is required"));
+        try {
+            if (value != null) {
+                setting.check(value);
+            } else if (setting.required()) {
+                throw new IllegalArgumentException(setting.describe() + ": a value is required");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(List.of(e.getMessage()));
         }
         Map<String, Object> copy = new LinkedHashMap<>(values);
         copy.put(setting.name(), value);

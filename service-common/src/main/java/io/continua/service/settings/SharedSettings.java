@@ -29,7 +29,7 @@ public final class SharedSettings {
             .defaultTo("0.0.0.0").validatedBy(Validator.notBlank()).importance(Importance.HIGH);
     public static final Setting<String> REGISTRY_URL = Setting.of("registry.url", SettingType.STRING,
             "the registry's base URL").defaultTo("http://127.0.0.1:8081")
-            .validatedBy(new Validator<>("an http(s) URL", url -> url.matches("https?://.+")))
+            .validatedBy(Validator.httpUrl())
             .importance(Importance.HIGH);
     public static final Setting<String> REGISTRY_TOKEN = Setting.of("registry.token", SettingType.PASSWORD,
             "bearer token for the registry").importance(Importance.HIGH);

@@ -44,6 +44,10 @@ public record Validator<T>(String description, Predicate<? super T> accepts) {
         return new Validator<>(String.join(", ", allowed), allowed::contains);
     }
 
+    public static Validator<String> httpUrl() {
+        return new Validator<>("an http(s) URL", url -> url.matches("https?://.+"));
+    }
+
     public static Validator<String> notBlank() {
         return new Validator<>("not blank", value -> !value.isBlank());
     }
