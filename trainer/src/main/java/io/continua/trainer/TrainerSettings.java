@@ -41,7 +41,7 @@ public final class TrainerSettings {
             "a candidate passes the gate if its holdout accuracy is at least the champion's minus this")
             .defaultTo(0.0).validatedBy(between(0.0, 1.0));
     public static final Setting<Double> MAX_FORGETTING = Setting.of("max.forgetting", SettingType.DOUBLE,
-            "... and its accuracy on replayed older examples drops by at most this").defaultTo(0.05)
+            "a candidate passes only if its accuracy on replayed older examples drops by at most this").defaultTo(0.05)
             .validatedBy(between(0.0, 1.0));
     public static final Setting<Duration> IDLE_AFTER = Setting.of("idle.after", SettingType.DURATION,
             "with no new example for this long a domain consolidates: it trains on its replay reservoir alone "
