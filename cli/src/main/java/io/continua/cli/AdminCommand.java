@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.service.settings.SettingDefs;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,9 +15,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code continua admin ...}: the registry's operations from a terminal. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-        description = "Operate the registry: list domains and versions, promote, roll back, configure.",
+        description = "Operate the registry: list domains and versions, promote, roll back, hold, release, configure.",
         subcommands = {AdminCommand.Domains.class, AdminCommand.Versions.class, AdminCommand.Promote.class,
-            AdminCommand.Rollback.class, AdminCommand.Config.class})
+            AdminCommand.Rollback.class, AdminCommand.Hold.class, AdminCommand.Release.class, AdminCommand.Config.class})
 final class AdminCommand implements DeclaresSettings {
     @Spec
     private CommandSpec spec;
@@ -88,8 +89,7 @@ final class AdminCommand implements DeclaresSettings {
 
         @Override
         public Integer call() {
-            JsonNode moved = admin.client().moveAlias(domain, alias, version, reason);
-            System.out.printf("%s@%s: %s -> %d%n", domain, alias, moved.path("previousVersion").asText("none"), version);
+            printMove(domain, alias, admin.client().moveAlias(domain, alias, version, reason));
             return 0;
         }
     }
@@ -108,6 +108,10 @@ final class AdminCommand implements DeclaresSettings {
         @Option(names = "--reason", defaultValue = "rolled back from the command line")
         private String reason;
 
+        @Option(names = "--hold", description = "Also hold the alias there: auto promotion stops and the trainer "
+                + "continues from that version until `admin release`.")
+        private boolean hold;
+
         @Override
         public Integer call() {
             RegistryClient client = admin.client();
@@ -116,10 +120,73 @@ final class AdminCommand implements DeclaresSettings {
                 throw new IllegalArgumentException(domain + "@" + alias + " has no earlier version to go back to");
             }
             int previous = current.path("previousVersion").asInt();
-            client.moveAlias(domain, alias, previous, reason);
-            System.out.printf("%s@%s: %d -> %d%n", domain, alias, current.path("version").asInt(), previous);
+            JsonNode moved = client.moveAlias(domain, alias, previous, reason,
+                    hold ? Optional.of(true) : Optional.empty());
+            printMove(domain, alias, moved);
             return 0;
         }
+    }
+
+    @Command(name = "hold", description = {"Point production (or --alias) at a version and hold it there: auto "
+            + "promotion stops for the domain until `admin release`, and the trainer continues from that version's "
+            + "delta (retrain from here), not from the versions after it."})
+    static final class Hold implements Callable<Integer> {
+        @ParentCommand
+        private AdminCommand admin;
+
+        @Option(names = "--domain", required = true)
+        private String domain;
+
+        @Option(names = "--version", required = true)
+        private int version;
+
+        @Option(names = "--alias", defaultValue = "production")
+        private String alias;
+
+        @Option(names = "--reason", defaultValue = "held from the command line")
+        private String reason;
+
+        @Override
+        public Integer call() {
+            printMove(domain, alias, admin.client().moveAlias(domain, alias, version, reason, Optional.of(true)));
+            return 0;
+        }
+    }
+
+    @Command(name = "release", description = "Release a held alias where it points: auto promotion resumes.")
+    static final class Release implements Callable<Integer> {
+        @ParentCommand
+        private AdminCommand admin;
+
+        @Option(names = "--domain", required = true)
+        private String domain;
+
+        @Option(names = "--alias", defaultValue = "production")
+        private String alias;
+
+        @Option(names = "--reason", defaultValue = "released from the command line")
+        private String reason;
+
+        @Override
+        public Integer call() {
+            RegistryClient client = admin.client();
+            JsonNode current = client.aliases(domain).path("aliases").path(alias);
+            if (current.isMissingNode() || current.path("version").isNull()) {
+                throw new IllegalArgumentException(domain + " has no alias " + alias);
+            }
+            if (!current.path("held").asBoolean()) {
+                System.out.printf("%s@%s is not held (version %d)%n", domain, alias, current.path("version").asInt());
+                return 0;
+            }
+            printMove(domain, alias, client.moveAlias(domain, alias, current.path("version").asInt(), reason,
+                    Optional.of(false)));
+            return 0;
+        }
+    }
+
+    private static void printMove(String domain, String alias, JsonNode moved) {
+        System.out.printf("%s@%s: %s -> %d%s%n", domain, alias, moved.path("previousVersion").asText("none"),
+                moved.path("version").asInt(), moved.path("held").asBoolean() ? " (held)" : "");
     }
 
     @Command(name = "config", description = "Show or set a domain's delta kind, hyperparameters and promotion policy.")

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,9 +59,7 @@ class EndToEndIT {
         try (LocalStack stack = LocalStack.start(dataDir, null, true, Topics.withDefaultPrefix(), 2,
                 LocalStack.Ports.FREE, UpCommand.DEFS.defaults(), config -> config
                         .with(TrainerSettings.MIN_NEW_EXAMPLES, 64)
-                        .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(2))
-                        .with(TrainerSettings.IDLE_AFTER, Duration.ofSeconds(2))
-                        .with(TrainerSettings.CONSOLIDATIONS, 3),
+                        .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(2)),
                 System.out)) {
             RegistryClient registry = new RegistryClient(stack.registry.url(), stack.adminToken, Duration.ofSeconds(30));
             ServingClient serving = new ServingClient(stack.serving.url());
@@ -119,7 +118,36 @@ class EndToEndIT {
 
             assertKafkaPredictionsCarryVersions(stack, test);
             assertDeadLetters(stack);
+            assertHoldAndReleaseFromTheCommandLine(stack, registry, serving, firstServed);
         }
+    }
+
+    /** `admin hold` takes production back to an earlier version and pins it; `admin release` lets the policy go on. */
+    private static void assertHoldAndReleaseFromTheCommandLine(LocalStack stack, RegistryClient registry,
+                                                               ServingClient serving, int version) {
+        String[] admin = {"admin", "--registry-url", stack.registry.url(), "--registry-token", stack.adminToken};
+        assertThat(Continua.commandLine().execute(concat(admin, "hold", "--domain", DOMAIN, "--version",
+                Integer.toString(version), "--reason", "e2e: hold"))).isZero();
+        JsonNode production = registry.aliases(DOMAIN).path("aliases").path("production");
+        assertThat(production.path("version").asInt()).isEqualTo(version);
+        assertThat(production.path("held").asBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> servedVersion(serving) == version);
+
+        assertThat(Continua.commandLine().execute(concat(admin, "release", "--domain", DOMAIN))).isZero();
+        production = registry.aliases(DOMAIN).path("aliases").path("production");
+        assertThat(production.path("version").asInt()).isEqualTo(version);
+        assertThat(production.path("held").asBoolean()).isFalse();
+        List<String> reasons = new ArrayList<>();
+        registry.aliasHistory(DOMAIN, "production").path("history")
+                .forEach(move -> reasons.add(move.path("reason").asText()));
+        assertThat(reasons.subList(reasons.size() - 2, reasons.size()))
+                .containsExactly("e2e: hold", "released from the command line");
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 
     private static void assertKafkaPredictionsCarryVersions(LocalStack stack, List<LabeledText> test) throws Exception {

@@ -1,5 +1,6 @@
 package io.continua.registry;
 
+import io.continua.schemas.AliasPointer;
 import io.continua.schemas.Comparison;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
@@ -57,7 +58,17 @@ public final class Promotion {
     private Promotion() {
     }
 
-    static Decision decide(DomainConfig config, Optional<DeltaVersion> current, DeltaVersion candidate) {
+    /**
+     * Whether production moves to {@code candidate}: never while an operator holds it
+     * ({@code pointer} is the alias's pointer, {@code current} the version it points at).
+     */
+    static Decision decide(DomainConfig config, Optional<AliasPointer> pointer, Optional<DeltaVersion> current,
+                           DeltaVersion candidate) {
+        if (pointer.isPresent() && pointer.get().getHeld()) {
+            return Decision.keep("production is held at version " + pointer.get().getVersion() + " by "
+                    + pointer.get().getActor() + " (" + pointer.get().getReason()
+                    + "); auto promotion resumes after a release");
+        }
         if (!config.getPromotionPolicy().equals(AUTO)) {
             return Decision.keep("promotion policy is " + config.getPromotionPolicy());
         }

@@ -118,11 +118,12 @@ public final class RegistryWrites {
                 .build();
         List<Entry> entries = new ArrayList<>();
         entries.add(new Entry(DeltaLog.versionKey(domain, version.getVersion()), version));
-        Optional<DeltaVersion> current = state.alias(domain, Promotion.PRODUCTION)
-                .flatMap(pointer -> state.version(domain, pointer.getVersion()));
-        Promotion.Decision decision = Promotion.decide(config, current, version);
+        Optional<AliasPointer> production = state.alias(domain, Promotion.PRODUCTION);
+        Optional<DeltaVersion> current = production.flatMap(pointer -> state.version(domain, pointer.getVersion()));
+        Promotion.Decision decision = Promotion.decide(config, production, current, version);
         Optional<AliasPointer> promotion = decision.promote()
-                ? Optional.of(pointer(domain, Promotion.PRODUCTION, version.getVersion(), decision.reason(), "policy:auto"))
+                ? Optional.of(pointer(domain, Promotion.PRODUCTION, version.getVersion(), decision.reason(), "policy:auto",
+                        false))
                 : Optional.empty();
         promotion.ifPresent(pointer -> entries.addAll(moveEntries(pointer)));
         // The bytes go in the same transaction as the version: never one without the other.
@@ -185,18 +186,25 @@ public final class RegistryWrites {
         }
     }
 
-    public AliasPointer moveAlias(String domain, String alias, int version, String reason, String actor) {
+    /**
+     * Points {@code alias} at {@code version}. {@code hold} true holds the alias there (no policy moves it until a
+     * release), false releases it, empty keeps it held or not as it was.
+     */
+    public AliasPointer moveAlias(String domain, String alias, int version, String reason, String actor,
+                                  Optional<Boolean> hold) {
         requireWriter();
         DeltaVersion target = state.version(domain, version).orElseThrow(() -> ServiceException.notFound("unknown_version",
                 "Domain '" + domain + "' has no version " + version));
         if (target.getDeleted()) {
             throw ServiceException.conflict("version_deleted", "Version " + version + " of '" + domain + "' is deleted");
         }
-        AliasPointer pointer = pointer(domain, alias, version, reason, actor);
+        boolean held = hold.orElseGet(() -> state.alias(domain, alias).map(AliasPointer::getHeld).orElse(false));
+        AliasPointer pointer = pointer(domain, alias, version, reason, actor, held);
         append(List.of(), moveEntries(pointer));
         metrics.counter("continua_registry_alias_moves", "domain", domain, "alias", alias, "actor", "operator")
                 .increment();
-        log.info("Alias {}@{}: {} -> {} by {} ({})", domain, alias, pointer.getPreviousVersion(), version, actor, reason);
+        log.info("Alias {}@{}: {} -> {}{} by {} ({})", domain, alias, pointer.getPreviousVersion(), version,
+                held ? ", held" : "", actor, reason);
         return pointer;
     }
 
@@ -235,9 +243,9 @@ public final class RegistryWrites {
                 .map(chunk -> new BlobRecord(chunk.key().key(), chunk.bytes())).toList();
     }
 
-    private AliasPointer pointer(String domain, String alias, int version, String reason, String actor) {
+    private AliasPointer pointer(String domain, String alias, int version, String reason, String actor, boolean held) {
         Integer previous = state.alias(domain, alias).map(AliasPointer::getVersion).orElse(null);
-        return new AliasPointer(domain, alias, version, previous, reason, actor, Instant.now());
+        return new AliasPointer(domain, alias, version, previous, reason, actor, held, Instant.now());
     }
 
     /** A move is its history entry plus the alias's current pointer. */

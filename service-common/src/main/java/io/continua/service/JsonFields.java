@@ -55,6 +55,14 @@ public final class JsonFields {
         return Optional.ofNullable((String) value);
     }
 
+    public Optional<Boolean> bool(String field) {
+        Object value = object.getValue(field);
+        if (value != null && !(value instanceof Boolean)) {
+            throw refusal(field, "true or false", value);
+        }
+        return Optional.ofNullable((Boolean) value);
+    }
+
     /** An integral number in {@code [min, max]}. */
     public Optional<Long> integer(String field, long min, long max) {
         Object value = object.getValue(field);

@@ -23,6 +23,7 @@ final class JsonViews {
                 .put("previousVersion", pointer.getPreviousVersion())
                 .put("reason", pointer.getReason())
                 .put("actor", pointer.getActor())
+                .put("held", pointer.getHeld())
                 .put("movedAt", pointer.getMovedAt().toString());
     }
 }

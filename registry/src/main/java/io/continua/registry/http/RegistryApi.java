@@ -105,7 +105,8 @@ public final class RegistryApi {
                 new ApiRoute(HttpMethod.GET, "/v1/domains/{domain}/aliases", "A domain's aliases", null,
                         List.of(200, 400, 404), this::listAliases),
                 new ApiRoute(HttpMethod.PUT, "/v1/domains/{domain}/aliases/{alias}", "Move an alias ({version, "
-                        + "reason}): promote or roll back", Role.WRITE, List.of(200, 400, 401, 403, 404, 409),
+                        + "reason, hold}): promote or roll back; hold true pins it (auto promotion stops), false "
+                        + "releases it, absent keeps it as it was", Role.WRITE, List.of(200, 400, 401, 403, 404, 409),
                         this::moveAlias),
                 new ApiRoute(HttpMethod.GET, "/v1/domains/{domain}/aliases/{alias}/history", "Every move of an "
                         + "alias: who, when, why, from which version", null, List.of(200, 400, 404),
@@ -243,7 +244,8 @@ public final class RegistryApi {
         JsonFields body = JsonFields.of(body(context), "invalid_move");
         int version = body.integer("version", 1, Integer.MAX_VALUE).orElseThrow(() -> ServiceException.invalid("missing_version", "Send {\"version\": N, \"reason\": \"...\"}"));
         String reason = body.string("reason").orElse("moved by " + token.name());
-        service.write(writes -> writes.moveAlias(domain, alias, version, reason, token.name()))
+        Optional<Boolean> hold = body.bool("hold");
+        service.write(writes -> writes.moveAlias(domain, alias, version, reason, token.name(), hold))
                 .onSuccess(pointer -> HttpJson.respond(context, 200, JsonViews.alias(pointer)))
                 .onFailure(context::fail);
     }
@@ -263,10 +265,16 @@ public final class RegistryApi {
     private JsonObject summary(String domain) {
         List<DeltaVersion> versions = state.versions(domain);
         JsonObject aliases = new JsonObject();
-        state.aliases(domain).forEach((name, pointer) -> aliases.put(name, pointer.getVersion()));
+        JsonObject held = new JsonObject();
+        state.aliases(domain).forEach((name, pointer) -> {
+            aliases.put(name, pointer.getVersion());
+            if (pointer.getHeld()) {
+                held.put(name, pointer.getVersion());
+            }
+        });
         return new JsonObject().put("domain", domain).put("versions", versions.size())
                 .put("latestVersion", versions.isEmpty() ? null : versions.get(versions.size() - 1).getVersion())
-                .put("aliases", aliases);
+                .put("aliases", aliases).put("held", held);
     }
 
     private JsonObject view(DeltaVersion version) {

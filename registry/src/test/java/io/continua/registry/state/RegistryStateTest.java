@@ -50,7 +50,7 @@ class RegistryStateTest {
     @Test
     void aRemovedAliasIsGoneButItsHistoryStays() {
         apply(version("banking", 1, "aa"), move("banking", "staging", 1, 1));
-        AliasPointer removed = new AliasPointer("banking", "staging", null, 1, "done", "ops", NOW);
+        AliasPointer removed = new AliasPointer("banking", "staging", null, 1, "done", "ops", false, NOW);
         state.apply(DeltaLog.aliasHistoryKey("banking", "staging", 2), removed);
         state.apply(DeltaLog.aliasKey("banking", "staging"), removed);
         assertThat(state.alias("banking", "staging")).isEmpty();
@@ -82,7 +82,7 @@ class RegistryStateTest {
 
     private static Keyed move(String domain, String alias, int version, long move) {
         return new Keyed(DeltaLog.aliasHistoryKey(domain, alias, move),
-                new AliasPointer(domain, alias, version, null, "test", "ops", NOW));
+                new AliasPointer(domain, alias, version, null, "test", "ops", false, NOW));
     }
 
     private static DeltaVersion version(String domain, int version, String shaPrefix) {

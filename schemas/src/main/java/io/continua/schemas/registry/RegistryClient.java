@@ -116,7 +116,13 @@ public final class RegistryClient {
     }
 
     public JsonNode moveAlias(String domain, String alias, int version, String reason) {
+        return moveAlias(domain, alias, version, reason, Optional.empty());
+    }
+
+    /** Moves an alias and holds it there ({@code hold} true), releases it (false) or leaves that as it was (empty). */
+    public JsonNode moveAlias(String domain, String alias, int version, String reason, Optional<Boolean> hold) {
         ObjectNode move = JSON.createObjectNode().put("version", version).put("reason", reason);
+        hold.ifPresent(held -> move.put("hold", held));
         return json(send(request("/v1/domains/" + domain + "/aliases/" + alias).PUT(body(move))
                 .header("Content-Type", "application/json")));
     }
