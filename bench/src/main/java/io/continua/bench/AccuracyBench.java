@@ -4,13 +4,9 @@ import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
-import io.continua.peft.graph.EncoderRuntime;
-import io.continua.peft.tokenizer.TextTokenizer;
-import io.continua.peft.training.DeltaTrainer;
 import io.continua.peft.training.Evaluation;
-import io.continua.peft.training.Evaluator;
+import io.continua.peft.training.OfflineTraining;
 import io.continua.peft.training.TrainingConfig;
-import io.continua.peft.training.TrainingGraph;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -37,38 +33,29 @@ final class AccuracyBench {
 
     BenchResult run() {
         PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
-        List<String> labels = train.stream().map(LabeledText::label).distinct().sorted().toList();
-        Delta initial = Delta.initialize(config, encoder.architecture(), labels, training.seed());
-        int stepsPerEpoch = (train.size() + training.batchSize() - 1) / training.batchSize();
+        long labels = train.stream().map(LabeledText::label).distinct().count();
         progress.printf("accuracy: %s %s, %d labels, %d training rows, %d epochs of %d steps%n", dataset,
-                config.hyperparameters(), labels.size(), train.size(), epochs, stepsPerEpoch);
-        EncoderRuntime runtime = EncoderRuntime.of(encoder);
-        try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), TextTokenizer.DEFAULT_MAX_LENGTH)) {
-            DeltaTrainer trainer = DeltaTrainer.start(TrainingGraph.forDelta(runtime, config), tokenizer, initial,
-                    training.withDecaySteps((long) stepsPerEpoch * epochs));
-            long started = System.nanoTime();
-            trainer.fit(train, epochs, step -> {
-                if (step % 50 == 0) {
-                    progress.printf("accuracy: step %d/%d, %.0f s%n", step, stepsPerEpoch * epochs,
-                            (System.nanoTime() - started) / 1e9);
-                }
-            });
-            double trainSeconds = (System.nanoTime() - started) / 1e9;
-            progress.printf("accuracy: evaluating on %d test rows ...%n", test.size());
-            Delta trained = trainer.snapshot();
-            Evaluation evaluation = new Evaluator(runtime, tokenizer, 64).evaluate(trained, test);
-            return new BenchResult("accuracy-" + dataset + "-" + config.kind().key())
-                    .put("dataset", dataset)
-                    .put("kind", config.kind().key())
-                    .put("accuracy", evaluation.accuracy())
-                    .put("macro_f1", evaluation.macroF1())
-                    .put("train_s", trainSeconds)
-                    .put("trainable_params", trained.trainableParameters())
-                    .put("delta_params", trained.ownParameters())
-                    .put("epochs", epochs)
-                    .put("hyperparameters", config.hyperparameters().toString())
-                    .put("train_rows", train.size())
-                    .put("test_rows", test.size());
-        }
+                config.hyperparameters(), labels, train.size(), epochs,
+                OfflineTraining.stepsPerEpoch(train.size(), training));
+        OfflineTraining.Result result = OfflineTraining.trainAndScore(encoder, config, training, train, test, epochs,
+                (step, total, seconds) -> {
+                    if (step % 50 == 0) {
+                        progress.printf("accuracy: step %d/%d, %.0f s%n", step, total, seconds);
+                    }
+                });
+        Evaluation evaluation = result.evaluation();
+        Delta trained = result.delta();
+        return new BenchResult("accuracy-" + dataset + "-" + config.kind().key())
+                .put("dataset", dataset)
+                .put("kind", config.kind().key())
+                .put("accuracy", evaluation.accuracy())
+                .put("macro_f1", evaluation.macroF1())
+                .put("train_s", result.trainSeconds())
+                .put("trainable_params", trained.trainableParameters())
+                .put("delta_params", trained.ownParameters())
+                .put("epochs", epochs)
+                .put("hyperparameters", config.hyperparameters().toString())
+                .put("train_rows", train.size())
+                .put("test_rows", test.size());
     }
 }

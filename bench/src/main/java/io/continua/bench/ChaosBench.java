@@ -178,7 +178,7 @@ final class ChaosBench {
             add(service("trainer-" + i, "1g", "http://127.0.0.1:" + port, List.of("trainer", "--bootstrap", bootstrap,
                     "--registry-url", registryUrl, "--registry-token", TRAINER_TOKEN, TrainerSettings.PORT.flag(),
                     Integer.toString(port), "--min-new-examples", "24", "--max-interval", "PT3S",
-                    "--steps-per-update", "10", "--idle-after", "PT4S", "--consolidations", "1",
+                    "--steps-per-update", "10", "--target-passes", "2",
                     "--data-dir", dir("trainer-" + i))));
         }
         for (int i = 1; i <= 2; i++) {

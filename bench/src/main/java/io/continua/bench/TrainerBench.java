@@ -18,8 +18,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -29,11 +31,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Freshness: how long after a batch of labeled examples is published a registered version includes
- * them (its lineage reaches past the batch's last offset), for each delta kind; and how many
- * examples per second updates take in.
+ * them (its lineage reaches past the batch's last offset), for each delta kind; how many
+ * examples per second updates take in; and freshness across 100 domains sharing one trainer with a
+ * busy one.
  */
 final class TrainerBench {
     private static final String TOKEN = "bench-trainer-admin";
+    private static final int MANY_DOMAINS = 100;
+    private static final int FLOOD = 2_000;
 
     private final List<LabeledText> texts;
     private final int batch;
@@ -70,8 +75,6 @@ final class TrainerBench {
                         .with(TrainerSettings.STEPS_PER_UPDATE, 10)
                         .with(TrainerSettings.PORT, 0)
                         .with(TrainerSettings.SESSION_TIMEOUT, Duration.ofSeconds(10))
-                        .with(TrainerSettings.IDLE_AFTER, Duration.ofHours(1))
-                        .with(TrainerSettings.CONSOLIDATIONS, 0)
                         .with(TrainerSettings.GATE_MARGIN, 1.0)
                         .with(TrainerSettings.MAX_FORGETTING, 1.0);
                 try (TrainerService trainer = TrainerService.start(config, encoder, vertx)) {
@@ -91,6 +94,7 @@ final class TrainerBench {
                                 .put(kind + "_freshness_p95_s", Percentiles.of(latencies, 95));
                         trainPerSecond.put(kind, trainRate(client, domain));
                     }
+                    measureManyDomains(client, producer, topics, result);
                 }
             }
         } finally {
@@ -102,11 +106,66 @@ final class TrainerBench {
                 .put("batch", batch);
     }
 
+    /**
+     * Fairness: {@value #MANY_DOMAINS} quiet domains get {@code batch} new examples each at the same moment as one
+     * busy domain gets {@value #FLOOD} of them; freshness is measured per quiet domain, from the end of publishing
+     * to a version covering its examples. The domains are {@code head} deltas (what many small domains run); the
+     * trainer's scheduler must serve each of them while the busy one and consolidation also want the worker.
+     */
+    private void measureManyDomains(RegistryClient client, KafkaProducer<String, LabeledExample> producer,
+                                    Topics topics, BenchResult result) throws Exception {
+        List<String> quiet = new ArrayList<>();
+        for (int i = 0; i < MANY_DOMAINS; i++) {
+            quiet.add(String.format(Locale.ROOT, "many-%03d", i));
+        }
+        for (String domain : quiet) {
+            client.configure(domain, RegistryClient.object().put("kind", "head"));
+        }
+        client.configure("busy", RegistryClient.object().put("kind", "head"));
+        List<Double> freshness = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            progress.printf("trainer: %d domains with %d new examples each, one with %d, round %d ...%n",
+                    MANY_DOMAINS, batch, FLOOD, round + 1);
+            publish(producer, topics, "busy", round, FLOOD);
+            Map<String, RecordMetadata> last = new LinkedHashMap<>();
+            for (String domain : quiet) {
+                last.put(domain, publish(producer, topics, domain, round, batch));
+            }
+            long published = System.nanoTime();
+            long deadline = published + Duration.ofMinutes(10).toNanos();
+            while (!last.isEmpty() && System.nanoTime() < deadline) {
+                for (var iterator = last.entrySet().iterator(); iterator.hasNext(); ) {
+                    var domain = iterator.next();
+                    if (covered(client, domain.getKey(), domain.getValue())) {
+                        freshness.add((System.nanoTime() - published) / 1e9);
+                        iterator.remove();
+                    }
+                }
+                Thread.sleep(200);
+            }
+            if (!last.isEmpty()) {
+                throw new IllegalStateException(last.size() + " domains had no fresh version in 10 minutes: "
+                        + last.keySet());
+            }
+            progress.printf("trainer: round %d, all %d domains fresh after %.1f s%n", round + 1, MANY_DOMAINS,
+                    (System.nanoTime() - published) / 1e9);
+        }
+        double[] seconds = freshness.stream().mapToDouble(Double::doubleValue).toArray();
+        result.put("freshness_p50_s_100_domains", Percentiles.of(seconds, 50))
+                .put("freshness_p99_s_100_domains", Percentiles.of(seconds, 99))
+                .put("freshness_max_s_100_domains", Percentiles.of(seconds, 100));
+    }
+
     private RecordMetadata publish(KafkaProducer<String, LabeledExample> producer, Topics topics, String domain,
                                    int round) throws Exception {
+        return publish(producer, topics, domain, round, batch);
+    }
+
+    private RecordMetadata publish(KafkaProducer<String, LabeledExample> producer, Topics topics, String domain,
+                                   int round, int count) throws Exception {
         java.util.concurrent.Future<RecordMetadata> last = null;
-        for (int i = 0; i < batch; i++) {
-            LabeledText row = texts.get((round * batch + i) % texts.size());
+        for (int i = 0; i < count; i++) {
+            LabeledText row = texts.get((round * count + i) % texts.size());
             last = producer.send(new ProducerRecord<>(topics.examplesAccepted(), domain, LabeledExample.newBuilder()
                     .setId(domain + "-" + round + "-" + i).setDomain(domain).setText(row.text())
                     .setLabel(row.label()).setEventTime(Instant.now()).setSplit(Split.TRAIN).build()));
@@ -119,19 +178,28 @@ final class TrainerBench {
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
-            if (client.domain(domain).isPresent()) {
-                for (JsonNode version : client.allVersions(domain)) {
-                    for (JsonNode range : version.path("trainedOn")) {
-                        if (range.path("partition").asInt() == last.partition()
-                                && range.path("untilOffset").asLong() > last.offset()) {
-                            return;
-                        }
-                    }
-                }
+            if (covered(client, domain, last)) {
+                return;
             }
             Thread.sleep(50);
         }
         throw new IllegalStateException("No version of " + domain + " covered offset " + last.offset() + " in 5 minutes");
+    }
+
+    /** Whether a registered version of the domain learned from the record at {@code last}. */
+    private static boolean covered(RegistryClient client, String domain, RecordMetadata last) {
+        if (client.domain(domain).isEmpty()) {
+            return false;
+        }
+        for (JsonNode version : client.allVersions(domain)) {
+            for (JsonNode range : version.path("trainedOn")) {
+                if (range.path("partition").asInt() == last.partition()
+                        && range.path("untilOffset").asLong() > last.offset()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Examples taken in per second of update wall time, over every registered version. */

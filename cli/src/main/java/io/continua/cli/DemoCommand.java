@@ -6,13 +6,19 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.peft.data.JsonlDataset;
 import io.continua.peft.data.LabeledText;
+import io.continua.peft.delta.DeltaConfigs;
+import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.training.ClassificationScores;
+import io.continua.peft.training.OfflineTraining;
+import io.continua.peft.training.TrainingConfig;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.service.settings.SettingDefs;
 import io.continua.service.settings.SettingValues;
 import io.continua.service.settings.SharedSettings;
+import io.continua.trainer.DomainStatus;
+import io.continua.trainer.TrainerService;
 import io.continua.trainer.TrainerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,8 +27,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -71,6 +79,11 @@ final class DemoCommand extends SettingsCommand {
     @Option(names = "--kind", defaultValue = "lora", description = "Delta kind trained (default ${DEFAULT-VALUE}).")
     private String kind;
 
+    @Option(names = "--compare-offline", description = {"After the stream, also train the same kind offline on the "
+            + "same training set (four epochs, as `bench accuracy` does) on this machine and report both accuracies "
+            + "(offline_accuracy in demo-summary.json). Takes a few more minutes."})
+    private boolean compareOffline;
+
     @Override
     public SettingDefs settingDefs() {
         return DEFS;
@@ -93,6 +106,8 @@ final class DemoCommand extends SettingsCommand {
         long started = System.nanoTime();
         System.out.printf("Continua demo: %d training examples of %s at %.0f/s, scored on %d test texts%n",
                 train.size(), dataset.getFileName(), rate, test.size());
+        DemoSummary summary;
+        DemoTimeline timeline = new DemoTimeline();
         try (LocalStack stack = LocalStack.start(demoDir, null, false, Topics.withDefaultPrefix(), 2,
                 LocalStack.Ports.FREE, UpCommand.DEFS.defaults(),
                 config -> config
@@ -100,9 +115,7 @@ final class DemoCommand extends SettingsCommand {
                         .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(10))
                         .with(TrainerSettings.STEPS_PER_UPDATE, 20)
                         .with(TrainerSettings.REPLAY_CAPACITY, 12_000)
-                        .with(TrainerSettings.HOLDOUT_CAPACITY, 400)
-                        .with(TrainerSettings.IDLE_AFTER, Duration.ofSeconds(3))
-                        .with(TrainerSettings.CONSOLIDATIONS, 1_000), System.out)) {
+                        .with(TrainerSettings.HOLDOUT_CAPACITY, 400), System.out)) {
             RegistryClient registry = new RegistryClient(stack.registry.url(), stack.adminToken,
                     Duration.ofSeconds(30));
             configure(registry);
@@ -111,39 +124,79 @@ final class DemoCommand extends SettingsCommand {
             Thread producer = new Thread(() -> publish(stack, train, published), "demo-producer");
             producer.start();
 
-            DemoTimeline timeline = new DemoTimeline();
             AtomicLong failed = new AtomicLong();
             long deadline = started + budget.toNanos();
             while (System.nanoTime() < deadline) {
                 Thread.sleep(evalEvery.toMillis());
-                DemoTimeline.Point point = evaluate(serving, registry, sample, published.get(), started, failed);
+                DemoTimeline.Point point = evaluate(serving, registry, stack.trainer, sample, published.get(), started,
+                        failed);
                 timeline.add(point);
                 System.out.printf(Locale.ROOT, "[%4.0fs] examples in %5d | versions %2d | served v%-2s | "
-                                + "accuracy %5.3f | p50 %5.1f ms%n", point.seconds(), point.examplesIn(), point.versions(),
-                        point.servedVersion() > 0 ? Integer.toString(point.servedVersion()) : "-", point.accuracy(),
-                        point.p50LatencyMs());
+                                + "accuracy %5.3f | p50 %5.1f ms | freshness %s%n", point.seconds(), point.examplesIn(),
+                        point.versions(), point.servedVersion() > 0 ? Integer.toString(point.servedVersion()) : "-",
+                        point.accuracy(), point.p50LatencyMs(), Double.isNaN(point.freshnessSeconds()) ? "-"
+                                : String.format(Locale.ROOT, "%.0f s", point.freshnessSeconds()));
             }
             producer.join();
             System.out.printf("Scoring the served model on all %d test texts ...%n", test.size());
             ClassificationScores finalScores = EvalCommand.score(serving, DOMAIN, test, null);
             int versions = versions(registry);
-            DemoSummary summary = new DemoSummary(dataset.getFileName().toString(), kind, finalScores.accuracy(),
+            summary = new DemoSummary(dataset.getFileName().toString(), kind, finalScores.accuracy(),
                     finalScores.macroF1(), finalScores.total(), published.get(), versions, timeline.swaps().size(),
-                    failed.get(), (System.nanoTime() - started) / 1e9);
-            write(summary, timeline);
-            System.out.printf(Locale.ROOT, "%nFinal served accuracy %.4f (macro-F1 %.4f) on %d test texts; %d examples, "
-                            + "%d versions, %d swaps, %d failed requests, %.0f s%nReport: %s%n", summary.finalAccuracy(),
-                    summary.finalMacroF1(), summary.finalTestTexts(), summary.examples(), summary.versions(),
-                    summary.swaps(), summary.failedRequests(), summary.wallSeconds(),
-                    reportDir.resolve("report.html").toAbsolutePath());
+                    failed.get(), (System.nanoTime() - started) / 1e9, null);
         }
+        if (compareOffline) {
+            // After the stack is gone, so the offline run has the machine to itself as the stream's trainer had.
+            summary = summary.withOffline(offline(train, test));
+        }
+        write(summary, timeline);
+        System.out.printf(Locale.ROOT, "%nFinal served accuracy %.4f (macro-F1 %.4f) on %d test texts; %d examples, "
+                        + "%d versions, %d swaps, %d failed requests, %.0f s%n", summary.finalAccuracy(),
+                summary.finalMacroF1(), summary.finalTestTexts(), summary.examples(), summary.versions(),
+                summary.swaps(), summary.failedRequests(), summary.wallSeconds());
+        if (summary.offline() != null) {
+            System.out.printf(Locale.ROOT, "Offline, the same kind on the same data: accuracy %.4f (macro-F1 %.4f) in "
+                            + "%.0f s of training; served minus offline %+.4f%n", summary.offline().accuracy(),
+                    summary.offline().macroF1(), summary.offline().trainSeconds(),
+                    summary.finalAccuracy() - summary.offline().accuracy());
+        }
+        System.out.printf("Report: %s%n", reportDir.resolve("report.html").toAbsolutePath());
         return 0;
+    }
+
+    /** The same kind and hyperparameters the domain was configured with, trained offline for four epochs. */
+    private DemoSummary.Offline offline(List<LabeledText> train, List<LabeledText> test) {
+        int epochs = 4;
+        System.out.printf("Training the same %s delta offline on the %d examples, %d epochs, for comparison ...%n",
+                kind, train.size(), epochs);
+        TrainingConfig training = TrainingConfig.defaults();
+        ProgressBar bar = new ProgressBar("offline steps", (long) OfflineTraining.stepsPerEpoch(train.size(), training)
+                * epochs, System.out);
+        OfflineTraining.Result result = OfflineTraining.trainAndScore(PretrainedEncoder.allMiniLmL6V2(),
+                DeltaConfigs.parse(deltaSettings()), training, train, test, epochs,
+                (step, total, seconds) -> bar.advance(step));
+        bar.done();
+        return new DemoSummary.Offline(result.evaluation().accuracy(), result.evaluation().macroF1(),
+                result.trainSeconds(), epochs);
+    }
+
+    /** The kind and hyperparameters the demo configures its domain with. */
+    private Map<String, String> deltaSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("kind", kind);
+        if (kind.equals("lora")) {
+            settings.put("targets", Projection.allKeys());
+        }
+        return settings;
     }
 
     private void configure(RegistryClient registry) {
         ObjectNode config = RegistryClient.object().put("kind", kind);
-        if (kind.equals("lora")) {
-            config.putObject("hyperparameters").put("targets", Projection.allKeys());
+        Map<String, String> settings = deltaSettings();
+        settings.remove("kind");
+        if (!settings.isEmpty()) {
+            ObjectNode hyperparameters = config.putObject("hyperparameters");
+            settings.forEach(hyperparameters::put);
         }
         config.putObject("promotion").put("policy", "auto").put("margin", 0.0);
         registry.configure(DOMAIN, config);
@@ -158,14 +211,17 @@ final class DemoCommand extends SettingsCommand {
     }
 
     /** Scores the served model on the sample, and times single predictions for the latency figure. */
-    private static DemoTimeline.Point evaluate(ServingClient serving, RegistryClient registry, List<LabeledText> sample,
-                                               long examplesIn, long started, AtomicLong failed) {
+    private static DemoTimeline.Point evaluate(ServingClient serving, RegistryClient registry, TrainerService trainer,
+                                               List<LabeledText> sample, long examplesIn, long started,
+                                               AtomicLong failed) {
         double seconds = (System.nanoTime() - started) / 1e9;
         int versions = versions(registry);
+        DomainStatus trained = trainer.statuses().get(DOMAIN);
+        double freshness = trained == null ? Double.NaN : trained.freshnessSeconds(System.currentTimeMillis());
         JsonNode status = serving.status(DOMAIN);
         int served = status == null || status.path("activeVersion").isNull() ? 0 : status.path("activeVersion").asInt();
         if (served == 0) {
-            return new DemoTimeline.Point(seconds, examplesIn, versions, 0, 0, 0);
+            return new DemoTimeline.Point(seconds, examplesIn, versions, 0, 0, 0, freshness);
         }
         double accuracy;
         try {
@@ -186,7 +242,7 @@ final class DemoCommand extends SettingsCommand {
         }
         Collections.sort(latencies);
         double p50 = latencies.isEmpty() ? 0 : latencies.get(latencies.size() / 2);
-        return new DemoTimeline.Point(seconds, examplesIn, versions, served, accuracy, p50);
+        return new DemoTimeline.Point(seconds, examplesIn, versions, served, accuracy, p50, freshness);
     }
 
     private static int versions(RegistryClient registry) {
@@ -205,10 +261,17 @@ final class DemoCommand extends SettingsCommand {
                 .put("wall_s", summary.wallSeconds())
                 .put("dataset", summary.dataset())
                 .put("kind", summary.kind());
+        if (summary.offline() != null) {
+            json.put("offline_accuracy", summary.offline().accuracy())
+                    .put("offline_macro_f1", summary.offline().macroF1())
+                    .put("offline_train_s", summary.offline().trainSeconds())
+                    .put("offline_epochs", summary.offline().epochs());
+        }
         var curve = json.putArray("curve");
         timeline.points().forEach(point -> curve.addObject().put("seconds", point.seconds())
                 .put("examples", point.examplesIn()).put("served_version", point.servedVersion())
-                .put("accuracy", point.accuracy()).put("p50_ms", point.p50LatencyMs()));
+                .put("accuracy", point.accuracy()).put("p50_ms", point.p50LatencyMs())
+                .put("freshness_s", Double.isNaN(point.freshnessSeconds()) ? null : point.freshnessSeconds()));
         JSON.writeValue(reportDir.resolve("demo-summary.json").toFile(), json);
         Files.writeString(reportDir.resolve("report.html"), DemoReport.html(summary, timeline));
     }

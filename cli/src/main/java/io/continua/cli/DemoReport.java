@@ -32,8 +32,13 @@ final class DemoReport {
                 .append(row("Versions registered", Integer.toString(summary.versions())))
                 .append(row("Swaps seen by the evaluator", Integer.toString(summary.swaps())))
                 .append(row("Failed requests", Long.toString(summary.failedRequests())))
-                .append(row("Wall time", String.format(Locale.ROOT, "%.0f s", summary.wallSeconds())))
-                .append("</table>");
+                .append(row("Wall time", String.format(Locale.ROOT, "%.0f s", summary.wallSeconds())));
+        if (summary.offline() != null) {
+            html.append(row("Offline, same kind and data (" + summary.offline().epochs() + " epochs)",
+                    String.format(Locale.ROOT, "%.4f (served minus offline %+.4f)", summary.offline().accuracy(),
+                            summary.finalAccuracy() - summary.offline().accuracy())));
+        }
+        html.append("</table>");
         html.append("<h2>Served accuracy against examples seen</h2>")
                 .append(plot(points, DemoTimeline.Point::examplesIn, DemoTimeline.Point::accuracy, "examples published",
                         "accuracy", 0, 1, List.of()));
@@ -44,6 +49,11 @@ final class DemoReport {
         html.append("<h2>p50 latency of single predictions over time</h2>")
                 .append(plot(points, DemoTimeline.Point::seconds, DemoTimeline.Point::p50LatencyMs, "seconds", "ms", 0,
                         Math.max(1, maxLatency * 1.1), timeline.swaps()));
+        double maxFreshness = points.stream().mapToDouble(DemoTimeline.Point::freshnessSeconds)
+                .filter(Double::isFinite).max().orElse(1);
+        html.append("<h2>Freshness: age of the newest example the served version learned from</h2>")
+                .append(plot(points, DemoTimeline.Point::seconds, DemoTimeline.Point::freshnessSeconds, "seconds", "s",
+                        0, Math.max(1, maxFreshness * 1.1), timeline.swaps()));
         html.append("<p>Dashed lines mark the moments the served version changed.</p></body></html>");
         return html.toString();
     }
@@ -69,13 +79,16 @@ final class DemoReport {
             double sx = px(swap.seconds(), xMax);
             svg.append(line(sx, 10, sx, HEIGHT - MARGIN, "#d0782a", true));
         }
+        // A point without a value (nothing served yet) is left out of the line.
+        List<DemoTimeline.Point> drawn = points.stream().filter(point -> Double.isFinite(y.applyAsDouble(point)))
+                .toList();
         StringBuilder path = new StringBuilder();
-        for (DemoTimeline.Point point : points) {
+        for (DemoTimeline.Point point : drawn) {
             path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f",
                     px(x.applyAsDouble(point), xMax), py(y.applyAsDouble(point), yMin, yMax)));
         }
         svg.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"#2a6fd0\" stroke-width=\"2\"/>");
-        for (DemoTimeline.Point point : points) {
+        for (DemoTimeline.Point point : drawn) {
             svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#2a6fd0\"/>",
                     px(x.applyAsDouble(point), xMax), py(y.applyAsDouble(point), yMin, yMax)));
         }

@@ -5,9 +5,12 @@ import java.util.List;
 
 /** What the demo saw over time: evaluation points and version swaps, for the summary and the report. */
 final class DemoTimeline {
-    /** One evaluation of the served model on the fixed test sample. */
+    /**
+     * One evaluation of the served model on the fixed test sample; {@code freshnessSeconds} is how old the newest
+     * example the served version learned from was then (NaN before the trainer had one served).
+     */
     public record Point(double seconds, long examplesIn, int versions, int servedVersion, double accuracy,
-                        double p50LatencyMs) {
+                        double p50LatencyMs, double freshnessSeconds) {
     }
 
     /** The served version changed. */

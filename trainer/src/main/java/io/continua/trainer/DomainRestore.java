@@ -12,17 +12,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the registry knows of a domain when a trainer takes it over: its configuration, the latest
- * live version trainers made (weights and optimizer state, to resume from) and how far their
+ * What the registry knows of a domain when a trainer takes it over: its configuration, the version
+ * to resume from (weights and optimizer state: the one production is held at, else the latest live
+ * version trainers made) and how far their
  * versions reach into each partition of the accepted topic (to resume from the lineage, training
  * nothing twice). Only versions uploaded under the trainer's own token count: a version an operator
  * uploaded by hand, whatever lineage it claims, neither moves the resume point nor is resumed from.
  */
 record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> latestVersion,
-                     Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil) {
+                     Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil,
+                     Optional<Integer> heldProduction) {
+    private static final String PRODUCTION = "production";
 
-    /** A domain's delta configuration and hyperparameters as the registry holds them now. */
-    record Settings(DeltaConfig deltaConfig, Map<String, String> hyperparameters) {
+    /**
+     * A domain's delta configuration and hyperparameters as the registry holds them now, and the version an operator
+     * holds production at, if any.
+     */
+    record Settings(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> heldProduction) {
         static Settings of(Optional<JsonNode> info) {
             Map<String, String> hyperparameters = new HashMap<>();
             String kind = "lora";
@@ -34,7 +40,9 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
             }
             Map<String, String> deltaSettings = new HashMap<>(hyperparameters);
             deltaSettings.put("kind", kind);
-            return new Settings(DeltaConfigs.parse(deltaSettings), Map.copyOf(hyperparameters));
+            JsonNode held = info.map(node -> node.path("held").path(PRODUCTION)).orElse(null);
+            return new Settings(DeltaConfigs.parse(deltaSettings), Map.copyOf(hyperparameters),
+                    held != null && held.isInt() ? Optional.of(held.asInt()) : Optional.empty());
         }
     }
 
@@ -62,8 +70,11 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
                 }
             }
         }
-        Optional<LoadedArtifact> latest = latestLive.map(version -> model.reader()
+        // Production held by an operator is where training continues ("retrain from here"), whoever made it.
+        Optional<Integer> resumeFrom = settings.heldProduction().isPresent() ? settings.heldProduction() : latestLive;
+        Optional<LoadedArtifact> latest = resumeFrom.map(version -> model.reader()
                 .read(registry.artifact(domain, version)));
-        return new DomainRestore(deltaConfig, hyperparameters, latestLive, latest, registeredUntil);
+        return new DomainRestore(deltaConfig, hyperparameters, resumeFrom, latest, registeredUntil,
+                settings.heldProduction());
     }
 }

@@ -9,10 +9,15 @@ package io.continua.trainer;
  * @param examplesPerSecond   new examples per second of wall time in the last update (training, gate, registry)
  * @param servedNewestEventMs event time of the newest example the version this trainer had promoted covers, or
  *                            null before one was
+ * @param owedPasses          training the domain still owes the examples it keeps to reach their target passes,
+ *                            in example passes (0: nothing left to consolidate)
+ * @param lineage             the last restart or move of the domain's lineage and why (a configuration change, a
+ *                            held production version), or null
  */
 public record DomainStatus(String domain, Integer championVersion, int pending, int replay, int holdout,
                            long trainedExamples, double lastLoss, Double holdoutAccuracy, long steps, String parked,
-                           double examplesPerSecond, Long servedNewestEventMs) {
+                           double examplesPerSecond, Long servedNewestEventMs, long owedPasses,
+                           String lineage) {
     /** How old the newest example in service is, in seconds at {@code nowMs}; NaN before anything was served. */
     public double freshnessSeconds(long nowMs) {
         return servedNewestEventMs == null ? Double.NaN : (nowMs - servedNewestEventMs) / 1000.0;

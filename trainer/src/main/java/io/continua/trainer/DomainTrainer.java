@@ -20,6 +20,7 @@ import io.continua.schemas.Split;
 import io.continua.schemas.kafka.ExampleHeaders;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.registry.UploadMetadata;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,13 +61,15 @@ final class DomainTrainer {
     private final Map<Integer, Long> lastRead = new LinkedHashMap<>();
     private final Map<Integer, Long> seenUntil = new LinkedHashMap<>();
     private final Random random;
+    private final PassSchedule schedule;
     private DeltaTrainer trainer;
     private Delta champion;
     private Integer championVersion;
     private VersionedDelta production;
+    /** When new examples were last trained on (the update interval counts from here); when any round last ran. */
     private long lastUpdateNanos = System.nanoTime();
+    private long lastRoundNanos = lastUpdateNanos;
     private long trainedExamples;
-    private int consolidationsLeft;
     private double lastLoss = Double.NaN;
     private Double lastHoldoutAccuracy;
     /** Event time of the newest example read and not yet trained on; of the newest trained on. */
@@ -73,6 +77,11 @@ final class DomainTrainer {
     private long newestTrainedEventMs = Long.MIN_VALUE;
     private Long servedNewestEventMs;
     private double lastExamplesPerSecond = Double.NaN;
+    /** The held production version training last continued from; a new hold elsewhere moves training there. */
+    private Integer heldVersionFollowed;
+    /** The last time the lineage restarted or moved, and why (for the status), or null. */
+    private String lineageEvent;
+    private ChampionScores championScores;
 
     DomainTrainer(String domain, DomainModel model, TrainerConfig config, RegistryClient registry,
                   DomainRestore restore) {
@@ -83,9 +92,10 @@ final class DomainTrainer {
         this.training = trainingConfig(restore.hyperparameters(), config.batchSize());
         this.deltaConfig = restore.deltaConfig();
         this.lineage = new Lineage(config.topics().examplesAccepted(), restore.registeredUntil());
-        this.replay = new BalancedReservoir(config.replayCapacity(), training.seed());
+        this.replay = new BalancedReservoir(config.replayCapacity(), training.seed(), config.targetPasses());
         this.holdout = new BalancedReservoir(config.holdoutCapacity(), training.seed() + 1);
         this.random = new Random(training.seed() + 2);
+        this.schedule = new PassSchedule(config.targetPasses(), config.learningRateFloor());
         this.championVersion = restore.latestVersion().orElse(null);
         Optional<LoadedArtifact> latest = restore.latest()
                 .filter(artifact -> artifact.delta().config().equals(restore.deltaConfig()));
@@ -93,9 +103,14 @@ final class DomainTrainer {
             champion = latest.get().delta();
             trainer = trainerFrom(champion, latest.get().optimizer().orElse(null));
         }
+        heldVersionFollowed = restore.heldProduction().orElse(null);
         if (champion == null) {
             log.info("Domain {}: new {} delta {}", domain, restore.deltaConfig().kind().key(),
                     restore.deltaConfig().hyperparameters());
+        } else if (restore.heldProduction().isPresent()) {
+            lineageEvent = "continues from version " + championVersion + ", where production is held";
+            log.info("Domain {}: resuming from version {}, where production is held ({} labels)", domain,
+                    championVersion, champion.labels().size());
         } else {
             log.info("Domain {}: resuming from version {} ({} labels)", domain, championVersion, champion.labels().size());
         }
@@ -137,10 +152,12 @@ final class DomainTrainer {
                 || !fresh.isEmpty() && now - lastUpdateNanos >= config.maxInterval().toNanos();
     }
 
-    /** Idle long enough, with rounds left, to consolidate on the replay reservoir. */
+    /**
+     * No update due, but examples the domain keeps are short of their target passes: time to consolidate. The
+     * worker keeps the CPU learning while there is something left to learn, not a fixed number of rounds.
+     */
     boolean consolidationDue(long now) {
-        return fresh.isEmpty() && trainer != null && replay.size() > 0 && consolidationsLeft > 0
-                && now - lastUpdateNanos >= config.idleAfter().toNanos();
+        return trainer != null && !due(now) && replay.owed() > 0;
     }
 
     /** An update given up before it registered anything: its partition is leaving, or the trainer stops. */
@@ -152,8 +169,9 @@ final class DomainTrainer {
         }
     }
 
-    long lastUpdateNanos() {
-        return lastUpdateNanos;
+    /** When the domain last had a round of training (an update or a consolidation): the scheduler's staleness. */
+    long lastRoundNanos() {
+        return lastRoundNanos;
     }
 
     private static void check(BooleanSupplier abandoned) {
@@ -163,21 +181,23 @@ final class DomainTrainer {
     }
 
     /**
-     * One consolidation round: {@code stepsPerUpdate} steps on replayed examples only; the result is
-     * registered only if it beats the champion on the holdout (strictly), so idle time never churns versions.
+     * One consolidation round: {@code stepsPerUpdate} steps on the replayed examples trained on least; the
+     * result is registered only if it beats the champion on the holdout by more than the minimum gain, so
+     * consolidation never churns versions.
      *
      * @param abandoned checked between steps; once true the round stops with {@link UpdateAbandoned}
      */
     Optional<Integer> consolidate(BooleanSupplier abandoned) {
         long started = System.nanoTime();
-        lastUpdateNanos = started;
-        consolidationsLeft--;
+        lastRoundNanos = started;
         followConfig();
         ensureTrainer(replay.all());
         double lossSum = 0;
         for (int step = 0; step < config.stepsPerUpdate(); step++) {
             check(abandoned);
-            lossSum += trainer.step(replay.sample(training.batchSize()));
+            List<BalancedReservoir.Visit> visits = replay.leastTrained(training.batchSize());
+            lossSum += trainer.step(visits.stream().map(BalancedReservoir.Visit::example).toList(),
+                    schedule.scale(visits.stream().mapToInt(BalancedReservoir.Visit::before)));
         }
         lastLoss = lossSum / config.stepsPerUpdate();
         check(abandoned);
@@ -186,7 +206,7 @@ final class DomainTrainer {
         Candidate result = evaluate(candidate, holdoutSet, replay.sample(FORGETTING_SAMPLE), 0);
         check(abandoned);
         boolean better = result.holdout().examples() > 0 && (result.championHoldout() == null
-                || result.holdout().accuracy() > result.championHoldout().accuracy());
+                || result.holdout().accuracy() > result.championHoldout().accuracy() + config.consolidationMinGain());
         lastHoldoutAccuracy = result.holdout().examples() > 0 ? result.holdout().accuracy() : null;
         if (!better || result.forgetting() > config.maxForgetting()) {
             log.info("Domain {}: consolidation round kept the champion (holdout {} vs {})", domain,
@@ -204,7 +224,8 @@ final class DomainTrainer {
      * Applies the domain's configuration as the registry holds it now: a change of kind or of the delta's
      * hyperparameters starts a new lineage (a new delta, no parent) trained from the data the domain keeps, so
      * uploads match the configuration instead of being refused until a rebalance. Training hyperparameters apply
-     * from here on. If the registry cannot say, the current configuration stays.
+     * from here on. Production newly held at a version moves training onto that version's delta. If the registry
+     * cannot say, the current configuration stays.
      */
     private void followConfig() {
         DomainRestore.Settings now;
@@ -220,16 +241,56 @@ final class DomainTrainer {
             log.info("Domain {}: configuration changed from {} {} to {} {}; a new lineage starts from the {} examples "
                             + "the domain keeps", domain, deltaConfig.kind().key(), deltaConfig.hyperparameters(),
                     now.deltaConfig().kind().key(), now.deltaConfig().hyperparameters(), replay.size() + fresh.size());
+            lineageEvent = "new lineage at " + Instant.now() + ": " + deltaConfig.kind().key() + " "
+                    + deltaConfig.hyperparameters() + " -> " + now.deltaConfig().kind().key() + " "
+                    + now.deltaConfig().hyperparameters();
             deltaConfig = now.deltaConfig();
             training = newTraining;
             trainer = null;
             champion = null;
             championVersion = null;
-            consolidationsLeft = Math.max(consolidationsLeft, config.consolidations());
+            replay.forgetVisits();
         } else if (!newTraining.equals(training) && trainer != null) {
             training = newTraining;
             trainer = trainerFrom(trainer.snapshot(), trainer.optimizer().state());
         }
+        now.heldProduction().filter(held -> !held.equals(heldVersionFollowed)).ifPresent(this::continueFrom);
+    }
+
+    /**
+     * Production was held at {@code version} (an operator's rollback made sticky): training continues from that
+     * version's delta and optimizer state, not from the versions after it, and re-learns what it keeps (replay) on
+     * top of it. A held version of another configuration is left alone: the configured lineage goes on.
+     */
+    private void continueFrom(int version) {
+        if (Integer.valueOf(version).equals(championVersion)) {
+            heldVersionFollowed = version;
+            return;
+        }
+        LoadedArtifact held;
+        try {
+            held = model.reader().read(registry.artifact(domain, version));
+        } catch (RuntimeException e) {
+            log.warn("Domain {}: production is held at version {}, but its delta cannot be read ({}); trying again "
+                    + "before the next update", domain, version, e.getMessage());
+            return;
+        }
+        heldVersionFollowed = version;
+        if (!held.delta().config().equals(deltaConfig)) {
+            log.warn("Domain {}: production is held at version {}, a {} delta; the domain is configured for {} {}, "
+                    + "so training goes on from its own lineage", domain, version, held.delta().config().kind().key(),
+                    deltaConfig.kind().key(), deltaConfig.hyperparameters());
+            return;
+        }
+        log.info("Domain {}: production is held at version {}; training continues from it instead of version {}",
+                domain, version, championVersion);
+        lineageEvent = "continues from version " + version + " (held at " + Instant.now() + "), not from "
+                + "version " + championVersion;
+        champion = held.delta();
+        championVersion = version;
+        trainer = trainerFrom(champion, held.optimizer().orElse(null));
+        // The held version never learned what came after it: everything kept is owed its passes again.
+        replay.forgetVisits();
     }
 
     /** A delta to train: the champion's, or a new one knowing the labels of {@code examples}. */
@@ -250,16 +311,19 @@ final class DomainTrainer {
     Optional<Integer> update(BooleanSupplier abandoned) {
         long started = System.nanoTime();
         lastUpdateNanos = started;
-        consolidationsLeft = config.consolidations();
+        lastRoundNanos = started;
         List<LabeledText> update = new ArrayList<>(fresh);
         List<LabeledText> olderSample = replay.sample(FORGETTING_SAMPLE);
         followConfig();
         List<LabeledText> known = new ArrayList<>(update);
         known.addAll(replay.all());
         ensureTrainer(known);
-        lastLoss = train(update, abandoned);
+        int[] passes = new int[update.size()];
+        lastLoss = train(update, passes, abandoned);
         lastRead.forEach((partition, offset) -> lineage.trainedUpTo(partition, offset + 1));
-        update.forEach(replay::add);
+        for (int i = 0; i < update.size(); i++) {
+            replay.add(update.get(i), passes[i]);
+        }
         fresh.clear();
         newestTrainedEventMs = Math.max(newestTrainedEventMs, newestFreshEventMs);
         newestFreshEventMs = Long.MIN_VALUE;
@@ -281,36 +345,66 @@ final class DomainTrainer {
         return register(candidate, holdoutSet, result, System.nanoTime() - started);
     }
 
-    private double train(List<LabeledText> update, BooleanSupplier abandoned) {
+    /**
+     * At least one pass over the new examples (in shuffled order, {@code stepsPerUpdate} steps at least), each
+     * batch topped up with the replayed examples trained on least; {@code passes[i]} learns how often
+     * {@code update.get(i)} was trained on.
+     */
+    private double train(List<LabeledText> update, int[] passes, BooleanSupplier abandoned) {
         int newPerBatch = replay.size() == 0 ? training.batchSize()
                 : Math.max(1, (int) Math.round(training.batchSize() * (1 - config.replayFraction())));
         int replayPerBatch = training.batchSize() - newPerBatch;
         int steps = Math.max(config.stepsPerUpdate(), (update.size() + newPerBatch - 1) / newPerBatch);
-        List<LabeledText> order = new ArrayList<>(update);
+        List<Integer> order = new ArrayList<>(update.size());
+        for (int i = 0; i < update.size(); i++) {
+            order.add(i);
+        }
         Collections.shuffle(order, random);
         double lossSum = 0;
         for (int step = 0; step < steps; step++) {
             check(abandoned);
             List<LabeledText> batch = new ArrayList<>(training.batchSize());
+            IntStream.Builder before = IntStream.builder();
             for (int i = 0; i < newPerBatch; i++) {
-                batch.add(order.get((step * newPerBatch + i) % order.size()));
+                int index = order.get((step * newPerBatch + i) % order.size());
+                batch.add(update.get(index));
+                before.add(passes[index]++);
             }
-            batch.addAll(replay.sample(replayPerBatch));
-            lossSum += trainer.step(batch);
+            for (BalancedReservoir.Visit visit : replay.leastTrained(replayPerBatch)) {
+                batch.add(visit.example());
+                before.add(visit.before());
+            }
+            lossSum += trainer.step(batch, schedule.scale(before.build()));
         }
         return lossSum / steps;
     }
+
 
     private Candidate evaluate(Delta candidate, List<LabeledText> holdoutSet, List<LabeledText> olderSample,
                                int examplesTrained) {
         Evaluator evaluator = model.evaluator();
         Evaluation candidateHoldout = evaluator.evaluate(candidate, holdoutSet);
-        Evaluation championHoldout = champion == null ? null : evaluator.evaluate(champion, holdoutSet);
+        Evaluation championHoldout = champion == null ? null : championOn(holdoutSet);
         double replayAccuracy = olderSample.isEmpty() ? Double.NaN : evaluator.evaluate(candidate, olderSample).accuracy();
         double championReplay = olderSample.isEmpty() || champion == null ? Double.NaN
                 : evaluator.evaluate(champion, olderSample).accuracy();
         return new Candidate(candidateHoldout, championHoldout, replayAccuracy, championReplay, lastLoss,
                 examplesTrained);
+    }
+
+    /**
+     * The champion's scores on the holdout, computed once per champion and holdout: consolidation rounds follow
+     * one another with neither changing, and scoring the champion again would cost as much as the candidate.
+     */
+    private Evaluation championOn(List<LabeledText> holdoutSet) {
+        if (championScores == null || championScores.delta() != champion
+                || !championScores.holdout().equals(holdoutSet)) {
+            championScores = new ChampionScores(champion, holdoutSet, model.evaluator().evaluate(champion, holdoutSet));
+        }
+        return championScores.scores();
+    }
+
+    private record ChampionScores(Delta delta, List<LabeledText> holdout, Evaluation scores) {
     }
 
     private Optional<Integer> register(Delta candidate, List<LabeledText> holdoutSet, Candidate result,
@@ -403,7 +497,7 @@ final class DomainTrainer {
     DomainStatus status() {
         return new DomainStatus(domain, championVersion, fresh.size(), replay.size(), holdout.size(), trainedExamples,
                 lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), null, lastExamplesPerSecond,
-                servedNewestEventMs);
+                servedNewestEventMs, replay.owed(), lineageEvent);
     }
 
     private DeltaTrainer trainerFrom(Delta delta, OptimizerState state) {

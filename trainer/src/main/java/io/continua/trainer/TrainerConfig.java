@@ -1,11 +1,11 @@
 package io.continua.trainer;
 
 import static io.continua.trainer.TrainerSettings.BATCH_SIZE;
-import static io.continua.trainer.TrainerSettings.CONSOLIDATIONS;
+import static io.continua.trainer.TrainerSettings.CONSOLIDATION_MIN_GAIN;
 import static io.continua.trainer.TrainerSettings.GATE_MARGIN;
 import static io.continua.trainer.TrainerSettings.GROUP_ID;
 import static io.continua.trainer.TrainerSettings.HOLDOUT_CAPACITY;
-import static io.continua.trainer.TrainerSettings.IDLE_AFTER;
+import static io.continua.trainer.TrainerSettings.LEARNING_RATE_FLOOR;
 import static io.continua.trainer.TrainerSettings.MAX_FORGETTING;
 import static io.continua.trainer.TrainerSettings.MAX_INTERVAL;
 import static io.continua.trainer.TrainerSettings.MIN_NEW_EXAMPLES;
@@ -16,6 +16,7 @@ import static io.continua.trainer.TrainerSettings.REPLAY_CAPACITY;
 import static io.continua.trainer.TrainerSettings.REPLAY_FRACTION;
 import static io.continua.trainer.TrainerSettings.SESSION_TIMEOUT;
 import static io.continua.trainer.TrainerSettings.STEPS_PER_UPDATE;
+import static io.continua.trainer.TrainerSettings.TARGET_PASSES;
 
 import io.continua.service.settings.ServiceConfig;
 import io.continua.service.settings.SettingValues;
@@ -96,12 +97,16 @@ public final class TrainerConfig extends ServiceConfig<TrainerConfig> {
         return get(MAX_FORGETTING);
     }
 
-    public Duration idleAfter() {
-        return get(IDLE_AFTER);
+    public int targetPasses() {
+        return get(TARGET_PASSES);
     }
 
-    public int consolidations() {
-        return get(CONSOLIDATIONS);
+    public double learningRateFloor() {
+        return get(LEARNING_RATE_FLOOR);
+    }
+
+    public double consolidationMinGain() {
+        return get(CONSOLIDATION_MIN_GAIN);
     }
 
     public long rebuildLookback() {

@@ -43,12 +43,17 @@ public final class TrainerSettings {
     public static final Setting<Double> MAX_FORGETTING = Setting.of("max.forgetting", SettingType.DOUBLE,
             "a candidate passes only if its accuracy on replayed older examples drops by at most this").defaultTo(0.05)
             .validatedBy(between(0.0, 1.0));
-    public static final Setting<Duration> IDLE_AFTER = Setting.of("idle.after", SettingType.DURATION,
-            "with no new example for this long a domain consolidates: it trains on its replay reservoir alone "
-                    + "and registers the result if it beats the champion").defaultTo(Duration.ofSeconds(30))
-            .validatedBy(Validator.positive());
-    public static final Setting<Integer> CONSOLIDATIONS = Setting.of("consolidations", SettingType.INT,
-            "most consolidation rounds after new examples stop (0: never)").defaultTo(5).validatedBy(atLeast(0));
+    public static final Setting<Integer> TARGET_PASSES = Setting.of("target.passes", SettingType.INT,
+            "how often each example a domain keeps should be trained on: while any is short of it, the worker goes "
+                    + "on training the domain on its replay reservoir between updates, least-trained examples first "
+                    + "(1: one pass over new examples, nothing more)").defaultTo(4).validatedBy(between(1, 100));
+    public static final Setting<Double> LEARNING_RATE_FLOOR = Setting.of("learning.rate.floor", SettingType.DOUBLE,
+            "the stream's schedule: after the warm-up each step's learning rates are scaled by the share of its "
+                    + "examples' target passes still to do (1 for new examples, falling as they are trained on "
+                    + "again), never below this").defaultTo(0.1).validatedBy(between(0.01, 1.0));
+    public static final Setting<Double> CONSOLIDATION_MIN_GAIN = Setting.of("consolidation.min.gain",
+            SettingType.DOUBLE, "a candidate trained on replayed examples alone is registered only if its holdout "
+                    + "accuracy beats the champion's by more than this").defaultTo(0.0).validatedBy(between(0.0, 1.0));
     public static final Setting<Long> REBUILD_LOOKBACK = Setting.of("rebuild.lookback", SettingType.LONG,
             "records re-read before the committed offset when a partition is assigned, to refill the reservoirs")
             .defaultTo(50_000L).validatedBy(atLeast(0L)).importance(Importance.LOW);
@@ -68,7 +73,7 @@ public final class TrainerSettings {
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, SharedSettings.REGISTRY_URL, REGISTRY_TOKEN, GROUP_ID, MIN_NEW_EXAMPLES, MAX_INTERVAL,
             STEPS_PER_UPDATE, BATCH_SIZE, REPLAY_FRACTION, REPLAY_CAPACITY, HOLDOUT_CAPACITY, GATE_MARGIN,
-            MAX_FORGETTING, IDLE_AFTER, CONSOLIDATIONS, REBUILD_LOOKBACK, SESSION_TIMEOUT, MAX_BUFFERED_RECORDS,
+            MAX_FORGETTING, TARGET_PASSES, LEARNING_RATE_FLOOR, CONSOLIDATION_MIN_GAIN, REBUILD_LOOKBACK, SESSION_TIMEOUT, MAX_BUFFERED_RECORDS,
             MAX_POLL_INTERVAL));
 
     private TrainerSettings() {

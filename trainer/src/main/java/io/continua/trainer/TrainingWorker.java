@@ -281,8 +281,10 @@ final class TrainingWorker implements AutoCloseable {
     }
 
     /**
-     * Runs the update (or consolidation round) of the domain that has waited longest among those due, so a busy
-     * domain cannot starve a quiet one; then, if it registered a version, asks for its partition's commit.
+     * Runs the update of the domain that has waited longest among those with new examples due, else the
+     * consolidation round of the one that has waited longest among those with training still owed: new examples
+     * reach service before old ones are refined, and a busy domain cannot starve a quiet one. Then, if a version
+     * was registered, asks for its partition's commit.
      * Returns whether a domain was due.
      */
     private boolean updateOne() {
@@ -290,7 +292,8 @@ final class TrainingWorker implements AutoCloseable {
         Optional<Map.Entry<TopicPartition, DomainTrainer>> next = domains.entrySet().stream()
                 .flatMap(owned -> owned.getValue().values().stream().map(trainer -> Map.entry(owned.getKey(), trainer)))
                 .filter(entry -> entry.getValue().due(now) || entry.getValue().consolidationDue(now))
-                .min(Comparator.comparingLong(entry -> entry.getValue().lastUpdateNanos()));
+                .min(Comparator.comparing((Map.Entry<TopicPartition, DomainTrainer> entry) -> !entry.getValue().due(now))
+                        .thenComparingLong(entry -> entry.getValue().lastRoundNanos()));
         if (next.isEmpty()) {
             return false;
         }

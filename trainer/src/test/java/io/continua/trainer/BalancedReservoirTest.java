@@ -77,4 +77,45 @@ class BalancedReservoirTest {
         assertThat(drawn).hasSize(30).doesNotHaveDuplicates();
         assertThat(reservoir.sample(500)).hasSize(reservoir.size());
     }
+
+    /** Training goes to what was learned least: every kept example gets its passes before any gets one more. */
+    @Test
+    void leastTrainedExamplesComeFirstAndTheOwedTrainingFallsToZero() {
+        BalancedReservoir reservoir = new BalancedReservoir(100, 3, 3);
+        for (int i = 0; i < 40; i++) {
+            reservoir.add(new LabeledText("old " + i, i % 2 == 0 ? "a" : "b"), 2);
+        }
+        for (int i = 0; i < 10; i++) {
+            reservoir.add(new LabeledText("new " + i, "a"));
+        }
+        assertThat(reservoir.owed()).isEqualTo(40 + 10 * 3);
+
+        List<BalancedReservoir.Visit> first = reservoir.leastTrained(10);
+        assertThat(first).allSatisfy(visit -> {
+            assertThat(visit.example().text()).startsWith("new ");
+            assertThat(visit.before()).isZero();
+        });
+        assertThat(reservoir.leastTrained(10)).extracting(BalancedReservoir.Visit::before).containsOnly(1);
+        assertThat(reservoir.leastTrained(50)).extracting(BalancedReservoir.Visit::before)
+                .as("the new ones catch up with the old before any old one goes on").containsOnly(2);
+        assertThat(reservoir.owed()).isZero();
+
+        reservoir.forgetVisits();
+        assertThat(reservoir.owed()).isEqualTo(50 * 3);
+    }
+
+    /** The owed tally is kept as examples are replaced, shrunk away and forgotten: it always matches a recount. */
+    @Test
+    void theOwedTrainingMatchesARecountAfterReplacementsAndForgetting() {
+        BalancedReservoir reservoir = new BalancedReservoir(30, 5, 2);
+        java.util.Random visits = new java.util.Random(9);
+        for (int i = 0; i < 1_000; i++) {
+            reservoir.add(new LabeledText("text " + i, "label " + (i % 7)), visits.nextInt(4));
+        }
+        reservoir.all().stream().limit(3).toList().forEach(example -> reservoir.forget(example.text()));
+        long owed = reservoir.owed();
+        long recount = reservoir.leastTrained(reservoir.size()).stream()
+                .mapToLong(visit -> Math.max(0, 2 - visit.before())).sum();
+        assertThat(owed).isEqualTo(recount);
+    }
 }

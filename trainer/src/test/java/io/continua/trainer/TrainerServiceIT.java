@@ -14,6 +14,7 @@ import io.continua.peft.delta.HeadConfig;
 import io.continua.schemas.Split;
 import io.continua.schemas.registry.RegistryClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -300,6 +301,93 @@ class TrainerServiceIT {
             assertThat(first.path("kind").asText()).isEqualTo("lora");
             assertThat(first.path("parentVersion").isNull()).as("a new lineage").isTrue();
         }
+    }
+
+    /**
+     * With one optimizer step per update, one update leaves the new examples far short of their target passes:
+     * the worker goes on training on its own (consolidation) until every kept example had them, then rests.
+     */
+    @Test
+    void keepsTrainingUntilEveryKeptExampleHadItsTargetPassesThenRests(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            stack.client.configure("passes", RegistryClient.object().put("kind", "head"));
+            TrainerService trainer = stack.startTrainer(stack.config().with(TrainerSettings.STEPS_PER_UPDATE, 1)
+                    .with(TrainerSettings.TARGET_PASSES, 4));
+            stack.publish("passes", TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 3)), 20),
+                    Split.TRAIN);
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "passes");
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> trainer.statuses().get("passes").owedPasses() == 0);
+            DomainStatus done = trainer.statuses().get("passes");
+            assertThat(done.steps() * TrainerSettings.BATCH_SIZE.defaultValue())
+                    .as("example passes trained").isGreaterThanOrEqualTo(done.replay() * 4L);
+            Thread.sleep(3_000);
+            assertThat(trainer.statuses().get("passes").steps()).as("resting once nothing is owed")
+                    .isEqualTo(done.steps());
+        }
+    }
+
+    /**
+     * An operator holds production at the first version: auto promotion stops (candidates still register), the
+     * trainer continues from the held version's delta instead of its own later versions, and its status says so.
+     * After a release, auto promotion resumes. The alias history shows the hold, the release and the policy's move.
+     */
+    @Test
+    void aHeldProductionStopsAutoPromotionAndTrainingContinuesFromIt(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            ObjectNode config = RegistryClient.object().put("kind", "head");
+            config.putObject("promotion").put("policy", "auto").put("margin", 1.0);
+            stack.client.configure("pin", config);
+            Set<String> intents = Set.copyOf(TrainerStack.intents(0, 2));
+            stack.publish("pin", TrainerStack.banking("test.jsonl", intents, 20), Split.HOLDOUT);
+            List<LabeledText> train = TrainerStack.banking("train.jsonl", intents, 70);
+            int quarter = train.size() / 4;
+            TrainerService trainer = stack.startTrainer(stack.config().with(TrainerSettings.GATE_MARGIN, 1.0)
+                    .with(TrainerSettings.MAX_FORGETTING, 1.0));
+            stack.publish("pin", train.subList(0, quarter), Split.TRAIN);
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "pin");
+            stack.publish("pin", train.subList(quarter, 2 * quarter), Split.TRAIN);
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "pin");
+            int first = stack.versions("pin").get(0).path("version").asInt();
+            int lastBeforeHold = lastVersion(stack, "pin");
+            assertThat(lastBeforeHold).as("versions before the hold").isGreaterThan(first);
+            assertThat(stack.client.aliases("pin").path("aliases").path("production").path("version").asInt())
+                    .as("auto promotion before the hold").isNotEqualTo(first);
+
+            stack.operator.moveAlias("pin", "production", first, "test: hold", Optional.of(true));
+            stack.publish("pin", train.subList(2 * quarter, 3 * quarter), Split.TRAIN);
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "pin");
+            List<JsonNode> held = stack.versions("pin").stream()
+                    .filter(version -> version.path("version").asInt() > lastBeforeHold).toList();
+            assertThat(held).as("versions registered while held").isNotEmpty();
+            assertThat(held.get(0).path("parentVersion").asInt()).as("the first version after the hold continues "
+                    + "from the held one").isEqualTo(first);
+            JsonNode production = stack.client.aliases("pin").path("aliases").path("production");
+            assertThat(production.path("version").asInt()).isEqualTo(first);
+            assertThat(production.path("held").asBoolean()).isTrue();
+            assertThat(trainer.statuses().get("pin").lineage()).contains("continues from version " + first);
+
+            stack.operator.moveAlias("pin", "production", first, "test: release", Optional.of(false));
+            int lastHeld = lastVersion(stack, "pin");
+            stack.publish("pin", train.subList(3 * quarter, train.size()), Split.TRAIN);
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> stack.client
+                    .aliases("pin").path("aliases").path("production").path("version").asInt() > lastHeld);
+            List<JsonNode> history = new ArrayList<>();
+            stack.client.aliasHistory("pin", "production").path("history").forEach(history::add);
+            List<String> actors = history.stream().map(move -> move.path("actor").asText()).toList();
+            int hold = actors.indexOf("ops");
+            assertThat(history.get(hold).path("held").asBoolean()).isTrue();
+            assertThat(history.get(hold + 1).path("actor").asText()).as("nothing moves a held alias but its operator")
+                    .isEqualTo("ops");
+            assertThat(history.get(hold + 1).path("held").asBoolean()).as("the release").isFalse();
+            assertThat(actors.subList(hold + 2, actors.size())).as("auto promotion after the release")
+                    .isNotEmpty().allMatch("policy:auto"::equals);
+        }
+    }
+
+    private static int lastVersion(TrainerStack stack, String domain) {
+        List<JsonNode> versions = stack.versions(domain);
+        return versions.get(versions.size() - 1).path("version").asInt();
     }
 
     private static double metric(String scrape, String name) {

@@ -44,10 +44,18 @@ public final class AdamW {
      * global norm before clipping.
      */
     public double apply(Map<String, float[]> parameters, Map<String, float[]> gradients) {
+        return apply(parameters, gradients, 1.0);
+    }
+
+    /** As {@link #apply(Map, Map)}, with the scheduled learning rates scaled by {@code rateScale}. */
+    public double apply(Map<String, float[]> parameters, Map<String, float[]> gradients, double rateScale) {
+        if (!(rateScale > 0 && rateScale <= 1)) {
+            throw new IllegalArgumentException("A learning-rate scale must be in (0, 1], got " + rateScale);
+        }
         step++;
         double norm = globalNorm(gradients);
         double clip = norm > config.maxGradNorm() ? config.maxGradNorm() / norm : 1.0;
-        double schedule = config.schedule(step);
+        double schedule = config.schedule(step) * rateScale;
         double correction1 = 1 - Math.pow(BETA1, step);
         double correction2 = 1 - Math.pow(BETA2, step);
         gradients.forEach((name, gradient) -> {

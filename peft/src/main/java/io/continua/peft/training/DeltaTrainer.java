@@ -55,6 +55,11 @@ public final class DeltaTrainer {
 
     /** One optimizer step on {@code batch}; labels the delta does not know yet are added first. Returns the loss. */
     public double step(List<LabeledText> batch) {
+        return step(batch, 1.0);
+    }
+
+    /** As {@link #step(List)}, the learning rates scaled by {@code rateScale} (a stream's schedule, on top of warm-up). */
+    public double step(List<LabeledText> batch, double rateScale) {
         addLabels(batch.stream().map(LabeledText::label).distinct().toList());
         List<String> labels = delta.labels();
         float[] oneHot = new float[batch.size() * labels.size()];
@@ -66,7 +71,7 @@ public final class DeltaTrainer {
         TrainingGraph.StepResult result = graph.step(
                 PackedBatch.of(tokenizer.tokenize(batch.stream().map(LabeledText::text).toList())),
                 oneHot, delta.withValues(working).inputs(), working.keySet(), dropout, dropoutSeed);
-        optimizer.apply(working, result.gradients());
+        optimizer.apply(working, result.gradients(), rateScale);
         return result.loss();
     }
 
