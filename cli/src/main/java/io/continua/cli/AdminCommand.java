@@ -71,7 +71,7 @@ final class AdminCommand implements DeclaresSettings {
     }
 
     @Command(name = "promote", description = "Point an alias (production by default) at a version.")
-    static final class Promote implements Callable<Integer> {
+    static class Promote implements Callable<Integer> {
         @ParentCommand
         private AdminCommand admin;
 
@@ -84,18 +84,28 @@ final class AdminCommand implements DeclaresSettings {
         @Option(names = "--alias", defaultValue = "production")
         private String alias;
 
-        @Option(names = "--reason", defaultValue = "promoted from the command line")
+        @Option(names = "--reason", description = "Why, for the alias history.")
         private String reason;
+
+        /** Whether the move also holds or releases the alias; empty leaves that as it was. */
+        Optional<Boolean> hold() {
+            return Optional.empty();
+        }
+
+        String defaultReason() {
+            return "promoted from the command line";
+        }
 
         @Override
         public Integer call() {
-            printMove(domain, alias, admin.client().moveAlias(domain, alias, version, reason));
+            printMove(domain, alias, admin.client().moveAlias(domain, alias, version,
+                    reason == null ? defaultReason() : reason, hold()));
             return 0;
         }
     }
 
-    @Command(name = "rollback", description = "Move an alias back to the version it pointed at before.")
-    static final class Rollback implements Callable<Integer> {
+    /** A move that starts from where the alias points now: read it, then move it. */
+    abstract static class MoveFromCurrent implements Callable<Integer> {
         @ParentCommand
         private AdminCommand admin;
 
@@ -105,82 +115,101 @@ final class AdminCommand implements DeclaresSettings {
         @Option(names = "--alias", defaultValue = "production")
         private String alias;
 
-        @Option(names = "--reason", defaultValue = "rolled back from the command line")
+        @Option(names = "--reason", description = "Why, for the alias history.")
         private String reason;
 
-        @Option(names = "--hold", description = "Also hold the alias there: auto promotion stops and the trainer "
-                + "continues from that version until `admin release`.")
-        private boolean hold;
+        abstract String defaultReason();
+
+        /** The version to move to from the alias's current pointer; throws if there is none. */
+        abstract int target(String name, JsonNode current);
+
+        abstract Optional<Boolean> hold();
+
+        /** Why nothing needs doing, if so. */
+        Optional<String> nothingToDo(String name, JsonNode current) {
+            return Optional.empty();
+        }
 
         @Override
         public Integer call() {
             RegistryClient client = admin.client();
             JsonNode current = client.aliases(domain).path("aliases").path(alias);
-            if (current.isMissingNode() || current.path("previousVersion").isNull()) {
-                throw new IllegalArgumentException(domain + "@" + alias + " has no earlier version to go back to");
+            String name = domain + "@" + alias;
+            if (current.isMissingNode() || current.path("version").isNull()) {
+                throw new IllegalArgumentException(name + " points at no version");
             }
-            int previous = current.path("previousVersion").asInt();
-            JsonNode moved = client.moveAlias(domain, alias, previous, reason,
-                    hold ? Optional.of(true) : Optional.empty());
-            printMove(domain, alias, moved);
+            Optional<String> nothing = nothingToDo(name, current);
+            if (nothing.isPresent()) {
+                System.out.println(nothing.get());
+                return 0;
+            }
+            printMove(domain, alias, client.moveAlias(domain, alias, target(name, current),
+                    reason == null ? defaultReason() : reason, hold()));
             return 0;
+        }
+    }
+
+    @Command(name = "rollback", description = "Move an alias back to the version it pointed at before.")
+    static final class Rollback extends MoveFromCurrent {
+        @Option(names = "--hold", description = "Also hold the alias there: auto promotion stops and the trainer "
+                + "continues from that version until `admin release`.")
+        private boolean hold;
+
+        @Override
+        String defaultReason() {
+            return "rolled back from the command line";
+        }
+
+        @Override
+        int target(String name, JsonNode current) {
+            if (current.path("previousVersion").isNull()) {
+                throw new IllegalArgumentException(name + " has no earlier version to go back to");
+            }
+            return current.path("previousVersion").asInt();
+        }
+
+        @Override
+        Optional<Boolean> hold() {
+            return hold ? Optional.of(true) : Optional.empty();
         }
     }
 
     @Command(name = "hold", description = {"Point production (or --alias) at a version and hold it there: auto "
             + "promotion stops for the domain until `admin release`, and the trainer continues from that version's "
             + "delta (retrain from here), not from the versions after it."})
-    static final class Hold implements Callable<Integer> {
-        @ParentCommand
-        private AdminCommand admin;
-
-        @Option(names = "--domain", required = true)
-        private String domain;
-
-        @Option(names = "--version", required = true)
-        private int version;
-
-        @Option(names = "--alias", defaultValue = "production")
-        private String alias;
-
-        @Option(names = "--reason", defaultValue = "held from the command line")
-        private String reason;
+    static final class Hold extends Promote {
+        @Override
+        Optional<Boolean> hold() {
+            return Optional.of(true);
+        }
 
         @Override
-        public Integer call() {
-            printMove(domain, alias, admin.client().moveAlias(domain, alias, version, reason, Optional.of(true)));
-            return 0;
+        String defaultReason() {
+            return "held from the command line";
         }
     }
 
     @Command(name = "release", description = "Release a held alias where it points: auto promotion resumes.")
-    static final class Release implements Callable<Integer> {
-        @ParentCommand
-        private AdminCommand admin;
-
-        @Option(names = "--domain", required = true)
-        private String domain;
-
-        @Option(names = "--alias", defaultValue = "production")
-        private String alias;
-
-        @Option(names = "--reason", defaultValue = "released from the command line")
-        private String reason;
+    static final class Release extends MoveFromCurrent {
+        @Override
+        String defaultReason() {
+            return "released from the command line";
+        }
 
         @Override
-        public Integer call() {
-            RegistryClient client = admin.client();
-            JsonNode current = client.aliases(domain).path("aliases").path(alias);
-            if (current.isMissingNode() || current.path("version").isNull()) {
-                throw new IllegalArgumentException(domain + " has no alias " + alias);
-            }
-            if (!current.path("held").asBoolean()) {
-                System.out.printf("%s@%s is not held (version %d)%n", domain, alias, current.path("version").asInt());
-                return 0;
-            }
-            printMove(domain, alias, client.moveAlias(domain, alias, current.path("version").asInt(), reason,
-                    Optional.of(false)));
-            return 0;
+        Optional<String> nothingToDo(String name, JsonNode current) {
+            return current.path("held").asBoolean() ? Optional.empty()
+                    : Optional.of(name + " is not held (version " + current.path("version").asInt() + ")");
+        }
+
+        @Override
+        int target(String name, JsonNode current) {
+            return current.path("version").asInt();
+        }
+
+        @Override
+        Optional<Boolean> hold() {
+            return Optional.of(false);
         }
     }
 
