@@ -4,6 +4,8 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaKind;
+import io.continua.peft.delta.Ia3Config;
+import io.continua.peft.delta.Ia3Piece;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.WeightTensor;
@@ -104,7 +106,7 @@ public final class DeltaArtifact {
             config.put("r", lora.rank());
             config.put("lora_alpha", lora.alpha());
             config.put("lora_dropout", lora.dropout());
-            config.put("target_modules", targetModules(lora));
+            config.put("target_modules", modulePattern(lora.targets()));
             config.put("layers_to_transform", lora.layers().isEmpty() ? null : lora.layers());
             config.put("layers_pattern", lora.layers().isEmpty() ? null : "layer");
             config.put("bias", "none");
@@ -112,6 +114,14 @@ public final class DeltaArtifact {
             config.put("init_lora_weights", true);
             config.put("use_rslora", false);
             config.put("use_dora", false);
+        } else if (delta.config() instanceof Ia3Config ia3) {
+            config.put("peft_type", "IA3");
+            config.put("target_modules", modulePattern(ia3.targets()));
+            Set<Projection> feedForward = ia3.targets().stream().filter(Ia3Piece::scalesInput)
+                    .collect(Collectors.toCollection(() -> EnumSet.noneOf(Projection.class)));
+            config.put("feedforward_modules", feedForward.isEmpty() ? List.of() : modulePattern(feedForward));
+            config.put("fan_in_fan_out", false);
+            config.put("init_ia3_weights", true);
         } else {
             config.put("peft_type", delta.config().kind() == DeltaKind.ADAPTER ? "BOTTLENECK_ADAPTER" : "CLASSIFIER_HEAD");
             config.putAll(delta.config().hyperparameters());
@@ -123,8 +133,7 @@ public final class DeltaArtifact {
      * Short module names when they are unambiguous (query, key, value); otherwise a regular
      * expression, since PEFT would also match {@code output.dense} inside {@code attention.output.dense}.
      */
-    private static Object targetModules(LoraConfig lora) {
-        Set<Projection> targets = lora.targets();
+    private static Object modulePattern(Set<Projection> targets) {
         if (EnumSet.of(Projection.QUERY, Projection.KEY, Projection.VALUE).containsAll(targets)) {
             return targets.stream().map(Projection::key).toList();
         }

@@ -4,16 +4,20 @@ import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.delta.AdapterPiece;
 import io.continua.peft.delta.AdapterPiece.Position;
+import io.continua.peft.delta.Ia3Piece;
 import io.continua.peft.delta.LoraPiece;
 import io.continua.peft.graph.DeltaLayout;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Maps a delta tensor to the tensor name and layout a Python user expects: Hugging Face PEFT's LoRA
  * names on BERT ({@code base_model.model.encoder.layer.0.attention.self.query.lora_A.weight}) in
- * PyTorch's {@code [out, in]} layout, adapters under the module they follow, the head as
- * {@code base_model.model.classifier}. Inside Continua linear weights are {@code [in, out]}.
+ * PyTorch's {@code [out, in]} layout, adapters under the module they follow, IA³ vectors as PEFT's
+ * {@code ia3_l} of their module ({@code [out, 1]}, or {@code [1, in]} for a feed-forward module), the
+ * head as {@code base_model.model.classifier}. Inside Continua linear weights are {@code [in, out]}
+ * and IA³ vectors plain vectors.
  */
 final class PeftLayout {
     private static final String PREFIX = "base_model.model.";
@@ -21,6 +25,9 @@ final class PeftLayout {
     private static final Pattern ADAPTER = Pattern.compile("adapter\\.(\\d+)\\.([a-z]+)\\.(down|down_bias|up|up_bias)");
     private static final Pattern PEFT_LORA = Pattern.compile(
             Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(.+)\\.lora_(A|B)\\.weight");
+    private static final Pattern IA3 = Pattern.compile("ia3\\.(\\d+)\\.([a-z_]+)");
+    private static final Pattern PEFT_IA3 = Pattern.compile(
+            Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(.+)\\.ia3_l");
     private static final Pattern PEFT_ADAPTER = Pattern.compile(
             Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapter\\.(down|up)\\.(weight|bias)");
 
@@ -32,6 +39,11 @@ final class PeftLayout {
         if (lora.matches()) {
             return PREFIX + "encoder.layer." + lora.group(1) + "." + Projection.fromKey(lora.group(2)).modulePath()
                     + ".lora_" + lora.group(3) + ".weight";
+        }
+        Matcher ia3 = IA3.matcher(slot);
+        if (ia3.matches()) {
+            return PREFIX + "encoder.layer." + ia3.group(1) + "." + Projection.fromKey(ia3.group(2)).modulePath()
+                    + ".ia3_l";
         }
         Matcher adapter = ADAPTER.matcher(slot);
         if (adapter.matches()) {
@@ -53,6 +65,10 @@ final class PeftLayout {
             return lora.group(3).equals("A")
                     ? LoraPiece.a(Integer.parseInt(lora.group(1)), Projection.fromKey(lora.group(2)))
                     : LoraPiece.b(Integer.parseInt(lora.group(1)), Projection.fromKey(lora.group(2)));
+        }
+        Matcher ia3 = PEFT_IA3.matcher(peftName);
+        if (ia3.matches()) {
+            return Ia3Piece.vector(Integer.parseInt(ia3.group(1)), Projection.fromKey(ia3.group(2)));
         }
         Matcher adapter = PEFT_ADAPTER.matcher(peftName);
         if (adapter.matches()) {
@@ -78,11 +94,26 @@ final class PeftLayout {
     /** Our {@code [in, out]} to PyTorch's {@code [out, in]}, renamed; vectors are only renamed. */
     static WeightTensor toPeft(WeightTensor tensor) {
         String name = peftName(tensor.name());
+        Matcher ia3 = IA3.matcher(tensor.name());
+        if (ia3.matches()) {
+            long size = tensor.dim(0);
+            long[] shape = Ia3Piece.scalesInput(Projection.fromKey(ia3.group(2))) ? new long[] {1, size}
+                    : new long[] {size, 1};
+            return new WeightTensor(name, shape, tensor.values());
+        }
         return tensor.rank() == 2 ? transpose(name, tensor) : new WeightTensor(name, tensor.shape(), tensor.values());
     }
 
     static WeightTensor fromPeft(WeightTensor tensor) {
         String name = slot(tensor.name());
+        if (IA3.matcher(name).matches()) {
+            // [out, 1] or [1, in]: one of the two is 1, so the values are already the vector's.
+            if (tensor.rank() != 2 || Math.min(tensor.dim(0), tensor.dim(1)) != 1) {
+                throw new InvalidArtifactException("IA3 tensor " + tensor.name() + " must be [n, 1] or [1, n], got "
+                        + Arrays.toString(tensor.shape()));
+            }
+            return new WeightTensor(name, new long[] {tensor.values().length}, tensor.values());
+        }
         return tensor.rank() == 2 ? transpose(name, tensor) : new WeightTensor(name, tensor.shape(), tensor.values());
     }
 

@@ -18,6 +18,7 @@ public final class DeltaConfigs {
             case HEAD -> Set.of();
             case ADAPTER -> Set.of("placement", "reduction_factor");
             case LORA -> Set.of("r", "alpha", "dropout", "targets", "layers");
+            case IA3 -> Set.of("targets");
         };
     }
 
@@ -35,6 +36,7 @@ public final class DeltaConfigs {
                         Settings.number(hyperparameters, "dropout", 0.0),
                         targets(hyperparameters.getOrDefault("targets", "query,value")),
                         layers(hyperparameters.getOrDefault("layers", "all")));
+                case IA3 -> new Ia3Config(targets(hyperparameters.getOrDefault("targets", "key,value,output")));
             };
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid " + kind.key() + " configuration " + hyperparameters + ": "

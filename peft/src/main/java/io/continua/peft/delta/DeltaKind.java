@@ -9,6 +9,8 @@ public enum DeltaKind {
     LORA,
     /** Bottleneck adapters after attention and/or feed-forward blocks (Houlsby et al. 2019; Pfeiffer et al. 2020). */
     ADAPTER,
+    /** Learned rescaling of keys, values and feed-forward activations (Liu et al. 2022), as PEFT's IA3. */
+    IA3,
     /** A linear classifier on the frozen pooled embedding: the baseline. */
     HEAD;
 

@@ -39,6 +39,11 @@ public interface DeltaPiece {
         return hidden;
     }
 
+    /** The feed-forward block's activated intermediate, {@code gelu(x W1 + b1)}, the input of its second projection. */
+    default Operand<TFloat32> feedForwardActivation(Sites sites, int layer, Operand<TFloat32> activated) {
+        return activated;
+    }
+
     /** The feed-forward block's output (after its second projection), before the residual and layer norm. */
     default Operand<TFloat32> layerOutput(Sites sites, int layer, Operand<TFloat32> hidden) {
         return hidden;

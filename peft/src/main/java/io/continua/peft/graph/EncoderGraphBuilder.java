@@ -155,8 +155,11 @@ public final class EncoderGraphBuilder implements Sites {
             attention = piece.attentionOutput(this, layer, attention);
         }
         Operand<TFloat32> afterAttention = layerNorm(tf.math.add(attention, input), EncoderWeights.attentionNorm(layer));
-        Operand<TFloat32> output = dense(layer, Projection.OUTPUT, activatedDense(layer, Projection.INTERMEDIATE,
-                afterAttention));
+        Operand<TFloat32> activated = activatedDense(layer, Projection.INTERMEDIATE, afterAttention);
+        for (DeltaPiece piece : layout.pieces()) {
+            activated = piece.feedForwardActivation(this, layer, activated);
+        }
+        Operand<TFloat32> output = dense(layer, Projection.OUTPUT, activated);
         for (DeltaPiece piece : layout.pieces()) {
             output = piece.layerOutput(this, layer, output);
         }

@@ -9,6 +9,7 @@ import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.PretrainedEncoder;
@@ -91,6 +92,29 @@ class DeltaArtifactIT {
         assertThat(new String(entries.get(DeltaArtifact.LABELS), StandardCharsets.UTF_8)).contains("top_up");
     }
 
+    /** IA³ vectors under PEFT's names and shapes: {@code [out, 1]}, or {@code [1, in]} for the feed-forward module. */
+    @Test
+    void ia3UsesPeftNamesShapesAndConfigFields() {
+        Delta delta = randomized(Delta.initialize(Ia3Config.defaults(), MINILM, LABELS, 1));
+        Map<String, byte[]> entries = unzip(DeltaArtifact.pack(delta, BASE, Optional.empty()).bytes());
+
+        Map<String, WeightTensor> tensors = SafeTensors.read(entries.get(DeltaArtifact.MODEL), "model").tensors();
+        assertThat(tensors.get("base_model.model.encoder.layer.0.attention.self.key.ia3_l").shape())
+                .containsExactly(384, 1);
+        assertThat(tensors.get("base_model.model.encoder.layer.5.attention.self.value.ia3_l").shape())
+                .containsExactly(384, 1);
+        WeightTensor feedForward = tensors.get("base_model.model.encoder.layer.3.output.dense.ia3_l");
+        assertThat(feedForward.shape()).containsExactly(1, 1536);
+        assertThat(feedForward.values()).containsExactly(delta.parameter("ia3.3.output").values());
+        assertThat(tensors).hasSize(6 * 3 + 2);
+
+        JsonObject config = json(entries.get(DeltaArtifact.CONFIG));
+        assertThat(config.get("peft_type").getAsString()).isEqualTo("IA3");
+        assertThat(config.get("target_modules").getAsString())
+                .isEqualTo(".*encoder\\.layer\\.\\d+\\.(attention\\.self\\.key|attention\\.self\\.value|output\\.dense)");
+        assertThat(config.get("feedforward_modules").getAsString()).isEqualTo(".*encoder\\.layer\\.\\d+\\.(output\\.dense)");
+    }
+
     @Test
     void reportsTrainableParametersPerKind() {
         long base = 22_565_376;
@@ -100,6 +124,8 @@ class DeltaArtifactIT {
         assertThat(lora.ownParameters()).isEqualTo(73_728);
         assertThat((double) lora.ownParameters() / base).isBetween(0.003, 0.0035);
         assertThat(adapter.ownParameters()).isEqualTo(6 * (384 * 24 + 24 + 24 * 384 + 384));
+        assertThat(Delta.initialize(Ia3Config.defaults(), MINILM, LABELS, 1).ownParameters())
+                .isEqualTo(6 * (384 + 384 + 1536));
         assertThat(head.ownParameters()).isZero();
         assertThat(head.trainableParameters()).isEqualTo(384 * 3 + 3);
     }
@@ -232,7 +258,8 @@ class DeltaArtifactIT {
     private static List<DeltaConfig> configs() {
         return List.of(LoraConfig.defaults(),
                 new LoraConfig(2, 4, 0.1, EnumSet.of(Projection.ATTENTION_OUTPUT, Projection.OUTPUT), List.of(1)),
-                new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), AdapterConfig.defaults(), new HeadConfig());
+                new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), AdapterConfig.defaults(), Ia3Config.defaults(),
+                new Ia3Config(EnumSet.of(Projection.QUERY, Projection.INTERMEDIATE)), new HeadConfig());
     }
 
     private static byte[] pack() {

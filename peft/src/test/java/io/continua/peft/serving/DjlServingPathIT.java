@@ -9,6 +9,7 @@ import io.continua.peft.Vectors;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.HeadConfig;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
@@ -94,13 +95,14 @@ class DjlServingPathIT {
     }
 
     @Test
-    void loraAndAdapterDeltasGiveTheTrainingGraphsLogits() {
+    void loraAdapterAndIa3DeltasGiveTheTrainingGraphsLogits() {
         List<Tokens> tokens = tokenizer.tokenize(ParitySentences.all().subList(5, 15));
         PackedBatch batch = PackedBatch.of(tokens);
         List<String> labels = List.of("a", "b", "c", "d");
         for (DeltaConfig config : List.of(LoraConfig.defaults(),
                 new LoraConfig(4, 8, 0.1, EnumSet.allOf(Projection.class), List.of(1, 4)),
-                new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults())) {
+                new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults(), Ia3Config.defaults(),
+                new Ia3Config(EnumSet.of(Projection.QUERY, Projection.ATTENTION_OUTPUT, Projection.INTERMEDIATE)))) {
             Delta delta = Delta.initialize(config, architecture, labels, 5).withRandomValues(9, 0.1);
             float[][] expected = TrainingGraph.forDelta(runtime, config).logits(batch, delta.inputs());
             Delta headOnly = TestDeltas.headOf(delta, architecture);
@@ -112,7 +114,7 @@ class DjlServingPathIT {
                     .isNotCloseTo(withoutDelta[0][0], Offset.offset(1e-3f));
         }
         assertThat(served.loadedLayouts()).contains(LoraConfig.defaults().layout().key(),
-                AdapterConfig.defaults().layout().key());
+                AdapterConfig.defaults().layout().key(), Ia3Config.defaults().layout().key());
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
@@ -42,6 +43,13 @@ class GradientCheckIT {
         LoraConfig lora = new LoraConfig(2, 4, 0.0,
                 EnumSet.of(Projection.QUERY, Projection.VALUE, Projection.INTERMEDIATE, Projection.OUTPUT), List.of());
         check(lora, 2e-2);
+    }
+
+    /** Output rescaling (key, value, the intermediate projection) and input rescaling (the feed-forward output). */
+    @Test
+    void ia3GradientsMatchFiniteDifferences() {
+        check(new Ia3Config(EnumSet.of(Projection.KEY, Projection.VALUE, Projection.INTERMEDIATE, Projection.OUTPUT)),
+                2e-2);
     }
 
     @Test
