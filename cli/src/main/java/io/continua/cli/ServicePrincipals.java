@@ -138,7 +138,8 @@ final class ServicePrincipals {
         reader.topic(topics.examplesAccepted(), AclOperation.DESCRIBE);
 
         Grants ingest = new Grants(Principal.INGEST, acls);
-        ingest.topic(topics.examples(), AclOperation.READ);
+        // Read by the topology; written by ingest's HTTP way in (POST /v1/domains/{d}/examples).
+        ingest.topic(topics.examples(), AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
         ingest.topic(topics.predictResults(), AclOperation.READ);
         ingest.topic(topics.examplesAccepted(), AclOperation.WRITE, AclOperation.DESCRIBE);
         ingest.topic(topics.examplesRejected(), AclOperation.WRITE, AclOperation.DESCRIBE);

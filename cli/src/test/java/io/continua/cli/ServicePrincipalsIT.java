@@ -85,6 +85,8 @@ class ServicePrincipalsIT {
         assertThat(send(principals.get(Principal.CLIENT), TOPICS.predictRequests())).isGreaterThanOrEqualTo(0);
         assertThat(send(principals.get(Principal.SERVING), TOPICS.predictResults())).isGreaterThanOrEqualTo(0);
         assertThat(send(principals.get(Principal.INGEST), TOPICS.examplesAccepted())).isGreaterThanOrEqualTo(0);
+        assertThat(send(principals.get(Principal.INGEST), TOPICS.examples())).as("ingest's HTTP way in")
+                .isGreaterThanOrEqualTo(0);
         assertThatThrownBy(() -> send(principals.get(Principal.CLIENT), TOPICS.examplesAccepted()))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
     }

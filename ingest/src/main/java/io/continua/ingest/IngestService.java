@@ -1,9 +1,12 @@
 package io.continua.ingest;
 
+import io.continua.ingest.http.ExamplesPublisher;
+import io.continua.ingest.http.ExamplesUpload;
 import io.continua.ingest.http.IngestHttpServer;
 import io.continua.ingest.stats.DomainStats;
 import io.continua.ingest.stats.StatsStore;
 import io.continua.ingest.topology.IngestTopology;
+import io.continua.ingest.validate.ExampleValidator;
 import io.continua.service.lifecycle.Resources;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -62,7 +65,10 @@ public final class IngestService implements AutoCloseable {
             this.domainCounts = MultiGauge.builder("continua_ingest_examples")
                     .description("Examples per domain and outcome since the start of the stream").register(metrics);
             streams.start();
-            this.http = IngestHttpServer.start(vertx, config.host(), config.httpPort(), this);
+            ExamplesPublisher publisher = resources.add("examples publisher", new ExamplesPublisher(config.kafka(),
+                    config.topics().examples(), config.applicationId()));
+            this.http = IngestHttpServer.start(vertx, config.host(), config.httpPort(), this,
+                    new ExamplesUpload(new ExampleValidator(config)), publisher);
             resources.add("http server", http::close);
         } catch (RuntimeException | Error e) {
             resources.close();

@@ -12,6 +12,7 @@ import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.service.settings.SharedSettings;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -144,6 +145,63 @@ class IngestServiceIT {
                 service.stats("banking").map(DomainStats::acceptedCount).orElse(0L) == 24);
         assertThat(service.stats("banking").orElseThrow().duplicateCount())
                 .as("the dedup state came back from its changelog into a fresh state directory").isEqualTo(6);
+    }
+
+    /**
+     * Producers without Kafka post examples over HTTP: a valid batch is published and accepted like any other
+     * record; a batch with one bad example is refused whole (422, naming it) and none of it is published; bodies
+     * that are not JSON of the right shape are 4xx.
+     */
+    @Test
+    void examplesPostedOverHttpArePublishedAllOrNothing(EmbeddedKafka kafka) throws Exception {
+        service = IngestService.start(config, vertx);
+        service.awaitRunning(Duration.ofSeconds(60));
+        JsonObject valid = new JsonObject().put("examples", new JsonArray()
+                .add(new JsonObject().put("id", "http-1").put("text", "Where is my card?").put("label", "card_arrival")
+                        .put("eventTime", now.toString()))
+                .add(new JsonObject().put("text", "How do I top up?").put("label", "top_up")
+                        .put("eventTime", now.toEpochMilli()))
+                .add(new JsonObject().put("text", "Refund please").put("label", "refund")));
+        HttpResponse<String> published = post("/v1/domains/banking/examples", "application/json", valid.encode());
+        assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+        JsonObject answer = new JsonObject(published.body());
+        assertThat(answer.getInteger("published")).isEqualTo(3);
+        List<String> ids = answer.getJsonArray("ids").stream().map(String.class::cast).toList();
+        assertThat(ids).hasSize(3).contains("http-1").doesNotHaveDuplicates();
+
+        JsonObject oneBad = new JsonObject().put("examples", new JsonArray()
+                .add(new JsonObject().put("id", "http-ok").put("text", "Card not working").put("label", "card"))
+                .add(new JsonObject().put("id", "http-blank").put("text", "   ").put("label", "card")));
+        HttpResponse<String> refused = post("/v1/domains/banking/examples", "application/json", oneBad.encode());
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(new JsonObject(refused.body()).getString("detail")).contains("examples[1]: BLANK_TEXT");
+        assertThat(post("/v1/domains/banking/examples", "application/json", "{\"examples\": [").statusCode())
+                .isEqualTo(400);
+        assertThat(post("/v1/domains/banking/examples", "text/plain", valid.encode()).statusCode()).isEqualTo(415);
+        assertThat(post("/v1/domains/banking/examples", "application/json",
+                "{\"examples\": [{\"text\": 5, \"label\": \"x\"}]}").statusCode()).isEqualTo(400);
+        assertThat(post("/v1/domains/Not%20A%20Domain/examples", "application/json", valid.encode()).statusCode())
+                .isEqualTo(400);
+
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                service.stats("banking").map(DomainStats::acceptedCount).orElse(0L) == 3);
+        List<String> onTopic = new ArrayList<>();
+        try (KafkaConsumer<String, LabeledExample> examples = reader(kafka, RecordSerdes.labeledExample(),
+                topics.examples())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                examples.poll(Duration.ofMillis(200)).forEach(record -> onTopic.add(record.value().getId()));
+                return onTopic.size() >= 3;
+            });
+            examples.poll(Duration.ofSeconds(1)).forEach(record -> onTopic.add(record.value().getId()));
+        }
+        assertThat(onTopic).as("the refused batch published nothing").containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    private HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + service.httpPort() + path))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private LabeledExample.Builder example(String id, String text, String label) {
