@@ -70,42 +70,8 @@ final class AdminCommand implements DeclaresSettings {
         }
     }
 
-    @Command(name = "promote", description = "Point an alias (production by default) at a version.")
-    static class Promote implements Callable<Integer> {
-        @ParentCommand
-        private AdminCommand admin;
-
-        @Option(names = "--domain", required = true)
-        private String domain;
-
-        @Option(names = "--version", required = true)
-        private int version;
-
-        @Option(names = "--alias", defaultValue = "production")
-        private String alias;
-
-        @Option(names = "--reason", description = "Why, for the alias history.")
-        private String reason;
-
-        /** Whether the move also holds or releases the alias; empty leaves that as it was. */
-        Optional<Boolean> hold() {
-            return Optional.empty();
-        }
-
-        String defaultReason() {
-            return "promoted from the command line";
-        }
-
-        @Override
-        public Integer call() {
-            printMove(domain, alias, admin.client().moveAlias(domain, alias, version,
-                    reason == null ? defaultReason() : reason, hold()));
-            return 0;
-        }
-    }
-
-    /** A move that starts from where the alias points now: read it, then move it. */
-    abstract static class MoveFromCurrent implements Callable<Integer> {
+    /** A move of one alias: where to, given where it points now, and whether it also holds or releases it. */
+    abstract static class AliasMove implements Callable<Integer> {
         @ParentCommand
         private AdminCommand admin;
 
@@ -120,9 +86,10 @@ final class AdminCommand implements DeclaresSettings {
 
         abstract String defaultReason();
 
-        /** The version to move to from the alias's current pointer; throws if there is none. */
+        /** The version to move to; {@code current} is the alias's pointer (a missing node if it has none). */
         abstract int target(String name, JsonNode current);
 
+        /** Whether the move also holds or releases the alias; empty leaves that as it was. */
         abstract Optional<Boolean> hold();
 
         /** Why nothing needs doing, if so. */
@@ -135,9 +102,6 @@ final class AdminCommand implements DeclaresSettings {
             RegistryClient client = admin.client();
             JsonNode current = client.aliases(domain).path("aliases").path(alias);
             String name = domain + "@" + alias;
-            if (current.isMissingNode() || current.path("version").isNull()) {
-                throw new IllegalArgumentException(name + " points at no version");
-            }
             Optional<String> nothing = nothingToDo(name, current);
             if (nothing.isPresent()) {
                 System.out.println(nothing.get());
@@ -147,10 +111,39 @@ final class AdminCommand implements DeclaresSettings {
                     reason == null ? defaultReason() : reason, hold()));
             return 0;
         }
+
+        /** The alias's current pointer, which a move from where it points needs. */
+        static JsonNode pointing(String name, JsonNode current) {
+            if (current.isMissingNode() || current.path("version").isNull()) {
+                throw new IllegalArgumentException(name + " points at no version");
+            }
+            return current;
+        }
+    }
+
+    @Command(name = "promote", description = "Point an alias (production by default) at a version.")
+    static class Promote extends AliasMove {
+        @Option(names = "--version", required = true)
+        private int version;
+
+        @Override
+        String defaultReason() {
+            return "promoted from the command line";
+        }
+
+        @Override
+        int target(String name, JsonNode current) {
+            return version;
+        }
+
+        @Override
+        Optional<Boolean> hold() {
+            return Optional.empty();
+        }
     }
 
     @Command(name = "rollback", description = "Move an alias back to the version it pointed at before.")
-    static final class Rollback extends MoveFromCurrent {
+    static final class Rollback extends AliasMove {
         @Option(names = "--hold", description = "Also hold the alias there: auto promotion stops and the trainer "
                 + "continues from that version until `admin release`.")
         private boolean hold;
@@ -162,7 +155,7 @@ final class AdminCommand implements DeclaresSettings {
 
         @Override
         int target(String name, JsonNode current) {
-            if (current.path("previousVersion").isNull()) {
+            if (pointing(name, current).path("previousVersion").isNull()) {
                 throw new IllegalArgumentException(name + " has no earlier version to go back to");
             }
             return current.path("previousVersion").asInt();
@@ -190,7 +183,7 @@ final class AdminCommand implements DeclaresSettings {
     }
 
     @Command(name = "release", description = "Release a held alias where it points: auto promotion resumes.")
-    static final class Release extends MoveFromCurrent {
+    static final class Release extends AliasMove {
         @Override
         String defaultReason() {
             return "released from the command line";
@@ -198,7 +191,7 @@ final class AdminCommand implements DeclaresSettings {
 
         @Override
         Optional<String> nothingToDo(String name, JsonNode current) {
-            return current.path("held").asBoolean() ? Optional.empty()
+            return pointing(name, current).path("held").asBoolean() ? Optional.empty()
                     : Optional.of(name + " is not held (version " + current.path("version").asInt() + ")");
         }
 

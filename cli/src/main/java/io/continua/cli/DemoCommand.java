@@ -145,11 +145,13 @@ final class DemoCommand extends SettingsCommand {
                     finalScores.macroF1(), finalScores.total(), published.get(), versions, timeline.swaps().size(),
                     failed.get(), (System.nanoTime() - started) / 1e9, null);
         }
-        if (compareOffline) {
-            // After the stack is gone, so the offline run has the machine to itself as the stream's trainer had.
-            summary = summary.withOffline(offline(train, test));
-        }
         write(summary, timeline);
+        if (compareOffline) {
+            // After the stack is gone, so the offline run has the machine to itself as the stream's trainer had;
+            // the stream's figures are written first, so a failed offline run loses none of them.
+            summary = summary.withOffline(offline(train, test));
+            write(summary, timeline);
+        }
         System.out.printf(Locale.ROOT, "%nFinal served accuracy %.4f (macro-F1 %.4f) on %d test texts; %d examples, "
                         + "%d versions, %d swaps, %d failed requests, %.0f s%n", summary.finalAccuracy(),
                 summary.finalMacroF1(), summary.finalTestTexts(), summary.examples(), summary.versions(),

@@ -244,7 +244,9 @@ public final class RegistryWrites {
     }
 
     private AliasPointer pointer(String domain, String alias, int version, String reason, String actor, boolean held) {
-        Integer previous = state.alias(domain, alias).map(AliasPointer::getVersion).orElse(null);
+        // A hold or release where the alias already points keeps where it came from: a rollback still goes there.
+        Integer previous = state.alias(domain, alias).map(current -> Objects.equals(current.getVersion(), version)
+                ? current.getPreviousVersion() : current.getVersion()).orElse(null);
         return new AliasPointer(domain, alias, version, previous, reason, actor, held, Instant.now());
     }
 

@@ -1,27 +1,37 @@
 package io.continua.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.continua.peft.artifact.InvalidArtifactException;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.DeltaConfigs;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
 import io.continua.schemas.registry.RegistryClient;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the registry knows of a domain when a trainer takes it over: its configuration, the version
- * to resume from (weights and optimizer state: the one production is held at, else the latest live
- * version trainers made) and how far their
- * versions reach into each partition of the accepted topic (to resume from the lineage, training
- * nothing twice). Only versions uploaded under the trainer's own token count: a version an operator
- * uploaded by hand, whatever lineage it claims, neither moves the resume point nor is resumed from.
+ * to resume from (weights and optimizer state) and how far the trainers' versions reach into each
+ * partition of the accepted topic (to resume from the lineage, training nothing twice). The version
+ * resumed from is the latest live one trainers made, unless an operator holds production: then the
+ * newest trainer version descending from the held one, else the held version itself (an operator's
+ * explicit choice, whoever made it). Otherwise only versions uploaded under the trainer's own token
+ * count: a version an operator uploaded by hand neither moves the resume point nor is resumed from.
+ *
+ * @param resumedFromNewest whether the version resumed from is the newest the trainers made: if so it
+ *                          learned every example the lineage registered
  */
 record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> latestVersion,
                      Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil,
-                     Optional<Integer> heldProduction) {
+                     Optional<Integer> heldProduction, boolean resumedFromNewest) {
+    private static final Logger log = LoggerFactory.getLogger(DomainRestore.class);
     private static final String PRODUCTION = "production";
 
     /**
@@ -53,10 +63,14 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
         Map<String, String> hyperparameters = settings.hyperparameters();
 
         Map<Integer, Long> registeredUntil = new HashMap<>();
-        Optional<Integer> latestLive = Optional.empty();
+        Map<Integer, Integer> parents = new HashMap<>();
+        List<Integer> ownLive = new ArrayList<>();
         if (info.isPresent()) {
             String trainer = registry.whoami().path("name").asText();
             for (DeltaVersion version : registry.versionRecords(domain)) {
+                if (version.getParentVersion() != null) {
+                    parents.put(version.getVersion(), version.getParentVersion());
+                }
                 if (!version.getCreatedBy().equals(trainer)) {
                     continue;
                 }
@@ -66,15 +80,43 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
                     }
                 }
                 if (!version.getDeleted()) {
-                    latestLive = Optional.of(version.getVersion());
+                    ownLive.add(version.getVersion());
                 }
             }
         }
-        // Production held by an operator is where training continues ("retrain from here"), whoever made it.
-        Optional<Integer> resumeFrom = settings.heldProduction().isPresent() ? settings.heldProduction() : latestLive;
-        Optional<LoadedArtifact> latest = resumeFrom.map(version -> model.reader()
-                .read(registry.artifact(domain, version)));
-        return new DomainRestore(deltaConfig, hyperparameters, resumeFrom, latest, registeredUntil,
-                settings.heldProduction());
+        Optional<Integer> latestLive = ownLive.isEmpty() ? Optional.empty()
+                : Optional.of(ownLive.get(ownLive.size() - 1));
+        // Production held by an operator is where training continues ("retrain from here"): from the newest
+        // version trainers made on top of it since, else from the held version itself, whoever made it.
+        Optional<Integer> held = settings.heldProduction();
+        Optional<Integer> resumeFrom = held.map(version -> newestDescendant(version, ownLive, parents)).or(() -> latestLive);
+        Optional<LoadedArtifact> latest;
+        try {
+            latest = resumeFrom.map(version -> model.reader().read(registry.artifact(domain, version)));
+        } catch (InvalidArtifactException e) {
+            if (held.isEmpty()) {
+                throw e;
+            }
+            log.warn("Domain {}: production is held at version {}, but its delta cannot be used ({}); resuming from "
+                    + "the trainers' own lineage", domain, held.get(), e.getMessage());
+            resumeFrom = latestLive;
+            latest = latestLive.map(version -> model.reader().read(registry.artifact(domain, version)));
+        }
+        return new DomainRestore(deltaConfig, hyperparameters, resumeFrom, latest, registeredUntil, held,
+                resumeFrom.equals(latestLive));
+    }
+
+    /** The newest of {@code candidates} whose chain of parents reaches {@code ancestor}, else {@code ancestor}. */
+    private static int newestDescendant(int ancestor, List<Integer> candidates, Map<Integer, Integer> parents) {
+        for (int i = candidates.size() - 1; i >= 0; i--) {
+            Integer step = candidates.get(i);
+            for (int hops = 0; step != null && hops <= parents.size(); hops++) {
+                if (step == ancestor) {
+                    return candidates.get(i);
+                }
+                step = parents.get(step);
+            }
+        }
+        return ancestor;
     }
 }

@@ -2,6 +2,7 @@ package io.continua.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.peft.artifact.DeltaArtifact;
+import io.continua.peft.artifact.InvalidArtifactException;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
@@ -82,6 +83,8 @@ final class DomainTrainer {
     /** The last time the lineage restarted or moved, and why (for the status), or null. */
     private String lineageEvent;
     private ChampionScores championScores;
+    /** How often a registered example read again counts as trained on. */
+    private final int registeredVisits;
 
     DomainTrainer(String domain, DomainModel model, TrainerConfig config, RegistryClient registry,
                   DomainRestore restore) {
@@ -104,13 +107,17 @@ final class DomainTrainer {
             trainer = trainerFrom(champion, latest.get().optimizer().orElse(null));
         }
         heldVersionFollowed = restore.heldProduction().orElse(null);
+        // Registered examples read again (the reservoirs are rebuilt) were learned by the version resumed from,
+        // unless that is an older one (production held further back): then they are owed their passes again.
+        registeredVisits = restore.resumedFromNewest() && champion != null ? config.targetPasses() : 0;
         if (champion == null) {
             log.info("Domain {}: new {} delta {}", domain, restore.deltaConfig().kind().key(),
                     restore.deltaConfig().hyperparameters());
         } else if (restore.heldProduction().isPresent()) {
-            lineageEvent = "continues from version " + championVersion + ", where production is held";
-            log.info("Domain {}: resuming from version {}, where production is held ({} labels)", domain,
-                    championVersion, champion.labels().size());
+            lineageEvent = "continues from version " + championVersion + " (production held at version "
+                    + restore.heldProduction().get() + ")";
+            log.info("Domain {}: resuming from version {}, production being held at version {} ({} labels)", domain,
+                    championVersion, restore.heldProduction().get(), champion.labels().size());
         } else {
             log.info("Domain {}: resuming from version {} ({} labels)", domain, championVersion, champion.labels().size());
         }
@@ -137,7 +144,7 @@ final class DomainTrainer {
         if (example.getSplit() == Split.HOLDOUT) {
             holdout.add(text);
         } else if (lineage.alreadyRegistered(record.partition(), record.offset())) {
-            replay.add(text);
+            replay.add(text, registeredVisits);
         } else {
             fresh.add(text);
             newestFreshEventMs = Math.max(newestFreshEventMs, example.getEventTime().toEpochMilli());
@@ -254,6 +261,10 @@ final class DomainTrainer {
             training = newTraining;
             trainer = trainerFrom(trainer.snapshot(), trainer.optimizer().state());
         }
+        if (now.heldProduction().isEmpty()) {
+            // Released: a later hold, even at the same version again, moves training there again.
+            heldVersionFollowed = null;
+        }
         now.heldProduction().filter(held -> !held.equals(heldVersionFollowed)).ifPresent(this::continueFrom);
     }
 
@@ -270,6 +281,11 @@ final class DomainTrainer {
         LoadedArtifact held;
         try {
             held = model.reader().read(registry.artifact(domain, version));
+        } catch (InvalidArtifactException e) {
+            heldVersionFollowed = version;
+            log.warn("Domain {}: production is held at version {}, but its delta cannot be used ({}); training goes "
+                    + "on from its own lineage", domain, version, e.getMessage());
+            return;
         } catch (RuntimeException e) {
             log.warn("Domain {}: production is held at version {}, but its delta cannot be read ({}); trying again "
                     + "before the next update", domain, version, e.getMessage());
@@ -378,7 +394,6 @@ final class DomainTrainer {
         }
         return lossSum / steps;
     }
-
 
     private Candidate evaluate(Delta candidate, List<LabeledText> holdoutSet, List<LabeledText> olderSample,
                                int examplesTrained) {

@@ -367,9 +367,22 @@ class TrainerServiceIT {
             assertThat(production.path("held").asBoolean()).isTrue();
             assertThat(trainer.statuses().get("pin").lineage()).contains("continues from version " + first);
 
+            // A trainer taking the domain over while it is held resumes from the newest version made on top of the
+            // held one, not from the held version again.
+            trainer.close();
+            int lastBeforeRestart = lastVersion(stack, "pin");
+            TrainerService successor = stack.startTrainer(stack.config().with(TrainerSettings.GATE_MARGIN, 1.0)
+                    .with(TrainerSettings.MAX_FORGETTING, 1.0));
+            stack.publish("pin", train.subList(3 * quarter, 3 * quarter + quarter / 2), Split.TRAIN);
+            awaitFullyTrained(stack, Duration.ofMinutes(2), "pin");
+            JsonNode afterRestart = stack.versions("pin").stream()
+                    .filter(version -> version.path("version").asInt() > lastBeforeRestart).findFirst().orElseThrow();
+            assertThat(afterRestart.path("parentVersion").asInt()).isEqualTo(lastBeforeRestart);
+            assertThat(successor.statuses().get("pin").lineage()).contains("production held at version " + first);
+
             stack.operator.moveAlias("pin", "production", first, "test: release", Optional.of(false));
             int lastHeld = lastVersion(stack, "pin");
-            stack.publish("pin", train.subList(3 * quarter, train.size()), Split.TRAIN);
+            stack.publish("pin", train.subList(3 * quarter + quarter / 2, train.size()), Split.TRAIN);
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> stack.client
                     .aliases("pin").path("aliases").path("production").path("version").asInt() > lastHeld);
             List<JsonNode> history = new ArrayList<>();

@@ -106,11 +106,13 @@ final class PeftLayout {
 
     static WeightTensor fromPeft(WeightTensor tensor) {
         String name = slot(tensor.name());
-        if (IA3.matcher(name).matches()) {
-            // [out, 1] or [1, in]: one of the two is 1, so the values are already the vector's.
-            if (tensor.rank() != 2 || Math.min(tensor.dim(0), tensor.dim(1)) != 1) {
-                throw new InvalidArtifactException("IA3 tensor " + tensor.name() + " must be [n, 1] or [1, n], got "
-                        + Arrays.toString(tensor.shape()));
+        Matcher ia3 = IA3.matcher(name);
+        if (ia3.matches()) {
+            // [1, in] for a feed-forward module, [out, 1] otherwise: the values are already the vector's.
+            boolean input = Ia3Piece.scalesInput(Projection.fromKey(ia3.group(2)));
+            if (tensor.rank() != 2 || tensor.dim(input ? 0 : 1) != 1) {
+                throw new InvalidArtifactException("IA3 tensor " + tensor.name() + " must be "
+                        + (input ? "[1, in]" : "[out, 1]") + ", got " + Arrays.toString(tensor.shape()));
             }
             return new WeightTensor(name, new long[] {tensor.values().length}, tensor.values());
         }

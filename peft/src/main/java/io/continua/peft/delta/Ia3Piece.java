@@ -19,8 +19,15 @@ import org.tensorflow.types.TFloat32;
  */
 public record Ia3Piece(Set<Projection> targets) implements DeltaPiece {
 
+    private static final String PREFIX = "ia3.";
+
     public static String vector(int layer, Projection projection) {
-        return "ia3." + layer + "." + projection.key();
+        return PREFIX + layer + "." + projection.key();
+    }
+
+    /** Whether a delta tensor is one of IA³'s rescaling vectors. */
+    public static boolean isVector(String tensor) {
+        return tensor.startsWith(PREFIX);
     }
 
     /** Whether the vector rescales the projection's input (PEFT's feed-forward modules) rather than its output. */

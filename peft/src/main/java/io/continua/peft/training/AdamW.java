@@ -1,5 +1,6 @@
 package io.continua.peft.training;
 
+import io.continua.peft.delta.Ia3Piece;
 import io.continua.peft.graph.DeltaLayout;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -64,7 +65,7 @@ public final class AdamW {
             float[] v = moment(secondMoments, name, values.length);
             boolean head = name.equals(DeltaLayout.HEAD_WEIGHT) || name.equals(DeltaLayout.HEAD_BIAS);
             double rate = (head ? config.headLearningRate() : config.learningRate()) * schedule;
-            double decay = isBias(name) ? 0 : config.weightDecay();
+            double decay = decayed(name) ? config.weightDecay() : 0;
             for (int i = 0; i < values.length; i++) {
                 double g = gradient[i] * clip;
                 m[i] = (float) (BETA1 * m[i] + (1 - BETA1) * g);
@@ -103,8 +104,12 @@ public final class AdamW {
         }
     }
 
-    private static boolean isBias(String name) {
-        return name.endsWith("bias");
+    /**
+     * Biases are not decayed, nor IA³'s rescaling vectors: they start at one, where they leave the base as it
+     * is, and decay would pull them toward zero instead.
+     */
+    private static boolean decayed(String name) {
+        return !name.endsWith("bias") && !Ia3Piece.isVector(name);
     }
 
     private static float[] moment(Map<String, float[]> moments, String name, int length) {
