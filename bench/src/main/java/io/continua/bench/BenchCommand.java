@@ -82,7 +82,7 @@ public final class BenchCommand implements CommandExtension {
                         + "falls back to the bundled data/ folder).")
         private Path datasetsDir;
 
-        @Option(names = "--kind", defaultValue = "lora", description = {"lora, adapter, ia3 or head (default ${DEFAULT-VALUE}).",
+        @Option(names = "--kind", defaultValue = "lora", description = {"lora, adapter, ia3, loreft or head (default ${DEFAULT-VALUE}).",
             "lora defaults to r=8 on all six projections here (--set targets=query,value for the service default)."})
         private String kind;
 
@@ -266,7 +266,7 @@ public final class BenchCommand implements CommandExtension {
             List<String[]> runs = new ArrayList<>(List.of(new String[] {"model"}, new String[] {"registry"},
                     new String[] {"ingest"}, new String[] {"trainer"}, new String[] {"serving"}));
             if (!skipAccuracy) {
-                for (String kind : List.of("lora", "adapter", "ia3", "head")) {
+                for (String kind : List.of("lora", "adapter", "ia3", "loreft", "head")) {
                     runs.add(new String[] {"accuracy", "--dataset", "banking77", "--kind", kind});
                 }
                 if (Files.isDirectory(Path.of("../shared/data/sst2"))) {

@@ -219,7 +219,7 @@ final class AdminCommand implements DeclaresSettings {
         @Option(names = "--domain", required = true)
         private String domain;
 
-        @Option(names = "--kind", description = "lora, adapter, ia3 or head.")
+        @Option(names = "--kind", description = "lora, adapter, ia3, loreft or head.")
         private String kind;
 
         @Option(names = "--set", description = "A hyperparameter, e.g. --set r=16 --set learning_rate=0.003.")

@@ -123,7 +123,11 @@ public final class DeltaArtifact {
             config.put("fan_in_fan_out", false);
             config.put("init_ia3_weights", true);
         } else {
-            config.put("peft_type", delta.config().kind() == DeltaKind.ADAPTER ? "BOTTLENECK_ADAPTER" : "CLASSIFIER_HEAD");
+            config.put("peft_type", switch (delta.config().kind()) {
+                case ADAPTER -> "BOTTLENECK_ADAPTER";
+                case LOREFT -> "LOREFT";
+                default -> "CLASSIFIER_HEAD";
+            });
             config.putAll(delta.config().hyperparameters());
         }
         return config;

@@ -5,6 +5,7 @@ import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.delta.AdapterPiece;
 import io.continua.peft.delta.AdapterPiece.Position;
 import io.continua.peft.delta.Ia3Piece;
+import io.continua.peft.delta.LoreftPiece;
 import io.continua.peft.delta.LoraPiece;
 import io.continua.peft.graph.DeltaLayout;
 import java.util.Arrays;
@@ -17,7 +18,9 @@ import java.util.regex.Pattern;
  * PyTorch's {@code [out, in]} layout, adapters under the module they follow, IA³ vectors as PEFT's
  * {@code ia3_l} of their module ({@code [out, 1]}, or {@code [1, in]} for a feed-forward module), the
  * head as {@code base_model.model.classifier}. Inside Continua linear weights are {@code [in, out]}
- * and IA³ vectors plain vectors.
+ * and IA³ vectors plain vectors. LoReFT, which PEFT does not have, follows the same convention:
+ * {@code …layer.{i}.output.loreft.rotate_layer.weight} ({@code R}, {@code [r, hidden]}) and
+ * {@code …learned_source.{weight,bias}} ({@code W}, {@code b}), as pyreft names its intervention's parts.
  */
 final class PeftLayout {
     private static final String PREFIX = "base_model.model.";
@@ -28,6 +31,9 @@ final class PeftLayout {
     private static final Pattern IA3 = Pattern.compile("ia3\\.(\\d+)\\.([a-z_]+)");
     private static final Pattern PEFT_IA3 = Pattern.compile(
             Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(.+)\\.ia3_l");
+    private static final Pattern LOREFT = Pattern.compile("loreft\\.(\\d+)\\.(rotation|source|source_bias)");
+    private static final Pattern PEFT_LOREFT = Pattern.compile(Pattern.quote(PREFIX)
+            + "encoder\\.layer\\.(\\d+)\\.output\\.loreft\\.(rotate_layer\\.weight|learned_source\\.weight|learned_source\\.bias)");
     private static final Pattern PEFT_ADAPTER = Pattern.compile(
             Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapter\\.(down|up)\\.(weight|bias)");
 
@@ -44,6 +50,15 @@ final class PeftLayout {
         if (ia3.matches()) {
             return PREFIX + "encoder.layer." + ia3.group(1) + "." + Projection.fromKey(ia3.group(2)).modulePath()
                     + ".ia3_l";
+        }
+        Matcher loreft = LOREFT.matcher(slot);
+        if (loreft.matches()) {
+            String tensor = switch (loreft.group(2)) {
+                case "rotation" -> "rotate_layer.weight";
+                case "source" -> "learned_source.weight";
+                default -> "learned_source.bias";
+            };
+            return PREFIX + "encoder.layer." + loreft.group(1) + ".output.loreft." + tensor;
         }
         Matcher adapter = ADAPTER.matcher(slot);
         if (adapter.matches()) {
@@ -69,6 +84,15 @@ final class PeftLayout {
         Matcher ia3 = PEFT_IA3.matcher(peftName);
         if (ia3.matches()) {
             return Ia3Piece.vector(Integer.parseInt(ia3.group(1)), Projection.fromKey(ia3.group(2)));
+        }
+        Matcher loreft = PEFT_LOREFT.matcher(peftName);
+        if (loreft.matches()) {
+            int layer = Integer.parseInt(loreft.group(1));
+            return switch (loreft.group(2)) {
+                case "rotate_layer.weight" -> LoreftPiece.rotation(layer);
+                case "learned_source.weight" -> LoreftPiece.source(layer);
+                default -> LoreftPiece.sourceBias(layer);
+            };
         }
         Matcher adapter = PEFT_ADAPTER.matcher(peftName);
         if (adapter.matches()) {

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * What a delta is made of. Every kind trains the classifier head; LoRA, adapters and IA³ add their own
+ * What a delta is made of. Every kind trains the classifier head; LoRA, adapters, IA³ and LoReFT add their own
  * tensors, through the piece of the encoder graph that their {@link DeltaLayout} names.
  */
-public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config, HeadConfig {
+public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config, LoreftConfig, HeadConfig {
     /** Standard deviation of the head's initial weights, as BERT initializes classifiers. */
     double HEAD_INIT_STD = 0.02;
 
@@ -30,6 +30,13 @@ public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config
     /** Untrained tensors fed with every delta of this configuration (LoRA's scaling), by name. */
     default Map<String, float[]> settings() {
         return Map.of();
+    }
+
+    /**
+     * Restores a constraint on the trained values (in place) after an optimizer step, e.g. LoReFT's
+     * orthonormal projection; most kinds have none.
+     */
+    default void constrain(Map<String, float[]> parameters, Map<String, long[]> shapes) {
     }
 
     /** The rate LoRA branches drop their input at while training; 0 for kinds without LoRA. */

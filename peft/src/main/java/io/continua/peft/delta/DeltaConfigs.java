@@ -6,9 +6,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reads a {@link DeltaConfig} back from its flat hyperparameters, with defaults for what is missing. */
 public final class DeltaConfigs {
+    private static final Pattern POSITIONS = Pattern.compile("(?:f(\\d{1,3}))?\\+?(?:l(\\d{1,3}))?");
+
     private DeltaConfigs() {
     }
 
@@ -19,6 +23,7 @@ public final class DeltaConfigs {
             case ADAPTER -> Set.of("placement", "reduction_factor");
             case LORA -> Set.of("r", "alpha", "dropout", "targets", "layers");
             case IA3 -> Set.of("targets");
+            case LOREFT -> Set.of("r", "layers", "positions");
         };
     }
 
@@ -37,11 +42,28 @@ public final class DeltaConfigs {
                         targets(hyperparameters.getOrDefault("targets", "query,value")),
                         layers(hyperparameters.getOrDefault("layers", "all")));
                 case IA3 -> new Ia3Config(targets(hyperparameters.getOrDefault("targets", "key,value,output")));
+                case LOREFT -> loreft(Settings.integer(hyperparameters, "r", 4),
+                        layers(hyperparameters.getOrDefault("layers", "all")),
+                        hyperparameters.getOrDefault("positions", "all"));
             };
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid " + kind.key() + " configuration " + hyperparameters + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** pyreft's position notation: {@code all}, {@code f<n>}, {@code l<n>} or {@code f<n>+l<m>}. */
+    private static LoreftConfig loreft(int rank, List<Integer> layers, String positions) {
+        if (positions.equals("all")) {
+            return new LoreftConfig(rank, layers, 0, 0);
+        }
+        Matcher matcher = POSITIONS.matcher(positions);
+        if (!matcher.matches() || matcher.group(1) == null && matcher.group(2) == null) {
+            throw new IllegalArgumentException("positions must be 'all', 'f<n>', 'l<n>' or 'f<n>+l<m>', got '"
+                    + positions + "'");
+        }
+        return new LoreftConfig(rank, layers, matcher.group(1) == null ? 0 : Integer.parseInt(matcher.group(1)),
+                matcher.group(2) == null ? 0 : Integer.parseInt(matcher.group(2)));
     }
 
     private static Set<Projection> targets(String list) {

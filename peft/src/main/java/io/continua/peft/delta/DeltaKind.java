@@ -11,6 +11,8 @@ public enum DeltaKind {
     ADAPTER,
     /** Learned rescaling of keys, values and feed-forward activations (Liu et al. 2022), as PEFT's IA3. */
     IA3,
+    /** A low-rank intervention on chosen layers' outputs at chosen positions (Wu et al. 2024), as pyreft's LoReFT. */
+    LOREFT,
     /** A linear classifier on the frozen pooled embedding: the baseline. */
     HEAD;
 

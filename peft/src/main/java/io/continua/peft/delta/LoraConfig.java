@@ -88,8 +88,7 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<Projection>
         values.put("alpha", Double.toString(alpha));
         values.put("dropout", Double.toString(dropout));
         values.put("targets", targets.stream().map(Projection::key).collect(Collectors.joining(",")));
-        values.put("layers", layers.isEmpty() ? "all"
-                : layers.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        values.put("layers", ChosenLayers.key(layers));
         return values;
     }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -34,19 +33,12 @@ public record LoraPiece(int rank, Set<Projection> targets, List<Integer> layers)
     @Override
     public String layoutKey() {
         return "lora(r=" + rank + ";" + targets.stream().map(Projection::key).collect(Collectors.joining(","))
-                + ";" + (layers.isEmpty() ? "all" : layers.stream().map(String::valueOf).collect(Collectors.joining(",")))
-                + ")";
+                + ";" + ChosenLayers.key(layers) + ")";
     }
 
     /** The adapted layers, resolved against the encoder. */
     List<Integer> layersOf(EncoderArchitecture architecture) {
-        for (int layer : layers) {
-            if (layer < 0 || layer >= architecture.layers()) {
-                throw new IllegalArgumentException("LoRA layer " + layer + " does not exist in an encoder of "
-                        + architecture.layers() + " layers");
-            }
-        }
-        return layers.isEmpty() ? IntStream.range(0, architecture.layers()).boxed().toList() : layers;
+        return ChosenLayers.resolve(layers, architecture, "LoRA");
     }
 
     @Override

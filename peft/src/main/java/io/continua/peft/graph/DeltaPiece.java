@@ -49,6 +49,14 @@ public interface DeltaPiece {
         return hidden;
     }
 
+    /**
+     * A layer's result, after its last layer norm: the residual stream the next layer reads, where
+     * representation interventions (ReFT) act.
+     */
+    default Operand<TFloat32> blockOutput(Sites sites, int layer, Operand<TFloat32> hidden) {
+        return hidden;
+    }
+
     /** The mean-pooled embedding of each text, before the classifier head. */
     default Operand<TFloat32> pooled(Sites sites, Operand<TFloat32> pooled) {
         return pooled;

@@ -163,7 +163,11 @@ public final class EncoderGraphBuilder implements Sites {
         for (DeltaPiece piece : layout.pieces()) {
             output = piece.layerOutput(this, layer, output);
         }
-        return layerNorm(tf.math.add(output, afterAttention), EncoderWeights.outputNorm(layer));
+        Operand<TFloat32> result = layerNorm(tf.math.add(output, afterAttention), EncoderWeights.outputNorm(layer));
+        for (DeltaPiece piece : layout.pieces()) {
+            result = piece.blockOutput(this, layer, result);
+        }
+        return result;
     }
 
     /**
@@ -369,6 +373,24 @@ public final class EncoderGraphBuilder implements Sites {
         Operand<TFloat32> rows = tf.reshape(grouped, tf.concat(List.of(tf.constant(new int[] {-1}), width),
                 tf.constant(0)));
         return tf.gather(rows, indexInputs.get(scatter), tf.constant(0));
+    }
+
+    @Override
+    public Operand<TInt32> positions() {
+        return indexInputs.get(EncoderGraph.POSITIONS);
+    }
+
+    /**
+     * From the inputs attention already has: a token's slot in the per-text layout is
+     * {@code text * longest + position}, and a text's length is the sum of its mask.
+     */
+    @Override
+    public Operand<TInt32> positionsFromEnd() {
+        Operand<TInt32> longest = tf.reshape(tf.slice(textsAndLongest, tf.constant(new int[] {1}),
+                tf.constant(new int[] {1})), tf.constant(new int[0]));
+        Operand<TInt32> text = tf.math.floorDiv(indexInputs.get(EncoderGraph.ATTENTION_SCATTER), longest);
+        Operand<TInt32> lengths = tf.dtypes.cast(tf.reduceSum(attentionMask, tf.constant(1)), TInt32.class);
+        return tf.math.sub(tf.math.sub(tf.gather(lengths, text, tf.constant(0)), positions()), tf.constant(1));
     }
 
     @Override

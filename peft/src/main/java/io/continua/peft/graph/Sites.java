@@ -5,6 +5,7 @@ import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * What a {@link DeltaPiece} may use while it adds its operations to the encoder: the ops builder,
@@ -28,6 +29,12 @@ public interface Sites {
 
     /** As {@link #perToken}, for one row per text ({@code [texts, in]}). */
     Operand<TFloat32> perText(Operand<TFloat32> texts, UnaryOperator<Operand<TFloat32>> perDelta);
+
+    /** Each packed token's position in its text, from 0: {@code [tokens]}. */
+    Operand<TInt32> positions();
+
+    /** Each packed token's position counted from its text's end (the last token is 0): {@code [tokens]}. */
+    Operand<TInt32> positionsFromEnd();
 
     /** The batched product {@code x y} over leading axes (per delta), in the form this runtime runs fastest. */
     Operand<TFloat32> batchMatMul(Operand<TFloat32> x, Operand<TFloat32> y);

@@ -72,6 +72,7 @@ public final class DeltaTrainer {
                 PackedBatch.of(tokenizer.tokenize(batch.stream().map(LabeledText::text).toList())),
                 oneHot, delta.withValues(working).inputs(), working.keySet(), dropout, dropoutSeed);
         optimizer.apply(working, result.gradients(), rateScale);
+        delta.config().constrain(working, delta.config().ownShapes(architecture));
         return result.loss();
     }
 

@@ -11,6 +11,7 @@ import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.HeadConfig;
 import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.delta.LoreftConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
@@ -113,6 +114,25 @@ class DeltaArtifactIT {
         assertThat(config.get("target_modules").getAsString())
                 .isEqualTo(".*encoder\\.layer\\.\\d+\\.(attention\\.self\\.key|attention\\.self\\.value|output\\.dense)");
         assertThat(config.get("feedforward_modules").getAsString()).isEqualTo(".*encoder\\.layer\\.\\d+\\.(output\\.dense)");
+    }
+
+    /** LoReFT, which PEFT lacks, under PEFT-style names of pyreft's parts, in PyTorch's layout. */
+    @Test
+    void loreftUsesPeftStyleNamesAndItsConfigFields() {
+        Delta delta = randomized(Delta.initialize(LoreftConfig.defaults(), MINILM, LABELS, 1));
+        Map<String, byte[]> entries = unzip(DeltaArtifact.pack(delta, BASE, Optional.empty()).bytes());
+
+        Map<String, WeightTensor> tensors = SafeTensors.read(entries.get(DeltaArtifact.MODEL), "model").tensors();
+        assertThat(tensors.get("base_model.model.encoder.layer.0.output.loreft.rotate_layer.weight").shape())
+                .containsExactly(4, 384);
+        assertThat(tensors.get("base_model.model.encoder.layer.5.output.loreft.learned_source.weight").shape())
+                .containsExactly(4, 384);
+        assertThat(tensors.get("base_model.model.encoder.layer.5.output.loreft.learned_source.bias").shape())
+                .containsExactly(4);
+        assertThat(tensors).hasSize(6 * 3 + 2);
+        JsonObject config = json(entries.get(DeltaArtifact.CONFIG));
+        assertThat(config.get("peft_type").getAsString()).isEqualTo("LOREFT");
+        assertThat(config.get("positions").getAsString()).isEqualTo("all");
     }
 
     @Test
@@ -259,7 +279,8 @@ class DeltaArtifactIT {
         return List.of(LoraConfig.defaults(),
                 new LoraConfig(2, 4, 0.1, EnumSet.of(Projection.ATTENTION_OUTPUT, Projection.OUTPUT), List.of(1)),
                 new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), AdapterConfig.defaults(), Ia3Config.defaults(),
-                new Ia3Config(EnumSet.of(Projection.QUERY, Projection.INTERMEDIATE)), new HeadConfig());
+                new Ia3Config(EnumSet.of(Projection.QUERY, Projection.INTERMEDIATE)), LoreftConfig.defaults(),
+                new LoreftConfig(2, List.of(1), 2, 1), new HeadConfig());
     }
 
     private static byte[] pack() {

@@ -12,6 +12,7 @@ import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.HeadConfig;
 import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.delta.LoreftConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
@@ -102,7 +103,8 @@ class DjlServingPathIT {
         for (DeltaConfig config : List.of(LoraConfig.defaults(),
                 new LoraConfig(4, 8, 0.1, EnumSet.allOf(Projection.class), List.of(1, 4)),
                 new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults(), Ia3Config.defaults(),
-                new Ia3Config(EnumSet.of(Projection.QUERY, Projection.ATTENTION_OUTPUT, Projection.INTERMEDIATE)))) {
+                new Ia3Config(EnumSet.of(Projection.QUERY, Projection.ATTENTION_OUTPUT, Projection.INTERMEDIATE)),
+                LoreftConfig.defaults(), new LoreftConfig(4, List.of(1, 4), 3, 2))) {
             Delta delta = Delta.initialize(config, architecture, labels, 5).withRandomValues(9, 0.1);
             float[][] expected = TrainingGraph.forDelta(runtime, config).logits(batch, delta.inputs());
             Delta headOnly = TestDeltas.headOf(delta, architecture);

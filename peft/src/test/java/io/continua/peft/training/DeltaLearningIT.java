@@ -8,12 +8,16 @@ import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.delta.LoreftConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.tokenizer.TextTokenizer;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,7 +26,7 @@ class DeltaLearningIT {
     private static final int MAX_STEPS = 60;
 
     static List<DeltaConfig> kinds() {
-        return List.of(LoraConfig.defaults(), Ia3Config.defaults());
+        return List.of(LoraConfig.defaults(), Ia3Config.defaults(), LoreftConfig.defaults());
     }
 
     @ParameterizedTest
@@ -55,9 +59,17 @@ class DeltaLearningIT {
             assertThat(trainer.steps()).as("one step per batch").isEqualTo((long) epochs * batchesPerEpoch)
                     .isLessThanOrEqualTo(MAX_STEPS);
             assertThat(evaluation.accuracy()).isGreaterThanOrEqualTo(0.90);
-            for (String tensor : kind.ownShapes(encoder.architecture()).keySet()) {
+            Map<String, long[]> shapes = kind.ownShapes(encoder.architecture());
+            Map<String, float[]> constrained = new HashMap<>();
+            for (String tensor : shapes.keySet()) {
                 assertThat(trained.parameter(tensor).values()).as("%s learned", tensor)
                         .isNotEqualTo(initial.parameter(tensor).values());
+                constrained.put(tensor, trained.parameter(tensor).values().clone());
+            }
+            kind.constrain(constrained, shapes);
+            for (String tensor : shapes.keySet()) {
+                assertThat(constrained.get(tensor)).as("%s kept its kind's constraint while training", tensor)
+                        .containsExactly(trained.parameter(tensor).values(), Offset.offset(1e-4f));
             }
         }
     }

@@ -7,6 +7,7 @@ import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.delta.LoreftConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.TinyBertOnnxWriter;
@@ -50,6 +51,13 @@ class GradientCheckIT {
     void ia3GradientsMatchFiniteDifferences() {
         check(new Ia3Config(EnumSet.of(Projection.KEY, Projection.VALUE, Projection.INTERMEDIATE, Projection.OUTPUT)),
                 2e-2);
+    }
+
+    /** On the first and last token of each text (the position mask included) and on every token of one layer. */
+    @Test
+    void loreftGradientsMatchFiniteDifferences() {
+        check(new LoreftConfig(2, List.of(), 1, 1), 5e-3);
+        check(new LoreftConfig(3, List.of(1), 0, 0), 5e-3);
     }
 
     @Test
