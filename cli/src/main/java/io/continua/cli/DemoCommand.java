@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.peft.data.JsonlDataset;
 import io.continua.peft.data.LabeledText;
+import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.DeltaConfigs;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
@@ -27,7 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -175,30 +176,29 @@ final class DemoCommand extends SettingsCommand {
         ProgressBar bar = new ProgressBar("offline steps", (long) OfflineTraining.stepsPerEpoch(train.size(), training)
                 * epochs, System.out);
         OfflineTraining.Result result = OfflineTraining.trainAndScore(PretrainedEncoder.allMiniLmL6V2(),
-                DeltaConfigs.parse(deltaSettings()), training, train, test, epochs,
+                deltaConfig(), training, train, test, epochs,
                 (step, total, seconds) -> bar.advance(step));
         bar.done();
         return new DemoSummary.Offline(result.evaluation().accuracy(), result.evaluation().macroF1(),
                 result.trainSeconds(), epochs);
     }
 
-    /** The kind and hyperparameters the demo configures its domain with. */
-    private Map<String, String> deltaSettings() {
-        Map<String, String> settings = new LinkedHashMap<>();
+    /** The hyperparameters the demo configures its domain's kind with: LoRA on every projection. */
+    private Map<String, String> hyperparameters() {
+        return kind.equals("lora") ? Map.of("targets", Projection.allKeys()) : Map.of();
+    }
+
+    private DeltaConfig deltaConfig() {
+        Map<String, String> settings = new HashMap<>(hyperparameters());
         settings.put("kind", kind);
-        if (kind.equals("lora")) {
-            settings.put("targets", Projection.allKeys());
-        }
-        return settings;
+        return DeltaConfigs.parse(settings);
     }
 
     private void configure(RegistryClient registry) {
         ObjectNode config = RegistryClient.object().put("kind", kind);
-        Map<String, String> settings = deltaSettings();
-        settings.remove("kind");
-        if (!settings.isEmpty()) {
+        if (!hyperparameters().isEmpty()) {
             ObjectNode hyperparameters = config.putObject("hyperparameters");
-            settings.forEach(hyperparameters::put);
+            hyperparameters().forEach(hyperparameters::put);
         }
         config.putObject("promotion").put("policy", "auto").put("margin", 0.0);
         registry.configure(DOMAIN, config);

@@ -123,7 +123,7 @@ public final class RegistryWrites {
         Promotion.Decision decision = Promotion.decide(config, production, current, version);
         Optional<AliasPointer> promotion = decision.promote()
                 ? Optional.of(pointer(domain, Promotion.PRODUCTION, version.getVersion(), decision.reason(), "policy:auto",
-                        false))
+                        Optional.of(false)))
                 : Optional.empty();
         promotion.ifPresent(pointer -> entries.addAll(moveEntries(pointer)));
         // The bytes go in the same transaction as the version: never one without the other.
@@ -198,13 +198,12 @@ public final class RegistryWrites {
         if (target.getDeleted()) {
             throw ServiceException.conflict("version_deleted", "Version " + version + " of '" + domain + "' is deleted");
         }
-        boolean held = hold.orElseGet(() -> state.alias(domain, alias).map(AliasPointer::getHeld).orElse(false));
-        AliasPointer pointer = pointer(domain, alias, version, reason, actor, held);
+        AliasPointer pointer = pointer(domain, alias, version, reason, actor, hold);
         append(List.of(), moveEntries(pointer));
         metrics.counter("continua_registry_alias_moves", "domain", domain, "alias", alias, "actor", "operator")
                 .increment();
         log.info("Alias {}@{}: {} -> {}{} by {} ({})", domain, alias, pointer.getPreviousVersion(), version,
-                held ? ", held" : "", actor, reason);
+                pointer.getHeld() ? ", held" : "", actor, reason);
         return pointer;
     }
 
@@ -243,10 +242,14 @@ public final class RegistryWrites {
                 .map(chunk -> new BlobRecord(chunk.key().key(), chunk.bytes())).toList();
     }
 
-    private AliasPointer pointer(String domain, String alias, int version, String reason, String actor, boolean held) {
+    /** The alias's next pointer; {@code hold} empty keeps it held or not as it is now. */
+    private AliasPointer pointer(String domain, String alias, int version, String reason, String actor,
+                                 Optional<Boolean> hold) {
+        Optional<AliasPointer> current = state.alias(domain, alias);
         // A hold or release where the alias already points keeps where it came from: a rollback still goes there.
-        Integer previous = state.alias(domain, alias).map(current -> Objects.equals(current.getVersion(), version)
-                ? current.getPreviousVersion() : current.getVersion()).orElse(null);
+        Integer previous = current.map(pointer -> Objects.equals(pointer.getVersion(), version)
+                ? pointer.getPreviousVersion() : pointer.getVersion()).orElse(null);
+        boolean held = hold.orElseGet(() -> current.map(AliasPointer::getHeld).orElse(false));
         return new AliasPointer(domain, alias, version, previous, reason, actor, held, Instant.now());
     }
 

@@ -1,12 +1,14 @@
 package io.continua.trainer;
 
 import io.continua.peft.artifact.DeltaArtifactReader;
+import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.tokenizer.TextTokenizer;
 import io.continua.peft.training.Evaluator;
 import io.continua.peft.training.TrainingGraph;
+import io.continua.schemas.registry.RegistryClient;
 
 /**
  * What every domain's training shares: the encoder resident in the process runtime (its graphs per
@@ -35,9 +37,10 @@ final class DomainModel implements AutoCloseable {
         return TrainingGraph.forDelta(runtime, config);
     }
 
-    /** Reads archives of versions trained on this encoder (refusing any other base). */
-    DeltaArtifactReader reader() {
-        return new DeltaArtifactReader(encoder.fingerprint(), encoder.architecture(), DeltaArtifactReader.DEFAULT_MAX_BYTES);
+    /** A version of a domain as the registry holds it, read as trained on this encoder (any other base refused). */
+    LoadedArtifact version(RegistryClient registry, String domain, int version) {
+        return new DeltaArtifactReader(encoder.fingerprint(), encoder.architecture(),
+                DeltaArtifactReader.DEFAULT_MAX_BYTES).read(registry.artifact(domain, version));
     }
 
     Evaluator evaluator() {

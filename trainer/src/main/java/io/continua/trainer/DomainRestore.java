@@ -32,7 +32,7 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
                      Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil,
                      Optional<Integer> heldProduction, boolean resumedFromNewest) {
     private static final Logger log = LoggerFactory.getLogger(DomainRestore.class);
-    private static final String PRODUCTION = "production";
+    static final String PRODUCTION = "production";
 
     /**
      * A domain's delta configuration and hyperparameters as the registry holds them now, and the version an operator
@@ -89,10 +89,11 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
         // Production held by an operator is where training continues ("retrain from here"): from the newest
         // version trainers made on top of it since, else from the held version itself, whoever made it.
         Optional<Integer> held = settings.heldProduction();
-        Optional<Integer> resumeFrom = held.map(version -> newestDescendant(version, ownLive, parents)).or(() -> latestLive);
+        Optional<Integer> resumeFrom = held.map(version -> newestDescendant(version, ownLive, parents))
+                .or(() -> latestLive);
         Optional<LoadedArtifact> latest;
         try {
-            latest = resumeFrom.map(version -> model.reader().read(registry.artifact(domain, version)));
+            latest = resumeFrom.map(version -> model.version(registry, domain, version));
         } catch (InvalidArtifactException e) {
             if (held.isEmpty()) {
                 throw e;
@@ -100,7 +101,7 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
             log.warn("Domain {}: production is held at version {}, but its delta cannot be used ({}); resuming from "
                     + "the trainers' own lineage", domain, held.get(), e.getMessage());
             resumeFrom = latestLive;
-            latest = latestLive.map(version -> model.reader().read(registry.artifact(domain, version)));
+            latest = latestLive.map(version -> model.version(registry, domain, version));
         }
         return new DomainRestore(deltaConfig, hyperparameters, resumeFrom, latest, registeredUntil, held,
                 resumeFrom.equals(latestLive));

@@ -32,6 +32,7 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,7 +48,6 @@ import org.slf4j.LoggerFactory;
 final class DomainTrainer {
     private static final Logger log = LoggerFactory.getLogger(DomainTrainer.class);
     private static final int FORGETTING_SAMPLE = 128;
-    private static final String PRODUCTION = "production";
 
     private final String domain;
     private final DomainModel model;
@@ -154,17 +154,24 @@ final class DomainTrainer {
         return true;
     }
 
-    boolean due(long now) {
-        return fresh.size() >= config.minNewExamples()
-                || !fresh.isEmpty() && now - lastUpdateNanos >= config.maxInterval().toNanos();
+    /** What a domain has to do next. */
+    enum Work {
+        /** New examples are due: enough of them, or the interval since the last update passed. */
+        UPDATE,
+        /**
+         * No update due, but examples the domain keeps are short of their target passes: the worker keeps the CPU
+         * learning while there is something left to learn, not a fixed number of rounds.
+         */
+        CONSOLIDATE,
+        NONE
     }
 
-    /**
-     * No update due, but examples the domain keeps are short of their target passes: time to consolidate. The
-     * worker keeps the CPU learning while there is something left to learn, not a fixed number of rounds.
-     */
-    boolean consolidationDue(long now) {
-        return trainer != null && !due(now) && replay.owed() > 0;
+    Work work(long now) {
+        if (fresh.size() >= config.minNewExamples()
+                || !fresh.isEmpty() && now - lastUpdateNanos >= config.maxInterval().toNanos()) {
+            return Work.UPDATE;
+        }
+        return trainer != null && replay.owed() > 0 ? Work.CONSOLIDATE : Work.NONE;
     }
 
     /** An update given up before it registered anything: its partition is leaving, or the trainer stops. */
@@ -198,7 +205,7 @@ final class DomainTrainer {
         long started = System.nanoTime();
         lastRoundNanos = started;
         followConfig();
-        ensureTrainer(replay.all());
+        ensureTrainer(replay::all);
         double lossSum = 0;
         for (int step = 0; step < config.stepsPerUpdate(); step++) {
             check(abandoned);
@@ -280,7 +287,7 @@ final class DomainTrainer {
         }
         LoadedArtifact held;
         try {
-            held = model.reader().read(registry.artifact(domain, version));
+            held = model.version(registry, domain, version);
         } catch (InvalidArtifactException e) {
             heldVersionFollowed = version;
             log.warn("Domain {}: production is held at version {}, but its delta cannot be used ({}); training goes "
@@ -309,10 +316,13 @@ final class DomainTrainer {
         replay.forgetVisits();
     }
 
-    /** A delta to train: the champion's, or a new one knowing the labels of {@code examples}. */
-    private void ensureTrainer(List<LabeledText> examples) {
+    /**
+     * A delta to train: the champion's, or a new one knowing the labels of {@code examples} (listed only then: a
+     * round with a trainer, nearly every one, copies nothing).
+     */
+    private void ensureTrainer(Supplier<List<LabeledText>> examples) {
         if (trainer == null) {
-            List<String> labels = examples.stream().map(LabeledText::label).distinct().toList();
+            List<String> labels = examples.get().stream().map(LabeledText::label).distinct().toList();
             trainer = trainerFrom(Delta.initialize(deltaConfig, model.encoder().architecture(), labels,
                     training.seed()), null);
         }
@@ -331,9 +341,11 @@ final class DomainTrainer {
         List<LabeledText> update = new ArrayList<>(fresh);
         List<LabeledText> olderSample = replay.sample(FORGETTING_SAMPLE);
         followConfig();
-        List<LabeledText> known = new ArrayList<>(update);
-        known.addAll(replay.all());
-        ensureTrainer(known);
+        ensureTrainer(() -> {
+            List<LabeledText> known = new ArrayList<>(update);
+            known.addAll(replay.all());
+            return known;
+        });
         int[] passes = new int[update.size()];
         lastLoss = train(update, passes, abandoned);
         lastRead.forEach((partition, offset) -> lineage.trainedUpTo(partition, offset + 1));
@@ -473,7 +485,7 @@ final class DomainTrainer {
         if (holdoutSet.isEmpty()) {
             return Optional.empty();
         }
-        JsonNode production = registry.domain(domain).map(info -> info.path("aliases").path(PRODUCTION))
+        JsonNode production = registry.domain(domain).map(info -> info.path("aliases").path(DomainRestore.PRODUCTION))
                 .orElse(null);
         if (production == null || !production.isInt()) {
             return Optional.empty();
@@ -496,7 +508,7 @@ final class DomainTrainer {
     /** A production version this trainer did not make (an operator moved the alias): read from the registry once. */
     private Delta productionDelta(int version) {
         if (production == null || production.version() != version) {
-            production = new VersionedDelta(version, model.reader().read(registry.artifact(domain, version)).delta());
+            production = new VersionedDelta(version, model.version(registry, domain, version).delta());
         }
         return production.delta();
     }

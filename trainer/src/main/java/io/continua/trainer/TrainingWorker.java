@@ -289,17 +289,18 @@ final class TrainingWorker implements AutoCloseable {
      */
     private boolean updateOne() {
         long now = System.nanoTime();
-        Optional<Map.Entry<TopicPartition, DomainTrainer>> next = domains.entrySet().stream()
-                .flatMap(owned -> owned.getValue().values().stream().map(trainer -> Map.entry(owned.getKey(), trainer)))
-                .filter(entry -> entry.getValue().due(now) || entry.getValue().consolidationDue(now))
-                .min(Comparator.comparing((Map.Entry<TopicPartition, DomainTrainer> entry) -> !entry.getValue().due(now))
-                        .thenComparingLong(entry -> entry.getValue().lastRoundNanos()));
+        Optional<Next> next = domains.entrySet().stream()
+                .flatMap(owned -> owned.getValue().values().stream()
+                        .map(trainer -> new Next(owned.getKey(), trainer, trainer.work(now))))
+                .filter(candidate -> candidate.work() != DomainTrainer.Work.NONE)
+                .min(Comparator.comparing((Next candidate) -> candidate.work() != DomainTrainer.Work.UPDATE)
+                        .thenComparingLong(candidate -> candidate.trainer().lastRoundNanos()));
         if (next.isEmpty()) {
             return false;
         }
-        TopicPartition partition = next.get().getKey();
-        DomainTrainer trainer = next.get().getValue();
-        boolean due = trainer.due(now);
+        TopicPartition partition = next.get().partition();
+        DomainTrainer trainer = next.get().trainer();
+        boolean due = next.get().work() == DomainTrainer.Work.UPDATE;
         int pending = trainer.pending();
         String domain = trainer.status().domain();
         long started = System.nanoTime();
@@ -319,6 +320,10 @@ final class TrainingWorker implements AutoCloseable {
             consumer.commit(partition, safeCommit(partition));
         }
         return true;
+    }
+
+    /** A domain with something to do, on its partition. */
+    private record Next(TopicPartition partition, DomainTrainer trainer, DomainTrainer.Work work) {
     }
 
     private boolean abandoned(TopicPartition partition) {

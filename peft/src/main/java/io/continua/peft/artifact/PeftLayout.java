@@ -5,10 +5,10 @@ import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.delta.AdapterPiece;
 import io.continua.peft.delta.AdapterPiece.Position;
 import io.continua.peft.delta.Ia3Piece;
-import io.continua.peft.delta.LoreftPiece;
 import io.continua.peft.delta.LoraPiece;
 import io.continua.peft.graph.DeltaLayout;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,9 +31,12 @@ final class PeftLayout {
     private static final Pattern IA3 = Pattern.compile("ia3\\.(\\d+)\\.([a-z_]+)");
     private static final Pattern PEFT_IA3 = Pattern.compile(
             Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(.+)\\.ia3_l");
+    /** LoReFT's tensors by the name of their part, ours then pyreft's. */
+    private static final Map<String, String> LOREFT_PARTS = Map.of("rotation", "rotate_layer.weight",
+            "source", "learned_source.weight", "source_bias", "learned_source.bias");
     private static final Pattern LOREFT = Pattern.compile("loreft\\.(\\d+)\\.(rotation|source|source_bias)");
     private static final Pattern PEFT_LOREFT = Pattern.compile(Pattern.quote(PREFIX)
-            + "encoder\\.layer\\.(\\d+)\\.output\\.loreft\\.(rotate_layer\\.weight|learned_source\\.weight|learned_source\\.bias)");
+            + "encoder\\.layer\\.(\\d+)\\.output\\.loreft\\.(.+)");
     private static final Pattern PEFT_ADAPTER = Pattern.compile(
             Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapter\\.(down|up)\\.(weight|bias)");
 
@@ -53,12 +56,7 @@ final class PeftLayout {
         }
         Matcher loreft = LOREFT.matcher(slot);
         if (loreft.matches()) {
-            String tensor = switch (loreft.group(2)) {
-                case "rotation" -> "rotate_layer.weight";
-                case "source" -> "learned_source.weight";
-                default -> "learned_source.bias";
-            };
-            return PREFIX + "encoder.layer." + loreft.group(1) + ".output.loreft." + tensor;
+            return PREFIX + "encoder.layer." + loreft.group(1) + ".output.loreft." + LOREFT_PARTS.get(loreft.group(2));
         }
         Matcher adapter = ADAPTER.matcher(slot);
         if (adapter.matches()) {
@@ -86,13 +84,9 @@ final class PeftLayout {
             return Ia3Piece.vector(Integer.parseInt(ia3.group(1)), Projection.fromKey(ia3.group(2)));
         }
         Matcher loreft = PEFT_LOREFT.matcher(peftName);
-        if (loreft.matches()) {
-            int layer = Integer.parseInt(loreft.group(1));
-            return switch (loreft.group(2)) {
-                case "rotate_layer.weight" -> LoreftPiece.rotation(layer);
-                case "learned_source.weight" -> LoreftPiece.source(layer);
-                default -> LoreftPiece.sourceBias(layer);
-            };
+        if (loreft.matches() && LOREFT_PARTS.containsValue(loreft.group(2))) {
+            return LOREFT_PARTS.entrySet().stream().filter(part -> part.getValue().equals(loreft.group(2)))
+                    .map(part -> "loreft." + loreft.group(1) + "." + part.getKey()).findFirst().orElseThrow();
         }
         Matcher adapter = PEFT_ADAPTER.matcher(peftName);
         if (adapter.matches()) {
