@@ -6,7 +6,13 @@ import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaKind;
 import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.Ia3Piece;
+import io.continua.peft.delta.LlamaAdapterConfig;
+import io.continua.peft.delta.LlamaAdapterPiece;
 import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.delta.PrefixTuningConfig;
+import io.continua.peft.delta.PromptTuningConfig;
+import io.continua.peft.delta.PromptTuningPiece;
+import io.continua.peft.graph.DeltaLayout;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.training.OptimizerState;
@@ -122,6 +128,21 @@ public final class DeltaArtifact {
             config.put("feedforward_modules", feedForward.isEmpty() ? List.of() : modulePattern(feedForward));
             config.put("fan_in_fan_out", false);
             config.put("init_ia3_weights", true);
+        } else if (delta.config() instanceof PromptTuningConfig prompt) {
+            promptLearning(config, "PROMPT_TUNING", prompt.virtualTokens(), delta);
+            config.put("prompt_tuning_init", "RANDOM");
+        } else if (delta.config() instanceof PrefixTuningConfig prefix) {
+            promptLearning(config, "PREFIX_TUNING", prefix.virtualTokens(), delta);
+            int hidden = (int) delta.parameter(DeltaLayout.HEAD_WEIGHT).dim(0);
+            config.put("num_layers", delta.parameter(PromptTuningPiece.EMBEDDINGS).dim(1) / (2L * hidden));
+            config.put("encoder_hidden_size", hidden);
+            config.put("prefix_projection", false);
+        } else if (delta.config() instanceof LlamaAdapterConfig llama) {
+            config.put("peft_type", "ADAPTION_PROMPT");
+            config.put("adapter_len", llama.length());
+            config.put("adapter_layers", delta.parameters().stream().filter(tensor -> LlamaAdapterPiece.isGate(
+                    tensor.name())).count());
+            config.put("target_modules", "attention.self");
         } else {
             config.put("peft_type", switch (delta.config().kind()) {
                 case ADAPTER -> "BOTTLENECK_ADAPTER";
@@ -131,6 +152,17 @@ public final class DeltaArtifact {
             config.putAll(delta.config().hyperparameters());
         }
         return config;
+    }
+
+    /**
+     * The fields PEFT's prompt-learning configurations share. {@code num_attention_heads} (and, for
+     * prompt tuning, {@code num_layers}) are left out: PEFT fills them from the base model's config.
+     */
+    private static void promptLearning(Map<String, Object> config, String type, int virtualTokens, Delta delta) {
+        config.put("peft_type", type);
+        config.put("num_virtual_tokens", virtualTokens);
+        config.put("token_dim", delta.parameter(DeltaLayout.HEAD_WEIGHT).dim(0));
+        config.put("num_transformer_submodules", 1);
     }
 
     /**

@@ -178,7 +178,7 @@ public final class DeltaArtifactReader {
             if (!Arrays.equals(shape, tensor.shape())) {
                 throw new InvalidArtifactException("Tensor " + stored.name() + " has shape "
                         + Arrays.toString(stored.shape()) + " but the configuration " + config.hyperparameters()
-                        + " with " + labelCount + " labels needs " + Arrays.toString(PeftLayout.peftShape(shape)));
+                        + " with " + labelCount + " labels needs " + Arrays.toString(PeftLayout.peftShape(tensor.name(), shape)));
             }
             requireFinite(tensor, stored.name());
             parameters.put(tensor.name(), tensor);

@@ -5,7 +5,9 @@ import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.delta.AdapterPiece;
 import io.continua.peft.delta.AdapterPiece.Position;
 import io.continua.peft.delta.Ia3Piece;
+import io.continua.peft.delta.LlamaAdapterPiece;
 import io.continua.peft.delta.LoraPiece;
+import io.continua.peft.delta.PromptTuningPiece;
 import io.continua.peft.graph.DeltaLayout;
 import java.util.Arrays;
 import java.util.Map;
@@ -21,6 +23,9 @@ import java.util.regex.Pattern;
  * and IA³ vectors plain vectors. LoReFT, which PEFT does not have, follows the same convention:
  * {@code …layer.{i}.output.loreft.rotate_layer.weight} ({@code R}, {@code [r, hidden]}) and
  * {@code …learned_source.{weight,bias}} ({@code W}, {@code b}), as pyreft names its intervention's parts.
+ * Prompt and prefix tuning keep PEFT's one {@code prompt_embeddings} tensor as it is (rows of
+ * embeddings, not a linear map); LLaMA-Adapter's prompts and gates are PEFT's {@code adaption_prompt}
+ * ({@code [1, length, hidden]}) and {@code adaption_gate} ({@code [1]}) under {@code attention.self}.
  */
 final class PeftLayout {
     private static final String PREFIX = "base_model.model.";
@@ -37,6 +42,9 @@ final class PeftLayout {
     private static final Pattern LOREFT = Pattern.compile("loreft\\.(\\d+)\\.(rotation|source|source_bias)");
     private static final Pattern PEFT_LOREFT = Pattern.compile(Pattern.quote(PREFIX)
             + "encoder\\.layer\\.(\\d+)\\.output\\.loreft\\.(.+)");
+    private static final Pattern LLAMA_ADAPTER = Pattern.compile("llama_adapter\\.(\\d+)\\.(prompt|gate)");
+    private static final Pattern PEFT_LLAMA_ADAPTER = Pattern.compile(Pattern.quote(PREFIX)
+            + "encoder\\.layer\\.(\\d+)\\.attention\\.self\\.adaption_(prompt|gate)");
     private static final Pattern PEFT_ADAPTER = Pattern.compile(
             Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapter\\.(down|up)\\.(weight|bias)");
 
@@ -58,6 +66,10 @@ final class PeftLayout {
         if (loreft.matches()) {
             return PREFIX + "encoder.layer." + loreft.group(1) + ".output.loreft." + LOREFT_PARTS.get(loreft.group(2));
         }
+        Matcher llama = LLAMA_ADAPTER.matcher(slot);
+        if (llama.matches()) {
+            return PREFIX + "encoder.layer." + llama.group(1) + ".attention.self.adaption_" + llama.group(2);
+        }
         Matcher adapter = ADAPTER.matcher(slot);
         if (adapter.matches()) {
             String module = adapter.group(2).equals(Position.ATTENTION.key()) ? "attention.output" : "output";
@@ -66,6 +78,7 @@ final class PeftLayout {
             return PREFIX + "encoder.layer." + adapter.group(1) + "." + module + ".adapter." + tensor;
         }
         return switch (slot) {
+            case PromptTuningPiece.EMBEDDINGS -> PromptTuningPiece.EMBEDDINGS;
             case DeltaLayout.HEAD_WEIGHT -> PREFIX + "classifier.weight";
             case DeltaLayout.HEAD_BIAS -> PREFIX + "classifier.bias";
             default -> throw new IllegalArgumentException("No PEFT name for delta tensor " + slot);
@@ -87,6 +100,14 @@ final class PeftLayout {
         if (loreft.matches() && LOREFT_PARTS.containsValue(loreft.group(2))) {
             return LOREFT_PARTS.entrySet().stream().filter(part -> part.getValue().equals(loreft.group(2)))
                     .map(part -> "loreft." + loreft.group(1) + "." + part.getKey()).findFirst().orElseThrow();
+        }
+        Matcher llama = PEFT_LLAMA_ADAPTER.matcher(peftName);
+        if (llama.matches()) {
+            int layer = Integer.parseInt(llama.group(1));
+            return llama.group(2).equals("prompt") ? LlamaAdapterPiece.prompt(layer) : LlamaAdapterPiece.gate(layer);
+        }
+        if (peftName.equals(PromptTuningPiece.EMBEDDINGS)) {
+            return PromptTuningPiece.EMBEDDINGS;
         }
         Matcher adapter = PEFT_ADAPTER.matcher(peftName);
         if (adapter.matches()) {
@@ -119,11 +140,24 @@ final class PeftLayout {
                     : new long[] {size, 1};
             return new WeightTensor(name, shape, tensor.values());
         }
-        return tensor.rank() == 2 ? transpose(name, tensor) : new WeightTensor(name, tensor.shape(), tensor.values());
+        if (LLAMA_ADAPTER.matcher(tensor.name()).matches()) {
+            return new WeightTensor(name, peftShape(tensor.name(), tensor.shape()), tensor.values());
+        }
+        return isLinear(tensor.name(), tensor.shape()) ? transpose(name, tensor)
+                : new WeightTensor(name, tensor.shape(), tensor.values());
     }
 
     static WeightTensor fromPeft(WeightTensor tensor) {
         String name = slot(tensor.name());
+        if (LLAMA_ADAPTER.matcher(name).matches()) {
+            // PEFT keeps a batch axis on the prompt: [1, length, hidden].
+            if (tensor.rank() != 1 && (tensor.rank() != 3 || tensor.dim(0) != 1)) {
+                throw new InvalidArtifactException("LLaMA-Adapter tensor " + tensor.name()
+                        + " must be [1, length, hidden] or [1], got " + Arrays.toString(tensor.shape()));
+            }
+            long[] shape = tensor.rank() == 1 ? tensor.shape() : new long[] {tensor.dim(1), tensor.dim(2)};
+            return new WeightTensor(name, shape, tensor.values());
+        }
         Matcher ia3 = IA3.matcher(name);
         if (ia3.matches()) {
             // [1, in] for a feed-forward module, [out, 1] otherwise: the values are already the vector's.
@@ -134,12 +168,21 @@ final class PeftLayout {
             }
             return new WeightTensor(name, new long[] {tensor.values().length}, tensor.values());
         }
-        return tensor.rank() == 2 ? transpose(name, tensor) : new WeightTensor(name, tensor.shape(), tensor.values());
+        return isLinear(name, tensor.shape()) ? transpose(name, tensor)
+                : new WeightTensor(name, tensor.shape(), tensor.values());
     }
 
-    /** A tensor's shape as it is stored: matrices reversed. */
-    static long[] peftShape(long[] shape) {
-        return shape.length == 2 ? new long[] {shape[1], shape[0]} : shape.clone();
+    /** A tensor's shape as it is stored: linear maps' reversed, LLaMA-Adapter's prompt with PEFT's batch axis. */
+    static long[] peftShape(String slot, long[] shape) {
+        if (LLAMA_ADAPTER.matcher(slot).matches() && shape.length == 2) {
+            return new long[] {1, shape[0], shape[1]};
+        }
+        return isLinear(slot, shape) ? new long[] {shape[1], shape[0]} : shape.clone();
+    }
+
+    /** Matrices are linear maps, kept {@code [in, out]} here and {@code [out, in]} by PyTorch; soft prompts are rows. */
+    private static boolean isLinear(String slot, long[] shape) {
+        return shape.length == 2 && !slot.equals(PromptTuningPiece.EMBEDDINGS);
     }
 
     private static WeightTensor transpose(String name, WeightTensor tensor) {

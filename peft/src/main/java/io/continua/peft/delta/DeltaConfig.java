@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * What a delta is made of. Every kind trains the classifier head; LoRA, adapters, IA³ and LoReFT add their own
- * tensors, through the piece of the encoder graph that their {@link DeltaLayout} names.
+ * What a delta is made of. Every kind trains the classifier head; the others add their own tensors, through the piece of the encoder graph that their {@link DeltaLayout} names.
  */
-public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config, LoreftConfig, HeadConfig {
+public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config, LoreftConfig, PromptTuningConfig,
+        PrefixTuningConfig, LlamaAdapterConfig, HeadConfig {
     /** Standard deviation of the head's initial weights, as BERT initializes classifiers. */
     double HEAD_INIT_STD = 0.02;
 

@@ -24,6 +24,8 @@ public final class DeltaConfigs {
             case LORA -> Set.of("r", "alpha", "dropout", "targets", "layers");
             case IA3 -> Set.of("targets");
             case LOREFT -> Set.of("r", "layers", "positions");
+            case PROMPT_TUNING, PREFIX_TUNING -> Set.of("virtual_tokens");
+            case LLAMA_ADAPTER -> Set.of("adapter_len", "adapter_layers");
         };
     }
 
@@ -45,11 +47,27 @@ public final class DeltaConfigs {
                 case LOREFT -> loreft(Settings.integer(hyperparameters, "r", 4),
                         layers(hyperparameters.getOrDefault("layers", "all")),
                         hyperparameters.getOrDefault("positions", "all"));
+                case PROMPT_TUNING -> new PromptTuningConfig(Settings.integer(hyperparameters, "virtual_tokens", 20));
+                case PREFIX_TUNING -> new PrefixTuningConfig(Settings.integer(hyperparameters, "virtual_tokens", 20));
+                case LLAMA_ADAPTER -> new LlamaAdapterConfig(Settings.integer(hyperparameters, "adapter_len", 10),
+                        topLayers(hyperparameters));
             };
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid " + kind.key() + " configuration " + hyperparameters + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** {@code all} (0), or a count of top layers from 1. */
+    private static int topLayers(Map<String, String> hyperparameters) {
+        if (hyperparameters.getOrDefault("adapter_layers", "all").equals("all")) {
+            return 0;
+        }
+        int layers = Settings.integer(hyperparameters, "adapter_layers", 0);
+        if (layers < 1) {
+            throw new IllegalArgumentException("adapter_layers must be 'all' or a count from 1, got " + layers);
+        }
+        return layers;
     }
 
     /** pyreft's position notation: {@code all}, {@code f<n>}, {@code l<n>} or {@code f<n>+l<m>}. */

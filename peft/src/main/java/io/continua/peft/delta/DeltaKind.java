@@ -13,6 +13,12 @@ public enum DeltaKind {
     IA3,
     /** A low-rank intervention on chosen layers' outputs at chosen positions (Wu et al. 2024), as pyreft's LoReFT. */
     LOREFT,
+    /** A trained soft prompt before every text (Lester et al. 2021), as PEFT's PROMPT_TUNING. */
+    PROMPT_TUNING,
+    /** Trained keys and values before every layer's own (Li and Liang 2021), as PEFT's PREFIX_TUNING. */
+    PREFIX_TUNING,
+    /** Adaption prompts with zero-initialized gated attention in the top layers (Zhang et al. 2023). */
+    LLAMA_ADAPTER,
     /** A linear classifier on the frozen pooled embedding: the baseline. */
     HEAD;
 

@@ -30,6 +30,14 @@ public record DeltaLayout(List<DeltaPiece> pieces) {
         return "head" + pieces.stream().map(piece -> "+" + piece.layoutKey()).collect(Collectors.joining());
     }
 
+    /**
+     * Rows each text gets before its real tokens (prompt tuning's soft prompt): part of the batch
+     * layout, so every {@link PackedBatch} for this layout is built with them.
+     */
+    public int virtualTokens() {
+        return pieces.stream().mapToInt(DeltaPiece::virtualTokens).sum();
+    }
+
     /** Every tensor a delta of this layout feeds: the pieces' and the head's ({@code [hidden, labels]}, {@code [labels]}). */
     public List<TensorSpec> tensors(EncoderArchitecture architecture) {
         List<TensorSpec> tensors = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.continua.peft.graph;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.Projection;
 import java.util.List;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -23,6 +24,19 @@ public interface DeltaPiece {
     /** The tensors the piece feeds per delta. */
     List<TensorSpec> tensors(EncoderArchitecture architecture);
 
+    /**
+     * Rows the piece needs at the start of every text (prompt tuning's virtual tokens), whose word
+     * embeddings it supplies at {@link #wordEmbeddings}; 0 for most pieces.
+     */
+    default int virtualTokens() {
+        return 0;
+    }
+
+    /** The word embedding of every row, before position embeddings are added and the sum normalized. */
+    default Operand<TFloat32> wordEmbeddings(Sites sites, Operand<TFloat32> words) {
+        return words;
+    }
+
     /** The normalized embeddings of every token, before the first layer. */
     default Operand<TFloat32> embeddings(Sites sites, Operand<TFloat32> hidden) {
         return hidden;
@@ -32,6 +46,14 @@ public interface DeltaPiece {
     default Operand<TFloat32> projection(Sites sites, int layer, Projection projection, Operand<TFloat32> input,
                                          Operand<TFloat32> output) {
         return output;
+    }
+
+    /**
+     * Keys and values each text's queries attend to in {@code layer} besides its own tokens (prefix
+     * tuning's prefixes, LLaMA-Adapter's adaption prompts); none by default.
+     */
+    default Optional<AttentionPrefix> attentionPrefix(Sites sites, int layer) {
+        return Optional.empty();
     }
 
     /** The attention block's output (after its dense projection), before the residual and layer norm. */

@@ -4,6 +4,7 @@ import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.EncoderWeights;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.runtime.Precision;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,6 +146,9 @@ public final class EncoderGraphBuilder implements Sites {
     private Operand<TFloat32> embeddings(Operand<TInt32> tokenIds, Operand<TInt32> positions) {
         Operand<TInt32> axis = tf.constant(0);
         Operand<TFloat32> words = tf.gather(base.get(EncoderWeights.WORD_EMBEDDINGS), tokenIds, axis);
+        for (DeltaPiece piece : layout.pieces()) {
+            words = piece.wordEmbeddings(this, words);
+        }
         Operand<TFloat32> where = tf.gather(base.get(ResidentBase.POSITION_AND_TYPE), positions, axis);
         return layerNorm(tf.math.add(words, where), EncoderWeights.EMBEDDINGS_NORM);
     }
@@ -193,16 +197,67 @@ public final class EncoderGraphBuilder implements Sites {
         List<Output<TFloat32>> heads = tf.split(tf.constant(0), perText, 3L).output();
         Operand<TFloat32> scaledQuery = tf.math.mul(heads.get(0),
                 tf.constant((float) (1 / Math.sqrt(architecture.headSize()))));
-        Operand<TFloat32> scores = tf.math.add(batchMatMul(scaledQuery, heads.get(1), true), attentionBias());
-        Operand<TFloat32> context = batchMatMul(tf.nn.softmax(scores), heads.get(2), false);
+        Operand<TFloat32> keys = heads.get(1);
+        Operand<TFloat32> values = heads.get(2);
+        Operand<TFloat32> visible = attentionMask;
+        List<AttentionPrefix> gated = new ArrayList<>();
+        for (DeltaPiece piece : layout.pieces()) {
+            Optional<AttentionPrefix> prefix = piece.attentionPrefix(this, layer);
+            if (prefix.isPresent() && prefix.get().gate().isPresent()) {
+                gated.add(prefix.get());
+            } else if (prefix.isPresent()) {
+                keys = tf.concat(List.of(perHead(prefix.get().keys()), keys), tf.constant(3));
+                values = tf.concat(List.of(perHead(prefix.get().values()), values), tf.constant(3));
+                visible = tf.concat(List.of(alwaysVisible(prefix.get()), visible), tf.constant(1));
+            }
+        }
+        Operand<TFloat32> scores = tf.math.add(batchMatMul(scaledQuery, keys, true), attentionBias(visible));
+        Operand<TFloat32> context = batchMatMul(tf.nn.softmax(scores), values, false);
+        for (AttentionPrefix prefix : gated) {
+            Operand<TFloat32> weights = tf.nn.softmax(batchMatMul(scaledQuery, perHead(prefix.keys()), true));
+            Operand<TFloat32> gate = tf.reshape(prefix.gate().orElseThrow(), tf.constant(new int[] {1, -1, 1, 1, 1}));
+            context = tf.math.add(context, tf.math.mul(gate, batchMatMul(weights, perHead(prefix.values()), false)));
+        }
         Operand<TFloat32> rows = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 1, 3, 2, 4})),
                 tf.constant(new int[] {-1, architecture.hiddenSize()}));
         return tf.gather(rows, indexInputs.get(EncoderGraph.ATTENTION_SCATTER), tf.constant(0));
     }
 
-    /** A padded slot gets the lowest float added to its attention scores, as the ONNX export does. */
-    private Operand<TFloat32> attentionBias() {
-        Operand<TFloat32> blocked = tf.math.mul(tf.math.sub(tf.constant(1f), attentionMask),
+    /**
+     * {@code [texts, n]} ones for a prefix's keys, shaped from the batch's inputs rather than the
+     * keys, so that no gradient path runs through the mask.
+     */
+    private Operand<TFloat32> alwaysVisible(AttentionPrefix prefix) {
+        return tf.fill(tf.concat(List.of(texts(), tf.constant(new int[] {prefixLength(prefix.keys())})),
+                tf.constant(0)), tf.constant(1f));
+    }
+
+    /** The batch's text count as a one-element shape. */
+    private Operand<TInt32> texts() {
+        return tf.slice(textsAndLongest, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    }
+
+    private static int prefixLength(Operand<TFloat32> rows) {
+        long n = rows.shape().get(1);
+        if (n < 0) {
+            throw new IllegalStateException("An attention prefix needs a static length, got " + rows.shape());
+        }
+        return (int) n;
+    }
+
+    /** Per-text rows {@code [texts, n, hidden]} as attention's {@code [1, texts, heads, n, head_size]}. */
+    private Operand<TFloat32> perHead(Operand<TFloat32> rows) {
+        Operand<TFloat32> split = tf.reshape(rows, tf.concat(List.of(texts(), tf.constant(new int[] {
+                prefixLength(rows), architecture.heads(), architecture.headSize()})), tf.constant(0)));
+        return tf.expandDims(tf.linalg.transpose(split, tf.constant(new int[] {0, 2, 1, 3})), tf.constant(0));
+    }
+
+    /**
+     * A key slot that is not visible (padding, {@code visible} 0) gets the lowest float added to its
+     * attention scores, as the ONNX export does.
+     */
+    private Operand<TFloat32> attentionBias(Operand<TFloat32> visible) {
+        Operand<TFloat32> blocked = tf.math.mul(tf.math.sub(tf.constant(1f), visible),
                 tf.constant(-Float.MAX_VALUE));
         return tf.expandDims(tf.expandDims(blocked, tf.constant(1)), tf.constant(1));
     }
@@ -323,10 +378,25 @@ public final class EncoderGraphBuilder implements Sites {
         Operand<TFloat32> slots = tf.gather(packed, indexInputs.get(EncoderGraph.ATTENTION_GATHER), tf.constant(0));
         Operand<TFloat32> perText = tf.reshape(slots, tf.concat(List.of(textsAndLongest,
                 tf.constant(new int[] {architecture.hiddenSize()})), tf.constant(0)));
-        Operand<TFloat32> mask = tf.expandDims(attentionMask, tf.constant(-1));
+        Operand<TFloat32> mask = tf.expandDims(realTokens(), tf.constant(-1));
         Operand<TFloat32> summed = tf.reduceSum(tf.math.mul(perText, mask), tf.constant(1));
         Operand<TFloat32> counts = tf.reduceSum(mask, tf.constant(1));
         return tf.math.div(summed, counts);
+    }
+
+    /**
+     * {@code [texts, longest]}: 1 where a slot holds a real token of the text, 0 for padding and
+     * for the layout's virtual tokens, which the text's embedding does not average.
+     */
+    private Operand<TFloat32> realTokens() {
+        int virtual = layout.virtualTokens();
+        if (virtual == 0) {
+            return attentionMask;
+        }
+        Operand<TInt32> longest = tf.slice(textsAndLongest, tf.constant(new int[] {1}), tf.constant(new int[] {1}));
+        Operand<TInt32> slot = tf.range(tf.constant(0), tf.reshape(longest, tf.constant(new int[0])), tf.constant(1));
+        Operand<TFloat32> real = tf.dtypes.cast(tf.math.greaterEqual(slot, tf.constant(virtual)), TFloat32.class);
+        return tf.math.mul(attentionMask, tf.expandDims(real, tf.constant(0)));
     }
 
     @Override
@@ -373,6 +443,31 @@ public final class EncoderGraphBuilder implements Sites {
         Operand<TFloat32> rows = tf.reshape(grouped, tf.concat(List.of(tf.constant(new int[] {-1}), width),
                 tf.constant(0)));
         return tf.gather(rows, indexInputs.get(scatter), tf.constant(0));
+    }
+
+    @Override
+    public Operand<TInt32> deltaOfText() {
+        return deltaOf(EncoderGraph.ROW_GROUP_GATHER, EncoderGraph.ROW_GROUP_SCATTER, texts());
+    }
+
+    @Override
+    public Operand<TInt32> deltaOfToken() {
+        return deltaOf(EncoderGraph.TOKEN_GROUP_GATHER, EncoderGraph.TOKEN_GROUP_SCATTER, tf.shape(positions()));
+    }
+
+    /** A member's group slot is {@code delta * width + rank} (see {@link PackedBatch}), so its delta is the quotient. */
+    private Operand<TInt32> deltaOf(String gather, String scatter, Operand<TInt32> members) {
+        if (!mixed) {
+            return tf.fill(members, tf.constant(0));
+        }
+        Operand<TInt32> width = tf.reshape(tf.slice(tf.shape(indexInputs.get(gather)), tf.constant(new int[] {1}),
+                tf.constant(new int[] {1})), tf.constant(new int[0]));
+        return tf.math.floorDiv(indexInputs.get(scatter), width);
+    }
+
+    @Override
+    public Operand<TFloat32> frozenQueryKeyValue(int layer, Operand<TFloat32> rows) {
+        return linear(rows, ResidentBase.qkvWeight(layer), ResidentBase.qkvBias(layer), false);
     }
 
     @Override

@@ -25,7 +25,7 @@ public final class ForwardGraph {
 
     /** Every text on one delta (its {@code Delta.inputs()}). */
     public EncoderOutputs run(List<Tokens> texts, Map<String, WeightTensor> delta) {
-        return run(PackedBatch.of(texts), DeltaStack.of(layout, architecture, delta));
+        return run(PackedBatch.of(texts, layout.virtualTokens()), DeltaStack.of(layout, architecture, delta));
     }
 
     /** A batch whose group indices refer to the deltas of {@code deltas}. */
@@ -36,7 +36,7 @@ public final class ForwardGraph {
         }
         Session.Runner runner = session.runner();
         try (SessionFeed feed = new SessionFeed(runner, graph.inputs())) {
-            EncoderGraph.describe(batch, graph.mixed(), feed);
+            EncoderGraph.describe(batch.requireWithin(architecture.maxPositions()), graph.mixed(), feed);
             deltas.describe(feed);
             try (Result result = runner.fetch(graph.pooled()).fetch(graph.logits()).fetch(graph.probabilities()).run()) {
                 return new EncoderOutputs(TfTensors.rows((TFloat32) result.get(0)),

@@ -10,13 +10,16 @@ import java.util.List;
  * packed matrix, so their cost follows the real token count. Attention alone needs per-text
  * structure: {@link #attentionGather()} lays the packed rows out as {@code [texts, longest]} (a
  * padded slot points at row 0 and is masked out), {@link #attentionScatter()} brings each token
- * back. Texts may use different deltas: each text belongs to a group (one delta of a stack), and
+ * back. A layout with virtual tokens (prompt tuning) gets that many rows at the start of every
+ * text, before its real tokens, at positions {@code 0..v-1}, as PEFT prepends soft prompts; their
+ * token id is {@code [PAD]}'s, since the layout's piece replaces their embeddings. Texts may use different deltas: each text belongs to a group (one delta of a stack), and
  * {@link #tokenGroupGather()} / {@link #rowGroupGather()} lay tokens and texts out per group so a
  * delta's factors apply to its own rows with one batched product (as S-LoRA and Punica do).
  * Immutable; the arrays are shared, not copied.
  */
 public final class PackedBatch {
     private final int texts;
+    private final int virtualTokens;
     private final int tokens;
     private final int longest;
     private final int groups;
@@ -32,14 +35,15 @@ public final class PackedBatch {
     private final int[] rowGroupGather;
     private final int[] rowGroupScatter;
 
-    private PackedBatch(List<Tokens> batch, int[] groupOfText, int groups) {
+    private PackedBatch(List<Tokens> batch, int[] groupOfText, int groups, int virtualTokens) {
         this.texts = batch.size();
         this.groups = groups;
+        this.virtualTokens = virtualTokens;
         int total = 0;
         int max = 0;
         for (Tokens text : batch) {
-            total += text.length();
-            max = Math.max(max, text.length());
+            total += virtualTokens + text.length();
+            max = Math.max(max, virtualTokens + text.length());
         }
         this.tokens = total;
         this.longest = max;
@@ -52,15 +56,16 @@ public final class PackedBatch {
         int offset = 0;
         for (int text = 0; text < texts; text++) {
             int[] ids = batch.get(text).ids();
-            System.arraycopy(ids, 0, tokenIds, offset, ids.length);
-            for (int position = 0; position < ids.length; position++) {
+            int length = virtualTokens + ids.length;
+            System.arraycopy(ids, 0, tokenIds, offset + virtualTokens, ids.length);
+            for (int position = 0; position < length; position++) {
                 positions[offset + position] = position;
                 attentionGather[text * longest + position] = offset + position;
                 attentionScatter[offset + position] = text * longest + position;
                 attentionMask[text * longest + position] = 1f;
                 groupOfToken[offset + position] = groupOfText[text];
             }
-            offset += ids.length;
+            offset += length;
         }
         int[] tokensPerGroup = count(groupOfToken, groups);
         int[] rowsPerGroup = count(groupOfText, groups);
@@ -76,14 +81,20 @@ public final class PackedBatch {
 
     /** Texts that all use one delta. */
     public static PackedBatch of(List<Tokens> batch) {
-        return new PackedBatch(batch, new int[batch.size()], 1);
+        return of(batch, new int[batch.size()], 1, 0);
+    }
+
+    /** Texts that all use one delta of a layout with {@code virtualTokens} virtual tokens per text. */
+    public static PackedBatch of(List<Tokens> batch, int virtualTokens) {
+        return of(batch, new int[batch.size()], 1, virtualTokens);
     }
 
     /**
      * Texts that use a stack of {@code groups} deltas: text {@code i} uses delta {@code groupOfText[i]}.
-     * Every group must have at least one text.
+     * Every group must have at least one text. Each text starts with {@code virtualTokens} virtual
+     * rows (the layout's {@link DeltaLayout#virtualTokens()}).
      */
-    public static PackedBatch of(List<Tokens> batch, int[] groupOfText, int groups) {
+    public static PackedBatch of(List<Tokens> batch, int[] groupOfText, int groups, int virtualTokens) {
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("A batch needs at least one text");
         }
@@ -96,7 +107,10 @@ public final class PackedBatch {
                 throw new IllegalArgumentException("Delta " + group + " of " + groups + " has no text in the batch");
             }
         }
-        return new PackedBatch(batch, groupOfText, groups);
+        if (virtualTokens < 0) {
+            throw new IllegalArgumentException("Negative virtual token count " + virtualTokens);
+        }
+        return new PackedBatch(batch, groupOfText, groups, virtualTokens);
     }
 
     /** How many members of each group {@code groupOf} holds; refuses an index outside {@code [0, groups)}. */
@@ -124,11 +138,29 @@ public final class PackedBatch {
         }
     }
 
+    /**
+     * Refuses a batch whose longest text, virtual tokens included, has more positions than the
+     * encoder has position embeddings.
+     */
+    public PackedBatch requireWithin(int maxPositions) {
+        if (longest > maxPositions) {
+            throw new IllegalArgumentException("A text of " + (longest - virtualTokens) + " tokens"
+                    + (virtualTokens > 0 ? " after " + virtualTokens + " virtual tokens" : "")
+                    + " exceeds the encoder's " + maxPositions + " positions");
+        }
+        return this;
+    }
+
     public int texts() {
         return texts;
     }
 
-    /** Real tokens in the batch: the rows every projection runs on. */
+    /** Virtual rows at the start of every text, before its real tokens. */
+    public int virtualTokens() {
+        return virtualTokens;
+    }
+
+    /** Rows in the batch, every text's virtual and real tokens: the rows every projection runs on. */
     public int tokens() {
         return tokens;
     }

@@ -30,7 +30,19 @@ public interface Sites {
     /** As {@link #perToken}, for one row per text ({@code [texts, in]}). */
     Operand<TFloat32> perText(Operand<TFloat32> texts, UnaryOperator<Operand<TFloat32>> perDelta);
 
-    /** Each packed token's position in its text, from 0: {@code [tokens]}. */
+    /** Each text's index in the delta stack: {@code [texts]} (all 0 with one delta). */
+    Operand<TInt32> deltaOfText();
+
+    /** Each packed token's index in the delta stack: {@code [tokens]} (all 0 with one delta). */
+    Operand<TInt32> deltaOfToken();
+
+    /**
+     * The frozen query, key and value projections of {@code layer} applied to {@code rows}
+     * {@code [n, hidden]}: {@code [n, 3 * hidden]}, in that order.
+     */
+    Operand<TFloat32> frozenQueryKeyValue(int layer, Operand<TFloat32> rows);
+
+    /** Each packed token's position in its text, from 0 (virtual tokens first): {@code [tokens]}. */
     Operand<TInt32> positions();
 
     /** Each packed token's position counted from its text's end (the last token is 0): {@code [tokens]}. */

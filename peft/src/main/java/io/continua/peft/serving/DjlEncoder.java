@@ -105,7 +105,8 @@ public final class DjlEncoder implements AutoCloseable {
                         + delta.layout().key());
             }
         }
-        PackedBatch batch = PackedBatch.of(texts, groupOfText, distinct.size());
+        PackedBatch batch = PackedBatch.of(texts, groupOfText, distinct.size(), layout.virtualTokens())
+                .requireWithin(encoder.architecture().maxPositions());
         EncoderTranslator.Input input = distinct.size() == 1
                 ? new EncoderTranslator.Input(batch, distinct.get(0).arrays(), null)
                 : new EncoderTranslator.Input(batch, null, ServingDelta.stack(distinct, encoder.architecture()));

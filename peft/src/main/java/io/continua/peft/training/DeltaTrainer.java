@@ -69,7 +69,8 @@ public final class DeltaTrainer {
         float dropout = (float) delta.config().loraDropout();
         long dropoutSeed = config.seed() * 1_000_003L + optimizer.step();
         TrainingGraph.StepResult result = graph.step(
-                PackedBatch.of(tokenizer.tokenize(batch.stream().map(LabeledText::text).toList())),
+                PackedBatch.of(tokenizer.tokenize(batch.stream().map(LabeledText::text).toList()),
+                        graph.layout().virtualTokens()),
                 oneHot, delta.withValues(working).inputs(), working.keySet(), dropout, dropoutSeed);
         optimizer.apply(working, result.gradients(), rateScale);
         delta.config().constrain(working, delta.config().ownShapes(architecture));

@@ -32,7 +32,8 @@ public final class Evaluator {
         for (int start = 0; start < examples.size(); start += batchSize) {
             List<LabeledText> batch = examples.subList(start, Math.min(start + batchSize, examples.size()));
             float[][] probabilities = graph.run(PackedBatch.of(tokenizer.tokenize(
-                    batch.stream().map(LabeledText::text).toList())), stack).probabilities();
+                    batch.stream().map(LabeledText::text).toList()), delta.config().layout().virtualTokens()),
+                    stack).probabilities();
             for (int row = 0; row < batch.size(); row++) {
                 String truth = batch.get(row).label();
                 int truthIndex = labels.indexOf(truth);

@@ -10,8 +10,11 @@ import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.HeadConfig;
 import io.continua.peft.delta.Ia3Config;
+import io.continua.peft.delta.LlamaAdapterConfig;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.delta.LoreftConfig;
+import io.continua.peft.delta.PrefixTuningConfig;
+import io.continua.peft.delta.PromptTuningConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
@@ -135,6 +138,48 @@ class DeltaArtifactIT {
         assertThat(config.get("positions").getAsString()).isEqualTo("all");
     }
 
+    /** PEFT's one {@code prompt_embeddings} tensor, rows of embeddings as PEFT keeps them, and its config fields. */
+    @Test
+    void promptAndPrefixTuningUsePeftNamesLayoutAndConfigFields() {
+        Delta prompt = randomized(Delta.initialize(new PromptTuningConfig(7), MINILM, LABELS, 1));
+        Map<String, byte[]> entries = unzip(DeltaArtifact.pack(prompt, BASE, Optional.empty()).bytes());
+        WeightTensor embeddings = SafeTensors.read(entries.get(DeltaArtifact.MODEL), "model").tensors()
+                .get("prompt_embeddings");
+        assertThat(embeddings.shape()).containsExactly(7, 384);
+        assertThat(embeddings.values()).containsExactly(prompt.parameter("prompt_embeddings").values());
+        JsonObject config = json(entries.get(DeltaArtifact.CONFIG));
+        assertThat(config.get("peft_type").getAsString()).isEqualTo("PROMPT_TUNING");
+        assertThat(config.get("num_virtual_tokens").getAsInt()).isEqualTo(7);
+        assertThat(config.get("token_dim").getAsInt()).isEqualTo(384);
+        assertThat(config.get("prompt_tuning_init").getAsString()).isEqualTo("RANDOM");
+
+        Delta prefix = randomized(Delta.initialize(new PrefixTuningConfig(5), MINILM, LABELS, 1));
+        entries = unzip(DeltaArtifact.pack(prefix, BASE, Optional.empty()).bytes());
+        assertThat(SafeTensors.read(entries.get(DeltaArtifact.MODEL), "model").tensors().get("prompt_embeddings")
+                .shape()).as("key and value of 6 layers per virtual token").containsExactly(5, 6 * 2 * 384);
+        config = json(entries.get(DeltaArtifact.CONFIG));
+        assertThat(config.get("peft_type").getAsString()).isEqualTo("PREFIX_TUNING");
+        assertThat(config.get("num_layers").getAsInt()).isEqualTo(6);
+        assertThat(config.get("prefix_projection").getAsBoolean()).isFalse();
+    }
+
+    /** PEFT's adaption prompt names and shapes, under each adapted layer's self-attention. */
+    @Test
+    void llamaAdapterUsesPeftAdaptionPromptNames() {
+        Delta delta = randomized(Delta.initialize(new LlamaAdapterConfig(10, 2), MINILM, LABELS, 1));
+        Map<String, byte[]> entries = unzip(DeltaArtifact.pack(delta, BASE, Optional.empty()).bytes());
+        Map<String, WeightTensor> tensors = SafeTensors.read(entries.get(DeltaArtifact.MODEL), "model").tensors();
+        assertThat(tensors.get("base_model.model.encoder.layer.4.attention.self.adaption_prompt").shape())
+                .containsExactly(1, 10, 384);
+        assertThat(tensors.get("base_model.model.encoder.layer.5.attention.self.adaption_gate").shape())
+                .containsExactly(1);
+        assertThat(tensors).as("the top two layers' prompts and gates, and the head").hasSize(2 * 2 + 2);
+        JsonObject config = json(entries.get(DeltaArtifact.CONFIG));
+        assertThat(config.get("peft_type").getAsString()).isEqualTo("ADAPTION_PROMPT");
+        assertThat(config.get("adapter_len").getAsInt()).isEqualTo(10);
+        assertThat(config.get("adapter_layers").getAsInt()).isEqualTo(2);
+    }
+
     @Test
     void reportsTrainableParametersPerKind() {
         long base = 22_565_376;
@@ -146,6 +191,12 @@ class DeltaArtifactIT {
         assertThat(adapter.ownParameters()).isEqualTo(6 * (384 * 24 + 24 + 24 * 384 + 384));
         assertThat(Delta.initialize(Ia3Config.defaults(), MINILM, LABELS, 1).ownParameters())
                 .isEqualTo(6 * (384 + 384 + 1536));
+        assertThat(Delta.initialize(PromptTuningConfig.defaults(), MINILM, LABELS, 1).ownParameters())
+                .isEqualTo(20 * 384);
+        assertThat(Delta.initialize(PrefixTuningConfig.defaults(), MINILM, LABELS, 1).ownParameters())
+                .isEqualTo(20 * 6 * 2 * 384);
+        assertThat(Delta.initialize(LlamaAdapterConfig.defaults(), MINILM, LABELS, 1).ownParameters())
+                .isEqualTo(6 * (10 * 384 + 1));
         assertThat(head.ownParameters()).isZero();
         assertThat(head.trainableParameters()).isEqualTo(384 * 3 + 3);
     }
@@ -280,7 +331,8 @@ class DeltaArtifactIT {
                 new LoraConfig(2, 4, 0.1, EnumSet.of(Projection.ATTENTION_OUTPUT, Projection.OUTPUT), List.of(1)),
                 new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), AdapterConfig.defaults(), Ia3Config.defaults(),
                 new Ia3Config(EnumSet.of(Projection.QUERY, Projection.INTERMEDIATE)), LoreftConfig.defaults(),
-                new LoreftConfig(2, List.of(1), 2, 1), new HeadConfig());
+                new LoreftConfig(2, List.of(1), 2, 1), new PromptTuningConfig(4), new PrefixTuningConfig(4),
+                LlamaAdapterConfig.defaults(), new LlamaAdapterConfig(3, 2), new HeadConfig());
     }
 
     private static byte[] pack() {

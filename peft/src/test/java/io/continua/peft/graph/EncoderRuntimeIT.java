@@ -6,7 +6,12 @@ import io.continua.peft.ParitySentences;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.delta.LlamaAdapterConfig;
 import io.continua.peft.delta.LoraConfig;
+import io.continua.peft.delta.LoreftConfig;
+import io.continua.peft.delta.PrefixTuningConfig;
+import io.continua.peft.delta.PromptTuningConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
@@ -59,7 +64,8 @@ class EncoderRuntimeIT {
     void mixedBatchesGiveEachTextWhatItsOwnDeltaGivesIt() {
         List<Tokens> tokens = tokenizer.tokenize(ParitySentences.all());
         for (DeltaConfig config : List.of(new LoraConfig(4, 8, 0, EnumSet.allOf(Projection.class), List.of()),
-                new AdapterConfig(AdapterConfig.Placement.HOULSBY, 16))) {
+                new AdapterConfig(AdapterConfig.Placement.HOULSBY, 16), new PromptTuningConfig(5),
+                new PrefixTuningConfig(5), new LlamaAdapterConfig(4, 3), new LoreftConfig(2, List.of(), 2, 1))) {
             List<Delta> deltas = new ArrayList<>();
             for (int seed = 1; seed <= 3; seed++) {
                 List<String> labels = List.of("a", "b", "c", "d", "e").subList(0, seed + 2);
@@ -69,7 +75,8 @@ class EncoderRuntimeIT {
             for (int i = 0; i < tokens.size(); i++) {
                 groupOfText[i] = (i + i / 3) % 3;
             }
-            EncoderOutputs mixed = runtime.mixed(config.layout()).run(PackedBatch.of(tokens, groupOfText, 3),
+            EncoderOutputs mixed = runtime.mixed(config.layout()).run(PackedBatch.of(tokens, groupOfText, 3,
+                            config.layout().virtualTokens()),
                     DeltaStack.of(config.layout(), architecture, deltas.stream().map(Delta::inputs).toList()));
             ForwardGraph single = runtime.forward(config.layout());
             for (int group = 0; group < 3; group++) {
@@ -89,5 +96,24 @@ class EncoderRuntimeIT {
                 }
             }
         }
+    }
+
+    /**
+     * LLaMA-Adapter's zero-initialized gates: a new delta's encoder is the base model's, whatever its
+     * prompts, so training starts from the base's behaviour.
+     */
+    @Test
+    void aNewLlamaAdapterDeltaLeavesTheEncoderAsItIs() {
+        List<Tokens> tokens = tokenizer.tokenize(ParitySentences.all());
+        Delta adapter = Delta.initialize(LlamaAdapterConfig.defaults(), architecture, List.of("a", "b"), 3);
+        Delta head = Delta.initialize(new HeadConfig(), architecture, List.of("a", "b"), 3);
+        float[][] adapted = runtime.forward(adapter.config().layout()).run(tokens, adapter.inputs()).pooled();
+        float[][] base = runtime.forward(head.config().layout()).run(tokens, head.inputs()).pooled();
+        for (int text = 0; text < tokens.size(); text++) {
+            assertThat(adapted[text]).as("text %d", text).containsExactly(base[text], Offset.offset(1e-5f));
+        }
+        Delta opened = adapter.withRandomValues(4, 0.1);
+        assertThat(runtime.forward(adapter.config().layout()).run(tokens, opened.inputs()).pooled()[0][0])
+                .as("with its gates open the prompts act").isNotCloseTo(base[0][0], Offset.offset(1e-4f));
     }
 }

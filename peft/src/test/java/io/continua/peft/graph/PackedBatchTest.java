@@ -35,9 +35,26 @@ class PackedBatchTest {
         }
     }
 
+    /** A prompt-tuning layout's rows come first in every text, at positions 0..v-1, then the text's. */
+    @Test
+    void putsVirtualTokensBeforeEachText() {
+        PackedBatch batch = PackedBatch.of(TEXTS.subList(0, 2), 2);
+        assertThat(batch.virtualTokens()).isEqualTo(2);
+        assertThat(batch.tokens()).isEqualTo(9);
+        assertThat(batch.longest()).isEqualTo(5);
+        assertThat(batch.tokenIds()).containsExactly(0, 0, 101, 7, 102, 0, 0, 101, 102);
+        assertThat(batch.positions()).containsExactly(0, 1, 2, 3, 4, 0, 1, 2, 3);
+        assertThat(batch.attentionMask()).containsExactly(
+                1, 1, 1, 1, 1,
+                1, 1, 1, 1, 0);
+        assertThat(batch.requireWithin(5)).isSameAs(batch);
+        assertThatThrownBy(() -> PackedBatch.of(TEXTS, 12).requireWithin(16))
+                .hasMessage("A text of 5 tokens after 12 virtual tokens exceeds the encoder's 16 positions");
+    }
+
     @Test
     void laysOutTokensAndTextsPerDelta() {
-        PackedBatch batch = PackedBatch.of(TEXTS, new int[] {1, 0, 1}, 2);
+        PackedBatch batch = PackedBatch.of(TEXTS, new int[] {1, 0, 1}, 2, 0);
         assertThat(batch.groups()).isEqualTo(2);
         assertThat(batch.groupTokens()).as("delta 1 has texts 0 and 2: 8 tokens").isEqualTo(8);
         assertThat(batch.tokenGroupGather()).containsExactly(
@@ -55,8 +72,8 @@ class PackedBatchTest {
 
     @Test
     void refusesGroupIndicesThatDoNotFit() {
-        assertThatThrownBy(() -> PackedBatch.of(TEXTS, new int[] {0, 2, 0}, 2)).hasMessageContaining("outside");
-        assertThatThrownBy(() -> PackedBatch.of(TEXTS, new int[] {0, 0, 0}, 2)).hasMessageContaining("no text");
-        assertThatThrownBy(() -> PackedBatch.of(TEXTS, new int[] {0, 0}, 1)).hasMessageContaining("2 group indices");
+        assertThatThrownBy(() -> PackedBatch.of(TEXTS, new int[] {0, 2, 0}, 2, 0)).hasMessageContaining("outside");
+        assertThatThrownBy(() -> PackedBatch.of(TEXTS, new int[] {0, 0, 0}, 2, 0)).hasMessageContaining("no text");
+        assertThatThrownBy(() -> PackedBatch.of(TEXTS, new int[] {0, 0}, 1, 0)).hasMessageContaining("2 group indices");
     }
 }

@@ -11,8 +11,11 @@ import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.Ia3Config;
 import io.continua.peft.delta.HeadConfig;
+import io.continua.peft.delta.LlamaAdapterConfig;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.delta.LoreftConfig;
+import io.continua.peft.delta.PrefixTuningConfig;
+import io.continua.peft.delta.PromptTuningConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
@@ -96,17 +99,18 @@ class DjlServingPathIT {
     }
 
     @Test
-    void loraAdapterAndIa3DeltasGiveTheTrainingGraphsLogits() {
+    void deltasOfEveryKindGiveTheTrainingGraphsLogits() {
         List<Tokens> tokens = tokenizer.tokenize(ParitySentences.all().subList(5, 15));
-        PackedBatch batch = PackedBatch.of(tokens);
         List<String> labels = List.of("a", "b", "c", "d");
         for (DeltaConfig config : List.of(LoraConfig.defaults(),
                 new LoraConfig(4, 8, 0.1, EnumSet.allOf(Projection.class), List.of(1, 4)),
                 new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults(), Ia3Config.defaults(),
                 new Ia3Config(EnumSet.of(Projection.QUERY, Projection.ATTENTION_OUTPUT, Projection.INTERMEDIATE)),
-                LoreftConfig.defaults(), new LoreftConfig(4, List.of(1, 4), 3, 2))) {
+                LoreftConfig.defaults(), new LoreftConfig(4, List.of(1, 4), 3, 2), PromptTuningConfig.defaults(),
+                PrefixTuningConfig.defaults(), LlamaAdapterConfig.defaults(), new LlamaAdapterConfig(3, 2))) {
             Delta delta = Delta.initialize(config, architecture, labels, 5).withRandomValues(9, 0.1);
-            float[][] expected = TrainingGraph.forDelta(runtime, config).logits(batch, delta.inputs());
+            float[][] expected = TrainingGraph.forDelta(runtime, config).logits(
+                    PackedBatch.of(tokens, config.layout().virtualTokens()), delta.inputs());
             Delta headOnly = TestDeltas.headOf(delta, architecture);
             float[][] withoutDelta = runtime.forward(headOnly.config().layout()).run(tokens, headOnly.inputs()).logits();
             try (ServingDelta servedDelta = served.prepare(delta)) {

@@ -7,8 +7,11 @@ import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.Ia3Config;
+import io.continua.peft.delta.LlamaAdapterConfig;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.delta.LoreftConfig;
+import io.continua.peft.delta.PrefixTuningConfig;
+import io.continua.peft.delta.PromptTuningConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.graph.EncoderRuntime;
 import io.continua.peft.tokenizer.TextTokenizer;
@@ -26,7 +29,8 @@ class DeltaLearningIT {
     private static final int MAX_STEPS = 60;
 
     static List<DeltaConfig> kinds() {
-        return List.of(LoraConfig.defaults(), Ia3Config.defaults(), LoreftConfig.defaults());
+        return List.of(LoraConfig.defaults(), Ia3Config.defaults(), LoreftConfig.defaults(),
+                PromptTuningConfig.defaults(), PrefixTuningConfig.defaults(), LlamaAdapterConfig.defaults());
     }
 
     @ParameterizedTest

@@ -6,8 +6,11 @@ import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.Ia3Config;
+import io.continua.peft.delta.LlamaAdapterConfig;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.delta.LoreftConfig;
+import io.continua.peft.delta.PrefixTuningConfig;
+import io.continua.peft.delta.PromptTuningConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.TinyBertOnnxWriter;
@@ -26,10 +29,10 @@ import org.junit.jupiter.api.Test;
 class GradientCheckIT {
     private static final int DIRECTIONS_PER_TENSOR = 3;
 
-    private static final PackedBatch BATCH = PackedBatch.of(List.of(
+    private static final List<Tokens> TEXTS = List.of(
             new Tokens(new int[] {1, 7, 9, 2}, false),
             new Tokens(new int[] {1, 30, 2}, false),
-            new Tokens(new int[] {1, 4, 5, 6, 2}, false)));
+            new Tokens(new int[] {1, 4, 5, 6, 2}, false));
     private static final float[] ONE_HOT = {1, 0, 0, 0, 0, 1, 0, 1, 0};
 
     private static PretrainedEncoder tiny;
@@ -60,6 +63,29 @@ class GradientCheckIT {
         check(new LoreftConfig(3, List.of(1), 0, 0), 5e-3);
     }
 
+    /** Through the virtual tokens' rows, which every layer carries. */
+    @Test
+    void promptTuningGradientsMatchFiniteDifferences() {
+        check(new PromptTuningConfig(3), 5e-3);
+    }
+
+    /** Through the prefixes' keys and values, in the softmax they share with the text's keys. */
+    @Test
+    void prefixTuningGradientsMatchFiniteDifferences() {
+        check(new PrefixTuningConfig(3), 5e-3);
+    }
+
+    /**
+     * Through the frozen projections of the prompts, their own softmax and the gates; the gates are
+     * non-zero here (a new delta's are 0, where no gradient would reach the prompts). One layer of two
+     * adapted, so a layer without a prompt is in the path too.
+     */
+    @Test
+    void llamaAdapterGradientsMatchFiniteDifferences() {
+        check(new LlamaAdapterConfig(3, 1), 5e-3);
+        check(new LlamaAdapterConfig(2, 0), 5e-3);
+    }
+
     @Test
     void houlsbyAdapterGradientsMatchFiniteDifferences() {
         check(new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), 5e-3);
@@ -72,10 +98,11 @@ class GradientCheckIT {
      */
     private static void check(DeltaConfig config, double step) {
         TrainingGraph graph = TrainingGraph.forDelta(EncoderRuntime.of(tiny), config);
+        PackedBatch batch = PackedBatch.of(TEXTS, config.layout().virtualTokens());
         Delta randomized = Delta.initialize(config, tiny.architecture(), List.of("a", "b", "c"), 3)
                 .withRandomValues(17, 0.3);
         Random random = new Random(17);
-        Map<String, float[]> analytic = graph.step(BATCH, ONE_HOT, randomized.inputs(),
+        Map<String, float[]> analytic = graph.step(batch, ONE_HOT, randomized.inputs(),
                 randomized.parameters().stream().map(WeightTensor::name).toList(), 0f, 0).gradients();
 
         double worst = 0;
@@ -85,7 +112,7 @@ class GradientCheckIT {
             double scaleSquared = 0;
             for (int sample = 0; sample < DIRECTIONS_PER_TENSOR; sample++) {
                 float[] direction = direction(gradient, random);
-                double numeric = directionalDerivative(graph, randomized, tensor.name(), direction, step);
+                double numeric = directionalDerivative(graph, batch, randomized, tensor.name(), direction, step);
                 double exact = dot(gradient, direction);
                 differenceSquared += (numeric - exact) * (numeric - exact);
                 scaleSquared += Math.max(numeric * numeric, exact * exact);
@@ -101,10 +128,14 @@ class GradientCheckIT {
 
     /**
      * A unit direction half along the gradient and half random: the derivative along it is large
-     * enough to stand above float32 rounding, and a wrong gradient direction still shows.
+     * enough to stand above float32 rounding, and a wrong gradient direction still shows. A single
+     * number (LLaMA-Adapter's gate) has one direction, its own: noise could cancel it to nothing.
      */
     private static float[] direction(float[] gradient, Random random) {
         double gradientNorm = norm(gradient);
+        if (gradient.length == 1) {
+            return new float[] {(float) Math.signum(gradient[0])};
+        }
         float[] noise = new float[gradient.length];
         for (int i = 0; i < noise.length; i++) {
             noise[i] = (float) random.nextGaussian();
@@ -122,16 +153,16 @@ class GradientCheckIT {
     }
 
     /** Central difference of the loss along {@code direction}. */
-    private static double directionalDerivative(TrainingGraph graph, Delta delta, String name, float[] direction,
-                                                double step) {
+    private static double directionalDerivative(TrainingGraph graph, PackedBatch batch, Delta delta, String name,
+                                                float[] direction, double step) {
         float[] plus = delta.parameter(name).values().clone();
         float[] minus = plus.clone();
         for (int i = 0; i < plus.length; i++) {
             plus[i] += (float) (step * direction[i]);
             minus[i] -= (float) (step * direction[i]);
         }
-        double up = graph.loss(BATCH, ONE_HOT, delta.withValues(Map.of(name, plus)).inputs());
-        double down = graph.loss(BATCH, ONE_HOT, delta.withValues(Map.of(name, minus)).inputs());
+        double up = graph.loss(batch, ONE_HOT, delta.withValues(Map.of(name, plus)).inputs());
+        double down = graph.loss(batch, ONE_HOT, delta.withValues(Map.of(name, minus)).inputs());
         return (up - down) / (2 * step);
     }
 
