@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -73,7 +74,8 @@ public final class DeltaArtifact {
         entries.put(MANIFEST, json(manifest(delta, baseFingerprint)));
         entries.put(CONFIG, json(peftConfig(delta)));
         entries.put(LABELS, json(delta.labels()));
-        List<WeightTensor> tensors = delta.parameters().stream().map(PeftLayout::toPeft).toList();
+        List<WeightTensor> tensors = Stream.concat(delta.parameters().stream(), delta.frozen().stream())
+                .map(PeftLayout::toPeft).toList();
         entries.put(MODEL, SafeTensors.write(tensors, Map.of("format", "pt")));
         optimizer.ifPresent(state -> entries.put(OPTIMIZER, optimizerTensors(state)));
         byte[] bytes = zip(entries);
@@ -147,6 +149,7 @@ public final class DeltaArtifact {
             config.put("peft_type", switch (delta.config().kind()) {
                 case ADAPTER -> "BOTTLENECK_ADAPTER";
                 case LOREFT -> "LOREFT";
+                case ADAPTER_FUSION -> "ADAPTER_FUSION";
                 default -> "CLASSIFIER_HEAD";
             });
             config.putAll(delta.config().hyperparameters());

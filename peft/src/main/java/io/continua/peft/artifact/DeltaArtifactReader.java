@@ -65,10 +65,14 @@ public final class DeltaArtifactReader {
         jsonObject(entries.get(DeltaArtifact.CONFIG), DeltaArtifact.CONFIG);
         DeltaConfig config = config(manifest);
         List<String> labels = labels(entries.get(DeltaArtifact.LABELS));
-        Map<String, WeightTensor> parameters = parameters(entries.get(DeltaArtifact.MODEL), config, labels.size());
+        Map<String, long[]> trainable = config.trainableShapes(architecture, labels.size());
+        Map<String, WeightTensor> tensors = tensors(entries.get(DeltaArtifact.MODEL), config, labels.size());
+        Map<String, WeightTensor> parameters = new LinkedHashMap<>();
+        Map<String, WeightTensor> frozen = new LinkedHashMap<>();
+        tensors.forEach((name, tensor) -> (trainable.containsKey(name) ? parameters : frozen).put(name, tensor));
         Delta delta;
         try {
-            delta = new Delta(config, labels, parameters);
+            delta = new Delta(config, labels, parameters, frozen);
         } catch (IllegalArgumentException e) {
             throw new InvalidArtifactException(e.getMessage(), e);
         }
@@ -165,8 +169,10 @@ public final class DeltaArtifactReader {
         }
     }
 
-    private Map<String, WeightTensor> parameters(byte[] bytes, DeltaConfig config, int labelCount) {
-        Map<String, long[]> expected = config.trainableShapes(architecture, labelCount);
+    /** Every tensor the configuration declares, trained and frozen, each checked, in the declared order. */
+    private Map<String, WeightTensor> tensors(byte[] bytes, DeltaConfig config, int labelCount) {
+        Map<String, long[]> expected = new LinkedHashMap<>(config.trainableShapes(architecture, labelCount));
+        expected.putAll(config.frozenShapes(architecture));
         Map<String, WeightTensor> parameters = new LinkedHashMap<>();
         for (WeightTensor stored : SafeTensors.read(bytes, DeltaArtifact.MODEL).tensors().values()) {
             WeightTensor tensor = PeftLayout.fromPeft(stored);

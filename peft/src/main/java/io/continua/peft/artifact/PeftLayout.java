@@ -2,6 +2,7 @@ package io.continua.peft.artifact;
 
 import io.continua.peft.encoder.Projection;
 import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.delta.AdapterFusionPiece;
 import io.continua.peft.delta.AdapterPiece;
 import io.continua.peft.delta.AdapterPiece.Position;
 import io.continua.peft.delta.Ia3Piece;
@@ -26,6 +27,9 @@ import java.util.regex.Pattern;
  * Prompt and prefix tuning keep PEFT's one {@code prompt_embeddings} tensor as it is (rows of
  * embeddings, not a linear map); LLaMA-Adapter's prompts and gates are PEFT's {@code adaption_prompt}
  * ({@code [1, length, hidden]}) and {@code adaption_gate} ({@code [1]}) under {@code attention.self}.
+ * AdapterFusion's queries and keys are {@code …adapter_fusion.{query,key}.weight} under the module
+ * its sources' adapters follow, and the frozen source adapters it carries keep their own names under
+ * {@code base_model.model.fusion_sources.<i>.}.
  */
 final class PeftLayout {
     private static final String PREFIX = "base_model.model.";
@@ -45,6 +49,12 @@ final class PeftLayout {
     private static final Pattern LLAMA_ADAPTER = Pattern.compile("llama_adapter\\.(\\d+)\\.(prompt|gate)");
     private static final Pattern PEFT_LLAMA_ADAPTER = Pattern.compile(Pattern.quote(PREFIX)
             + "encoder\\.layer\\.(\\d+)\\.attention\\.self\\.adaption_(prompt|gate)");
+    private static final Pattern FUSION_SOURCE = Pattern.compile("fusion\\.source\\.(\\d+)\\.(.+)");
+    private static final Pattern PEFT_FUSION_SOURCE = Pattern.compile(Pattern.quote(PREFIX)
+            + "fusion_sources\\.(\\d+)\\.(.+)");
+    private static final Pattern FUSION = Pattern.compile("fusion\\.(\\d+)\\.(attention|output)\\.(query|key)");
+    private static final Pattern PEFT_FUSION = Pattern.compile(Pattern.quote(PREFIX)
+            + "encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapter_fusion\\.(query|key)\\.weight");
     private static final Pattern PEFT_ADAPTER = Pattern.compile(
             Pattern.quote(PREFIX) + "encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapter\\.(down|up)\\.(weight|bias)");
 
@@ -52,6 +62,15 @@ final class PeftLayout {
     }
 
     static String peftName(String slot) {
+        Matcher source = FUSION_SOURCE.matcher(slot);
+        if (source.matches()) {
+            return PREFIX + "fusion_sources." + source.group(1) + "." + peftName(source.group(2)).substring(PREFIX.length());
+        }
+        Matcher fusion = FUSION.matcher(slot);
+        if (fusion.matches()) {
+            return PREFIX + "encoder.layer." + fusion.group(1) + "." + module(fusion.group(2)) + ".adapter_fusion."
+                    + fusion.group(3) + ".weight";
+        }
         Matcher lora = LORA.matcher(slot);
         if (lora.matches()) {
             return PREFIX + "encoder.layer." + lora.group(1) + "." + Projection.fromKey(lora.group(2)).modulePath()
@@ -72,10 +91,9 @@ final class PeftLayout {
         }
         Matcher adapter = ADAPTER.matcher(slot);
         if (adapter.matches()) {
-            String module = adapter.group(2).equals(Position.ATTENTION.key()) ? "attention.output" : "output";
             String part = adapter.group(3);
             String tensor = part.endsWith("_bias") ? part.replace("_bias", "") + ".bias" : part + ".weight";
-            return PREFIX + "encoder.layer." + adapter.group(1) + "." + module + ".adapter." + tensor;
+            return PREFIX + "encoder.layer." + adapter.group(1) + "." + module(adapter.group(2)) + ".adapter." + tensor;
         }
         return switch (slot) {
             case PromptTuningPiece.EMBEDDINGS -> PromptTuningPiece.EMBEDDINGS;
@@ -85,7 +103,23 @@ final class PeftLayout {
         };
     }
 
+    /** The module an adapter position follows. */
+    private static String module(String position) {
+        return position.equals(Position.ATTENTION.key()) ? "attention.output" : "output";
+    }
+
     static String slot(String peftName) {
+        Matcher source = PEFT_FUSION_SOURCE.matcher(peftName);
+        if (source.matches()) {
+            return AdapterFusionPiece.source(Integer.parseInt(source.group(1)), slot(PREFIX + source.group(2)));
+        }
+        Matcher fusion = PEFT_FUSION.matcher(peftName);
+        if (fusion.matches()) {
+            int layer = Integer.parseInt(fusion.group(1));
+            Position position = fusion.group(2).equals("output") ? Position.OUTPUT : Position.ATTENTION;
+            return fusion.group(3).equals("query") ? AdapterFusionPiece.query(layer, position)
+                    : AdapterFusionPiece.key(layer, position);
+        }
         Matcher lora = PEFT_LORA.matcher(peftName);
         if (lora.matches()) {
             return lora.group(3).equals("A")

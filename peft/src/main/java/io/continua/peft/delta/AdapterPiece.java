@@ -90,13 +90,22 @@ public record AdapterPiece(AdapterConfig.Placement placement, int reductionFacto
     }
 
     private Operand<TFloat32> adapt(Sites sites, int layer, Position position, Operand<TFloat32> hidden) {
+        Operand<TFloat32> update = sites.perToken(hidden, tokens -> bottleneck(sites, tokens, "", layer, position));
+        return sites.tf().math.add(hidden, update);
+    }
+
+    /**
+     * {@code U relu(D h + d) + u} on grouped tokens {@code [deltas, n, hidden]}, with the tensors of the
+     * adapter named {@code prefix + down(layer, position)} and so on: a delta's own adapter, or a
+     * source adapter an AdapterFusion delta carries.
+     */
+    static Operand<TFloat32> bottleneck(Sites sites, Operand<TFloat32> tokens, String prefix, int layer,
+                                        Position position) {
         Ops tf = sites.tf();
-        Operand<TFloat32> update = sites.perToken(hidden, tokens -> {
-            Operand<TFloat32> down = tf.nn.relu(tf.math.add(sites.batchMatMul(tokens, sites.delta(down(layer, position))),
-                    sites.broadcastPerDelta(sites.delta(downBias(layer, position)))));
-            return tf.math.add(sites.batchMatMul(down, sites.delta(up(layer, position))),
-                    sites.broadcastPerDelta(sites.delta(upBias(layer, position))));
-        });
-        return tf.math.add(hidden, update);
+        Operand<TFloat32> down = tf.nn.relu(tf.math.add(sites.batchMatMul(tokens,
+                sites.delta(prefix + down(layer, position))),
+                sites.broadcastPerDelta(sites.delta(prefix + downBias(layer, position)))));
+        return tf.math.add(sites.batchMatMul(down, sites.delta(prefix + up(layer, position))),
+                sites.broadcastPerDelta(sites.delta(prefix + upBias(layer, position))));
     }
 }

@@ -14,14 +14,22 @@ import java.util.Random;
 
 /**
  * A trained (or freshly initialized) delta for one domain: its configuration, its label list (the
- * head's classes, in order) and its trainable tensors. Immutable; training produces new snapshots.
+ * head's classes, in order), its trainable tensors, and the frozen tensors it carries from other
+ * deltas it composes (AdapterFusion's sources; none for other kinds). Immutable; training produces
+ * new snapshots.
  */
 public final class Delta {
     private final DeltaConfig config;
     private final List<String> labels;
     private final Map<String, WeightTensor> parameters;
+    private final Map<String, WeightTensor> frozen;
 
     public Delta(DeltaConfig config, List<String> labels, Map<String, WeightTensor> parameters) {
+        this(config, labels, parameters, Map.of());
+    }
+
+    public Delta(DeltaConfig config, List<String> labels, Map<String, WeightTensor> parameters,
+                 Map<String, WeightTensor> frozen) {
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("A delta needs at least one label");
         }
@@ -31,11 +39,32 @@ public final class Delta {
         this.config = config;
         this.labels = List.copyOf(labels);
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        this.frozen = Collections.unmodifiableMap(new LinkedHashMap<>(frozen));
     }
 
     /** A new delta: the kind's tensors as its config initializes them, a small random head. */
     public static Delta initialize(DeltaConfig config, EncoderArchitecture architecture, List<String> labels,
                                    long seed) {
+        return initialize(config, architecture, labels, seed, Map.of());
+    }
+
+    /**
+     * As {@link #initialize(DeltaConfig, EncoderArchitecture, List, long)}, carrying {@code frozen}:
+     * exactly the frozen tensors the configuration declares, in their shapes.
+     */
+    public static Delta initialize(DeltaConfig config, EncoderArchitecture architecture, List<String> labels,
+                                   long seed, Map<String, WeightTensor> frozen) {
+        Map<String, long[]> declared = config.frozenShapes(architecture);
+        if (!declared.keySet().equals(frozen.keySet())) {
+            throw new IllegalArgumentException("A " + config.kind().key() + " delta carries frozen tensors "
+                    + declared.keySet() + ", given " + frozen.keySet());
+        }
+        declared.forEach((name, shape) -> {
+            if (!Arrays.equals(shape, frozen.get(name).shape())) {
+                throw new IllegalArgumentException("Frozen tensor " + name + " must be " + Arrays.toString(shape)
+                        + ", given " + Arrays.toString(frozen.get(name).shape()));
+            }
+        });
         Random random = new Random(seed);
         Map<String, WeightTensor> parameters = new LinkedHashMap<>();
         config.ownShapes(architecture).forEach((slot, shape) ->
@@ -46,7 +75,7 @@ public final class Delta {
                 DeltaConfig.normal(hidden * labels.size(), DeltaConfig.HEAD_INIT_STD, random)));
         parameters.put(DeltaLayout.HEAD_BIAS, new WeightTensor(DeltaLayout.HEAD_BIAS, new long[] {labels.size()},
                 new float[labels.size()]));
-        return new Delta(config, labels, parameters);
+        return new Delta(config, labels, parameters, frozen);
     }
 
     public DeltaConfig config() {
@@ -69,6 +98,11 @@ public final class Delta {
         return parameters.values();
     }
 
+    /** The frozen tensors the delta carries (not trained, not counted as its parameters). */
+    public Collection<WeightTensor> frozen() {
+        return frozen.values();
+    }
+
     public long trainableParameters() {
         return parameters.values().stream().mapToLong(tensor -> tensor.values().length).sum();
     }
@@ -86,7 +120,7 @@ public final class Delta {
             WeightTensor current = parameter(slot);
             updated.put(slot, new WeightTensor(slot, current.shape(), array));
         });
-        return new Delta(config, labels, updated);
+        return new Delta(config, labels, updated, frozen);
     }
 
     /**
@@ -128,12 +162,16 @@ public final class Delta {
                 grownWeight));
         updated.put(DeltaLayout.HEAD_BIAS, new WeightTensor(DeltaLayout.HEAD_BIAS, new long[] {after},
                 Arrays.copyOf(parameter(DeltaLayout.HEAD_BIAS).values(), after)));
-        return new Delta(config, grown, updated);
+        return new Delta(config, grown, updated, frozen);
     }
 
-    /** Everything the encoder graph is fed for this delta: its trained tensors and its configuration's settings. */
+    /**
+     * Everything the encoder graph is fed for this delta: its trained and frozen tensors and its
+     * configuration's settings.
+     */
     public Map<String, WeightTensor> inputs() {
         Map<String, WeightTensor> inputs = new LinkedHashMap<>(parameters);
+        inputs.putAll(frozen);
         config.settings().forEach((name, values) -> inputs.put(name, new WeightTensor(name, new long[0], values)));
         return inputs;
     }

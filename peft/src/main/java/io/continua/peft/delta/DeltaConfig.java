@@ -12,7 +12,7 @@ import java.util.Random;
  * What a delta is made of. Every kind trains the classifier head; the others add their own tensors, through the piece of the encoder graph that their {@link DeltaLayout} names.
  */
 public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config, LoreftConfig, PromptTuningConfig,
-        PrefixTuningConfig, LlamaAdapterConfig, HeadConfig {
+        PrefixTuningConfig, LlamaAdapterConfig, AdapterFusionConfig, HeadConfig {
     /** Standard deviation of the head's initial weights, as BERT initializes classifiers. */
     double HEAD_INIT_STD = 0.02;
 
@@ -49,6 +49,16 @@ public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (DeltaPiece piece : layout().pieces()) {
             piece.tensors(architecture).stream().filter(TensorSpec::trained)
+                    .forEach(spec -> shapes.put(spec.name(), spec.shape()));
+        }
+        return shapes;
+    }
+
+    /** Shapes of the frozen tensors a delta of this configuration carries by name (AdapterFusion's sources). */
+    default Map<String, long[]> frozenShapes(EncoderArchitecture architecture) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (DeltaPiece piece : layout().pieces()) {
+            piece.tensors(architecture).stream().filter(spec -> spec.role() == TensorSpec.Role.FROZEN)
                     .forEach(spec -> shapes.put(spec.name(), spec.shape()));
         }
         return shapes;

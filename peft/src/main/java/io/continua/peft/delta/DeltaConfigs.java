@@ -26,6 +26,7 @@ public final class DeltaConfigs {
             case LOREFT -> Set.of("r", "layers", "positions");
             case PROMPT_TUNING, PREFIX_TUNING -> Set.of("virtual_tokens");
             case LLAMA_ADAPTER -> Set.of("adapter_len", "adapter_layers");
+            case ADAPTER_FUSION -> Set.of("sources", "placement", "reduction_factor", "r");
         };
     }
 
@@ -51,6 +52,12 @@ public final class DeltaConfigs {
                 case PREFIX_TUNING -> new PrefixTuningConfig(Settings.integer(hyperparameters, "virtual_tokens", 20));
                 case LLAMA_ADAPTER -> new LlamaAdapterConfig(Settings.integer(hyperparameters, "adapter_len", 10),
                         topLayers(hyperparameters));
+                case ADAPTER_FUSION -> new AdapterFusionConfig(
+                        Arrays.stream(hyperparameters.getOrDefault("sources", "").split(","))
+                                .filter(source -> !source.isBlank()).map(AdapterFusionConfig.Source::parse).toList(),
+                        AdapterConfig.Placement.fromKey(hyperparameters.getOrDefault("placement", "pfeiffer")),
+                        Settings.integer(hyperparameters, "reduction_factor", 16),
+                        Settings.integer(hyperparameters, "r", 16));
             };
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid " + kind.key() + " configuration " + hyperparameters + ": "

@@ -19,6 +19,8 @@ public enum DeltaKind {
     PREFIX_TUNING,
     /** Adaption prompts with zero-initialized gated attention in the top layers (Zhang et al. 2023). */
     LLAMA_ADAPTER,
+    /** Attention over other domains' frozen adapters (Pfeiffer et al. 2021), composing what they learned. */
+    ADAPTER_FUSION,
     /** A linear classifier on the frozen pooled embedding: the baseline. */
     HEAD;
 

@@ -42,8 +42,9 @@ public record DeltaLayout(List<DeltaPiece> pieces) {
     public List<TensorSpec> tensors(EncoderArchitecture architecture) {
         List<TensorSpec> tensors = new ArrayList<>();
         pieces.forEach(piece -> tensors.addAll(piece.tensors(architecture)));
-        tensors.add(new TensorSpec(HEAD_WEIGHT, new long[] {architecture.hiddenSize(), -1}, 0f, true));
-        tensors.add(new TensorSpec(HEAD_BIAS, new long[] {-1}, ABSENT_LABEL_BIAS, true));
+        tensors.add(new TensorSpec(HEAD_WEIGHT, new long[] {architecture.hiddenSize(), -1}, 0f,
+                TensorSpec.Role.TRAINED));
+        tensors.add(new TensorSpec(HEAD_BIAS, new long[] {-1}, ABSENT_LABEL_BIAS, TensorSpec.Role.TRAINED));
         return tensors;
     }
 

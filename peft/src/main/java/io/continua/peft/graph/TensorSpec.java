@@ -6,22 +6,40 @@ import java.util.Arrays;
  * One tensor a delta feeds the encoder graph, by name, with its shape for one delta. An axis of
  * size {@code -1} varies from delta to delta (the head's label axis): when deltas are stacked for a
  * mixed batch, shorter ones are padded on it with {@code padValue} (a padded label gets a bias so
- * low that its probability is 0). A tensor is {@code trained}, or a setting derived from the
- * delta's configuration (LoRA's scaling) that is fed but never trained.
+ * low that its probability is 0).
  */
-public record TensorSpec(String name, long[] shape, float padValue, boolean trained) {
+public record TensorSpec(String name, long[] shape, float padValue, Role role) {
+    /** What feeds a tensor, and whether training changes it. */
+    public enum Role {
+        /** Trained: the delta's own parameters. */
+        TRAINED,
+        /** Derived from the delta's configuration (LoRA's scaling), the same for every delta of it; never trained. */
+        SETTING,
+        /** Carried by the delta but never trained: other deltas' parts it composes (AdapterFusion's sources). */
+        FROZEN
+    }
+
     public TensorSpec {
         shape = shape.clone();
     }
 
     /** A trained tensor of fixed shape. */
     public static TensorSpec trained(String name, long... shape) {
-        return new TensorSpec(name, shape, 0f, true);
+        return new TensorSpec(name, shape, 0f, Role.TRAINED);
     }
 
     /** A fed, untrained setting of fixed shape. */
     public static TensorSpec setting(String name, long... shape) {
-        return new TensorSpec(name, shape, 0f, false);
+        return new TensorSpec(name, shape, 0f, Role.SETTING);
+    }
+
+    /** A frozen part the delta carries, of fixed shape. */
+    public static TensorSpec frozen(String name, long... shape) {
+        return new TensorSpec(name, shape, 0f, Role.FROZEN);
+    }
+
+    public boolean trained() {
+        return role == Role.TRAINED;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.continua.peft.TestDeltas;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
@@ -59,12 +60,13 @@ class DeltaArtifactIT {
         EncoderRuntime runtime = EncoderRuntime.of(tiny);
         for (DeltaConfig config : configs()) {
             ForwardGraph graph = runtime.forward(config.layout());
-            Delta delta = randomized(Delta.initialize(config, architecture, LABELS, 3));
+            Delta delta = randomized(TestDeltas.initialize(config, architecture, LABELS, 3));
             DeltaArtifact.Packed packed = DeltaArtifact.pack(delta, tiny.fingerprint(), Optional.empty());
             LoadedArtifact loaded = reader.read(packed.bytes());
 
             assertThat(loaded.delta().labels()).isEqualTo(LABELS);
-            assertThat(loaded.delta().config()).isEqualTo(config);
+            assertThat(loaded.delta().config()).isEqualTo(delta.config());
+            assertThat(loaded.delta().inputs().keySet()).isEqualTo(delta.inputs().keySet());
             assertThat(loaded.sha256()).isEqualTo(packed.sha256());
             assertThat(graph.run(batch, loaded.delta().inputs()).logits())
                     .isDeepEqualTo(graph.run(batch, delta.inputs()).logits());
@@ -178,6 +180,41 @@ class DeltaArtifactIT {
         assertThat(config.get("peft_type").getAsString()).isEqualTo("ADAPTION_PROMPT");
         assertThat(config.get("adapter_len").getAsInt()).isEqualTo(10);
         assertThat(config.get("adapter_layers").getAsInt()).isEqualTo(2);
+    }
+
+    /**
+     * The sources' adapters travel frozen with the fusion delta, under their own names per source;
+     * the queries and keys are the delta's parameters; the pinned versions are in its config.
+     */
+    @Test
+    void adapterFusionCarriesItsFrozenSourcesAndPinsTheirVersions() {
+        Delta fusion = randomized(TestDeltas.initialize(TestDeltas.fusion(2, AdapterConfig.Placement.PFEIFFER, 16, 8),
+                MINILM, LABELS, 1));
+        byte[] archive = DeltaArtifact.pack(fusion, BASE, Optional.empty()).bytes();
+        Map<String, byte[]> entries = unzip(archive);
+        Map<String, WeightTensor> tensors = SafeTensors.read(entries.get(DeltaArtifact.MODEL), "model").tensors();
+        assertThat(tensors.get("base_model.model.fusion_sources.1.encoder.layer.5.output.adapter.down.weight").shape())
+                .containsExactly(24, 384);
+        assertThat(tensors.get("base_model.model.encoder.layer.2.output.adapter_fusion.query.weight").shape())
+                .containsExactly(8, 384);
+        assertThat(tensors).as("2 sources x 6 layers x 4 adapter tensors, 6 x (query, key), the head")
+                .hasSize(2 * 6 * 4 + 6 * 2 + 2);
+        JsonObject config = json(entries.get(DeltaArtifact.CONFIG));
+        assertThat(config.get("peft_type").getAsString()).isEqualTo("ADAPTER_FUSION");
+        assertThat(config.get("sources").getAsString()).isEqualTo("source0@1,source1@2");
+        assertThat(fusion.ownParameters()).as("queries and keys only").isEqualTo(6 * 2 * 384 * 8);
+
+        LoadedArtifact loaded = reader().read(archive);
+        assertThat(loaded.delta().trainableParameters()).isEqualTo(fusion.trainableParameters());
+        assertThat(loaded.delta().frozen()).hasSize(2 * 6 * 4);
+
+        String dropped = "base_model.model.fusion_sources.0.encoder.layer.0.output.adapter.up.bias";
+        assertRefused(edit(archive, contents -> {
+            Map<String, WeightTensor> lacking = new LinkedHashMap<>(tensors);
+            lacking.remove(dropped);
+            contents.put(DeltaArtifact.MODEL, SafeTensors.write(List.copyOf(lacking.values()), Map.of()));
+            return contents;
+        }), dropped);
     }
 
     @Test
@@ -332,7 +369,8 @@ class DeltaArtifactIT {
                 new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), AdapterConfig.defaults(), Ia3Config.defaults(),
                 new Ia3Config(EnumSet.of(Projection.QUERY, Projection.INTERMEDIATE)), LoreftConfig.defaults(),
                 new LoreftConfig(2, List.of(1), 2, 1), new PromptTuningConfig(4), new PrefixTuningConfig(4),
-                LlamaAdapterConfig.defaults(), new LlamaAdapterConfig(3, 2), new HeadConfig());
+                LlamaAdapterConfig.defaults(), new LlamaAdapterConfig(3, 2),
+                TestDeltas.fusion(2, AdapterConfig.Placement.HOULSBY, 4, 2), new HeadConfig());
     }
 
     private static byte[] pack() {

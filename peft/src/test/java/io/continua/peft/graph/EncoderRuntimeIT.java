@@ -3,6 +3,7 @@ package io.continua.peft.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.continua.peft.ParitySentences;
+import io.continua.peft.TestDeltas;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
@@ -65,11 +66,12 @@ class EncoderRuntimeIT {
         List<Tokens> tokens = tokenizer.tokenize(ParitySentences.all());
         for (DeltaConfig config : List.of(new LoraConfig(4, 8, 0, EnumSet.allOf(Projection.class), List.of()),
                 new AdapterConfig(AdapterConfig.Placement.HOULSBY, 16), new PromptTuningConfig(5),
-                new PrefixTuningConfig(5), new LlamaAdapterConfig(4, 3), new LoreftConfig(2, List.of(), 2, 1))) {
+                new PrefixTuningConfig(5), new LlamaAdapterConfig(4, 3), new LoreftConfig(2, List.of(), 2, 1),
+                TestDeltas.fusion(2, AdapterConfig.Placement.PFEIFFER, 16, 8))) {
             List<Delta> deltas = new ArrayList<>();
             for (int seed = 1; seed <= 3; seed++) {
                 List<String> labels = List.of("a", "b", "c", "d", "e").subList(0, seed + 2);
-                deltas.add(Delta.initialize(config, architecture, labels, seed).withRandomValues(seed, 0.1));
+                deltas.add(TestDeltas.initialize(config, architecture, labels, seed).withRandomValues(seed, 0.1));
             }
             int[] groupOfText = new int[tokens.size()];
             for (int i = 0; i < tokens.size(); i++) {

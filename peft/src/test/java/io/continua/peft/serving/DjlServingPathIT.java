@@ -107,8 +107,9 @@ class DjlServingPathIT {
                 new AdapterConfig(AdapterConfig.Placement.HOULSBY, 32), AdapterConfig.defaults(), Ia3Config.defaults(),
                 new Ia3Config(EnumSet.of(Projection.QUERY, Projection.ATTENTION_OUTPUT, Projection.INTERMEDIATE)),
                 LoreftConfig.defaults(), new LoreftConfig(4, List.of(1, 4), 3, 2), PromptTuningConfig.defaults(),
-                PrefixTuningConfig.defaults(), LlamaAdapterConfig.defaults(), new LlamaAdapterConfig(3, 2))) {
-            Delta delta = Delta.initialize(config, architecture, labels, 5).withRandomValues(9, 0.1);
+                PrefixTuningConfig.defaults(), LlamaAdapterConfig.defaults(), new LlamaAdapterConfig(3, 2),
+                TestDeltas.fusion(3, AdapterConfig.Placement.HOULSBY, 16, 4))) {
+            Delta delta = TestDeltas.initialize(config, architecture, labels, 5).withRandomValues(9, 0.1);
             float[][] expected = TrainingGraph.forDelta(runtime, config).logits(
                     PackedBatch.of(tokens, config.layout().virtualTokens()), delta.inputs());
             Delta headOnly = TestDeltas.headOf(delta, architecture);

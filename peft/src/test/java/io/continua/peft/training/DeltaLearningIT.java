@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.continua.peft.Banking77;
 import io.continua.peft.data.LabeledText;
+import io.continua.peft.TestDeltas;
+import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.Ia3Config;
@@ -30,7 +32,8 @@ class DeltaLearningIT {
 
     static List<DeltaConfig> kinds() {
         return List.of(LoraConfig.defaults(), Ia3Config.defaults(), LoreftConfig.defaults(),
-                PromptTuningConfig.defaults(), PrefixTuningConfig.defaults(), LlamaAdapterConfig.defaults());
+                PromptTuningConfig.defaults(), PrefixTuningConfig.defaults(), LlamaAdapterConfig.defaults(),
+                TestDeltas.fusion(2, AdapterConfig.Placement.PFEIFFER, 16, 16));
     }
 
     @ParameterizedTest
@@ -47,7 +50,7 @@ class DeltaLearningIT {
         TrainingConfig config = TrainingConfig.defaults().withBatchSize(16);
         EncoderRuntime runtime = EncoderRuntime.of(encoder);
         try (TextTokenizer tokenizer = new TextTokenizer(encoder.tokenizerJson(), 128)) {
-            Delta initial = Delta.initialize(kind, encoder.architecture(), intents, 7);
+            Delta initial = TestDeltas.initialize(kind, encoder.architecture(), intents, 7);
             DeltaTrainer trainer = DeltaTrainer.start(TrainingGraph.forDelta(runtime, initial.config()), tokenizer,
                     initial, config);
             long started = System.nanoTime();

@@ -2,6 +2,7 @@ package io.continua.peft.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.continua.peft.TestDeltas;
 import io.continua.peft.delta.AdapterConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
@@ -86,6 +87,15 @@ class GradientCheckIT {
         check(new LlamaAdapterConfig(2, 0), 5e-3);
     }
 
+    /**
+     * Through the softmax over three frozen source adapters at both Houlsby positions; LoRA's larger
+     * step, since the queries' gradients are small and float32 rounding dominates a smaller step.
+     */
+    @Test
+    void adapterFusionGradientsMatchFiniteDifferences() {
+        check(TestDeltas.fusion(3, AdapterConfig.Placement.HOULSBY, 4, 2), 2e-2);
+    }
+
     @Test
     void houlsbyAdapterGradientsMatchFiniteDifferences() {
         check(new AdapterConfig(AdapterConfig.Placement.HOULSBY, 4), 5e-3);
@@ -99,7 +109,7 @@ class GradientCheckIT {
     private static void check(DeltaConfig config, double step) {
         TrainingGraph graph = TrainingGraph.forDelta(EncoderRuntime.of(tiny), config);
         PackedBatch batch = PackedBatch.of(TEXTS, config.layout().virtualTokens());
-        Delta randomized = Delta.initialize(config, tiny.architecture(), List.of("a", "b", "c"), 3)
+        Delta randomized = TestDeltas.initialize(config, tiny.architecture(), List.of("a", "b", "c"), 3)
                 .withRandomValues(17, 0.3);
         Random random = new Random(17);
         Map<String, float[]> analytic = graph.step(batch, ONE_HOT, randomized.inputs(),
