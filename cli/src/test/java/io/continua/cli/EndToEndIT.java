@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,8 +52,10 @@ class EndToEndIT {
         Path data = Path.of(System.getProperty("continua.datasets.dir", "../data"), "banking77");
         List<String> intents = JsonlDataset.read(data.resolve("train.jsonl")).stream().map(LabeledText::label)
                 .distinct().limit(5).toList();
-        List<LabeledText> train = take(JsonlDataset.read(data.resolve("train.jsonl")), Set.copyOf(intents), 60);
-        List<LabeledText> test = take(JsonlDataset.read(data.resolve("test.jsonl")), Set.copyOf(intents), 40);
+        List<LabeledText> train = StreamedRows.take(JsonlDataset.read(data.resolve("train.jsonl")),
+                Set.copyOf(intents), 60);
+        List<LabeledText> test = StreamedRows.take(JsonlDataset.read(data.resolve("test.jsonl")),
+                Set.copyOf(intents), 40);
 
         try (LocalStack stack = LocalStack.start(dataDir, null, true, Topics.withDefaultPrefix(), 2,
                 LocalStack.Ports.FREE, UpCommand.DEFS.defaults(), config -> config
@@ -206,28 +207,6 @@ class EndToEndIT {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")), new StringDeserializer(), values);
         consumer.subscribe(List.of(topic));
         return consumer;
-    }
-
-    /** At most {@code perIntent} rows of each intent, interleaved as a stream would be. */
-    private static List<LabeledText> take(List<LabeledText> rows, Set<String> intents, int perIntent) {
-        Map<String, List<LabeledText>> byIntent = new LinkedHashMap<>();
-        for (LabeledText row : rows) {
-            if (intents.contains(row.label())) {
-                List<LabeledText> taken = byIntent.computeIfAbsent(row.label(), label -> new ArrayList<>());
-                if (taken.size() < perIntent) {
-                    taken.add(row);
-                }
-            }
-        }
-        List<LabeledText> interleaved = new ArrayList<>();
-        for (int i = 0; i < perIntent; i++) {
-            for (List<LabeledText> taken : byIntent.values()) {
-                if (i < taken.size()) {
-                    interleaved.add(taken.get(i));
-                }
-            }
-        }
-        return interleaved;
     }
 
     private static byte[] bytes(String text) {

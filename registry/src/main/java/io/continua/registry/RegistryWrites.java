@@ -3,6 +3,8 @@ package io.continua.registry;
 import io.continua.schemas.registry.UploadMetadata;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.artifact.LoadedArtifact;
+import io.continua.peft.delta.AdapterFusionConfig;
+import io.continua.peft.delta.DeltaKind;
 import io.continua.registry.blob.ArtifactStore;
 import io.continua.registry.lineage.LineageCheck;
 import io.continua.registry.log.DeltaLogWriter;
@@ -72,6 +74,23 @@ public final class RegistryWrites {
         return writer != null;
     }
 
+    /** An AdapterFusion delta's sources are adapter versions this registry holds, pinned, not deleted. */
+    private void checkSources(AdapterFusionConfig fusion) {
+        for (AdapterFusionConfig.Source source : fusion.sources()) {
+            Optional<DeltaVersion> pinned = source.pinned() ? state.version(source.domain(), source.version())
+                    : Optional.empty();
+            String problem = !source.pinned() ? "is not pinned to a version"
+                    : pinned.isEmpty() ? "names a version that does not exist"
+                    : pinned.get().getDeleted() ? "names a deleted version"
+                    : !pinned.get().getKind().equals(DeltaKind.ADAPTER.key()) ? "is a " + pinned.get().getKind() + " delta"
+                    : null;
+            if (problem != null) {
+                throw ServiceException.unprocessable("invalid_sources", "AdapterFusion source " + source + " " + problem
+                        + "; sources are adapter versions of this registry, pinned as domain@version");
+            }
+        }
+    }
+
     public Uploaded upload(String domain, LoadedArtifact artifact, byte[] archive, UploadMetadata metadata, String actor) {
         requireWriter();
         Optional<DeltaVersion> earlier = sameUpload(domain, artifact.sha256(), metadata, actor);
@@ -90,6 +109,9 @@ public final class RegistryWrites {
         if (metadata.parentVersion() != null && state.version(domain, metadata.parentVersion()).isEmpty()) {
             throw ServiceException.unprocessable("unknown_parent", "Parent version " + metadata.parentVersion()
                     + " does not exist in domain '" + domain + "'");
+        }
+        if (artifact.delta().config() instanceof AdapterFusionConfig fusion) {
+            checkSources(fusion);
         }
         LineageCheck.checkNoOverlap(metadata.trainedOn(), actor, state.versions(domain));
         if (metadata.comparison() != null && state.version(domain, metadata.comparison().getVersion()).isEmpty()) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
 import io.continua.peft.artifact.DeltaArtifact;
+import io.continua.peft.delta.AdapterConfig;
+import io.continua.peft.delta.AdapterFusionConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.encoder.PretrainedEncoder;
@@ -13,6 +15,7 @@ import io.continua.schemas.registry.RegistryClient;
 import io.continua.service.settings.SharedSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,6 +101,17 @@ final class RegistryFixture {
     byte[] artifact(long seed, String baseModel) {
         Delta delta = Delta.initialize(LoraConfig.defaults(), encoder.architecture(), LABELS, seed);
         return DeltaArtifact.pack(delta, baseModel, Optional.empty()).bytes();
+    }
+
+    /** An AdapterFusion delta's archive over random adapters, its sources pinned as {@code sources} says. */
+    byte[] fusionArtifact(String... sources) {
+        AdapterFusionConfig config = new AdapterFusionConfig(Arrays.stream(sources)
+                .map(AdapterFusionConfig.Source::parse).toList(), AdapterConfig.Placement.PFEIFFER, 16, 4);
+        List<Delta> adapters = Arrays.stream(sources)
+                .map(source -> Delta.initialize(AdapterConfig.defaults(), encoder.architecture(), LABELS, 1)).toList();
+        Delta fusion = config.compose(adapters, config.sources().stream().map(AdapterFusionConfig.Source::version)
+                .toList(), encoder.architecture(), LABELS, 1);
+        return DeltaArtifact.pack(fusion, encoder.fingerprint(), Optional.empty()).bytes();
     }
 
     /**

@@ -311,6 +311,10 @@ class RegistryServiceIT {
         expect(422, "unknown_parent", () -> writer.upload("banking", fixture.artifact(9),
                 RegistryFixture.metadata(41, 0.8)));
         expect(422, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "prefix")));
+        expect(422, "invalid_sources", () -> writer.upload("fused", fixture.fusionArtifact("banking@1", "travel@1"),
+                RegistryFixture.metadata(null, 0.8)));
+        expect(422, "invalid_sources", () -> writer.upload("fused", fixture.fusionArtifact("travel@3", "hotels@1"),
+                RegistryFixture.metadata(null, 0.8)));
         for (String[] bad : new String[][] {{"learning_rate", "NaN"}, {"learning_rate", "2"}, {"batch_size", "0"},
             {"r", "abc"}, {"alpha", "Infinity"}, {"learnin_rate", "0.001"}, {"seed", "1.5"}}) {
             ServiceException refused = refusal(() -> admin.configure("banking", RegistryClient.object()

@@ -5,6 +5,7 @@ import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.artifact.InvalidArtifactException;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.data.LabeledText;
+import io.continua.peft.delta.AdapterFusionConfig;
 import io.continua.peft.delta.Delta;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.training.AdamW;
@@ -21,6 +22,7 @@ import io.continua.schemas.Split;
 import io.continua.schemas.kafka.ExampleHeaders;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.registry.UploadMetadata;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,6 +50,8 @@ import org.slf4j.LoggerFactory;
 final class DomainTrainer {
     private static final Logger log = LoggerFactory.getLogger(DomainTrainer.class);
     private static final int FORGETTING_SAMPLE = 128;
+    /** How long a domain whose AdapterFusion sources cannot be read waits before trying again. */
+    static final Duration SOURCES_RETRY = Duration.ofSeconds(10);
 
     private final String domain;
     private final DomainModel model;
@@ -85,6 +89,9 @@ final class DomainTrainer {
     private ChampionScores championScores;
     /** How often a registered example read again counts as trained on. */
     private final int registeredVisits;
+    /** Why a new AdapterFusion delta cannot be composed yet, or null. */
+    private String waitingForSources;
+    private long sourcesRetryNanos;
 
     DomainTrainer(String domain, DomainModel model, TrainerConfig config, RegistryClient registry,
                   DomainRestore restore) {
@@ -101,7 +108,7 @@ final class DomainTrainer {
         this.schedule = new PassSchedule(config.targetPasses(), config.learningRateFloor());
         this.championVersion = restore.latestVersion().orElse(null);
         Optional<LoadedArtifact> latest = restore.latest()
-                .filter(artifact -> artifact.delta().config().equals(restore.deltaConfig()));
+                .filter(artifact -> artifact.delta().config().isTrainedAs(restore.deltaConfig()));
         if (latest.isPresent()) {
             champion = latest.get().delta();
             trainer = trainerFrom(champion, latest.get().optimizer().orElse(null));
@@ -167,6 +174,9 @@ final class DomainTrainer {
     }
 
     Work work(long now) {
+        if (waitingForSources != null && now < sourcesRetryNanos) {
+            return Work.NONE;
+        }
         if (fresh.size() >= config.minNewExamples()
                 || !fresh.isEmpty() && now - lastUpdateNanos >= config.maxInterval().toNanos()) {
             return Work.UPDATE;
@@ -179,6 +189,15 @@ final class DomainTrainer {
         private static final long serialVersionUID = 1L;
 
         UpdateAbandoned() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** An update that could not start: the AdapterFusion sources it composes cannot be read; nothing changed. */
+    static final class SourcesUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SourcesUnavailable() {
             super(null, null, false, false);
         }
     }
@@ -299,7 +318,7 @@ final class DomainTrainer {
             return;
         }
         heldVersionFollowed = version;
-        if (!held.delta().config().equals(deltaConfig)) {
+        if (!held.delta().config().isTrainedAs(deltaConfig)) {
             log.warn("Domain {}: production is held at version {}, a {} delta; the domain is configured for {} {}, "
                     + "so training goes on from its own lineage", domain, version, held.delta().config().kind().key(),
                     deltaConfig.kind().key(), deltaConfig.hyperparameters());
@@ -323,9 +342,47 @@ final class DomainTrainer {
     private void ensureTrainer(Supplier<List<LabeledText>> examples) {
         if (trainer == null) {
             List<String> labels = examples.get().stream().map(LabeledText::label).distinct().toList();
-            trainer = trainerFrom(Delta.initialize(deltaConfig, model.encoder().architecture(), labels,
-                    training.seed()), null);
+            Delta initial = deltaConfig instanceof AdapterFusionConfig fusion ? compose(fusion, labels)
+                    : Delta.initialize(deltaConfig, model.encoder().architecture(), labels, training.seed());
+            trainer = trainerFrom(initial, null);
         }
+    }
+
+    /**
+     * A new AdapterFusion delta over the sources' adapters: each source at the version the configuration pins, else
+     * at its production version now, which the new delta then pins. A source that cannot be read or is no adapter
+     * leaves the domain waiting (its examples kept) and tried again after {@link #SOURCES_RETRY}.
+     */
+    private Delta compose(AdapterFusionConfig fusion, List<String> labels) {
+        List<Delta> adapters = new ArrayList<>();
+        List<Integer> versions = new ArrayList<>();
+        Delta composed;
+        try {
+            for (AdapterFusionConfig.Source source : fusion.sources()) {
+                int version = source.pinned() ? source.version() : productionOf(source.domain());
+                adapters.add(model.version(registry, source.domain(), version).delta());
+                versions.add(version);
+            }
+            composed = fusion.compose(adapters, versions, model.encoder().architecture(), labels, training.seed());
+        } catch (RuntimeException e) {
+            waitingForSources = "AdapterFusion sources not ready: " + e.getMessage();
+            sourcesRetryNanos = System.nanoTime() + SOURCES_RETRY.toNanos();
+            log.warn("Domain {}: {}; trying again in {} s", domain, waitingForSources, SOURCES_RETRY.toSeconds());
+            throw new SourcesUnavailable();
+        }
+        waitingForSources = null;
+        log.info("Domain {}: new AdapterFusion delta over {}", domain, composed.config().hyperparameters().get("sources"));
+        return composed;
+    }
+
+    private int productionOf(String source) {
+        JsonNode production = registry.domain(source)
+                .orElseThrow(() -> new IllegalStateException("source domain '" + source + "' does not exist"))
+                .path("aliases").path(DomainRestore.PRODUCTION);
+        if (!production.isInt()) {
+            throw new IllegalStateException("source domain '" + source + "' has no production version yet");
+        }
+        return production.asInt();
     }
 
     /**
@@ -523,7 +580,8 @@ final class DomainTrainer {
 
     DomainStatus status() {
         return new DomainStatus(domain, championVersion, fresh.size(), replay.size(), holdout.size(), trainedExamples,
-                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), null, lastExamplesPerSecond,
+                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), waitingForSources,
+                lastExamplesPerSecond,
                 servedNewestEventMs, replay.owed(), lineageEvent);
     }
 

@@ -310,6 +310,9 @@ final class TrainingWorker implements AutoCloseable {
         } catch (DomainTrainer.UpdateAbandoned e) {
             log.info("Domain {}: update abandoned ({} is leaving or the trainer stops)", domain, partition);
             return true;
+        } catch (DomainTrainer.SourcesUnavailable e) {
+            statuses.put(domain, trainer.status());
+            return true;
         }
         updateTime.record(Duration.ofNanos(System.nanoTime() - started));
         counter("continua_trainer_updates", domain).increment();

@@ -304,6 +304,40 @@ class TrainerServiceIT {
     }
 
     /**
+     * An AdapterFusion domain whose source domains have no production version yet waits, keeping its examples and
+     * saying why in its status; once both sources serve a version, it composes them, and its versions pin them.
+     */
+    @Test
+    void aFusionDomainWaitsForItsSourcesThenComposesTheirProductionVersions(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            for (String source : List.of("src-a", "src-b")) {
+                stack.client.configure(source, RegistryClient.object().put("kind", "adapter"));
+            }
+            ObjectNode fusion = RegistryClient.object().put("kind", "adapter_fusion");
+            fusion.putObject("hyperparameters").put("sources", "src-a,src-b").put("r", "4");
+            stack.client.configure("fused", fusion);
+            TrainerService trainer = stack.startTrainer();
+            List<LabeledText> train = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 2)), 40);
+            stack.publish("fused", train, Split.TRAIN);
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> trainer.statuses().get("fused") != null && trainer.statuses().get("fused").parked() != null);
+            assertThat(trainer.statuses().get("fused").parked()).contains("src-a").contains("no production version");
+            assertThat(stack.versions("fused")).isEmpty();
+
+            stack.publish("src-a", train, Split.TRAIN);
+            stack.publish("src-b", train, Split.TRAIN);
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> !stack.versions("fused").isEmpty());
+            JsonNode first = stack.versions("fused").get(0);
+            assertThat(first.path("kind").asText()).isEqualTo("adapter_fusion");
+            assertThat(first.path("hyperparameters").path("sources").asText()).matches("src-a@\\d+,src-b@\\d+");
+            assertThat(first.path("hyperparameters").path("placement").asText()).as("the sources' placement")
+                    .isEqualTo("pfeiffer");
+            assertThat(trainer.statuses().get("fused").parked()).isNull();
+        }
+    }
+
+    /**
      * With one optimizer step per update, one update leaves the new examples far short of their target passes:
      * the worker goes on training on its own (consolidation) until every kept example had them, then rests.
      */

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  *
  * @param sources         the source domains, each pinned to a version once a delta is composed
  *                        (version 0 in a domain's configuration: the trainer pins its production version)
- * @param placement       the sources' adapter placement (all sources share one adapter configuration)
- * @param reductionFactor the sources' reduction factor
+ * @param placement       the sources' adapter placement (all sources share one adapter configuration); a
+ *                        domain's configuration need not say, composing takes it from the sources
+ * @param reductionFactor the sources' reduction factor, likewise
  * @param rank            columns of the query and key projections
  */
 public record AdapterFusionConfig(List<Source> sources, AdapterConfig.Placement placement, int reductionFactor,
@@ -84,6 +85,27 @@ public record AdapterFusionConfig(List<Source> sources, AdapterConfig.Placement 
 
     public boolean pinned() {
         return sources.stream().allMatch(Source::pinned);
+    }
+
+    /**
+     * The same source domains in the same order and rank; the versions the configuration pins (a
+     * domain's usually pins none) and nothing else: the placement and reduction factor come from the
+     * sources.
+     */
+    @Override
+    public boolean isTrainedAs(DeltaConfig configured) {
+        if (!(configured instanceof AdapterFusionConfig other) || other.rank != rank
+                || other.sources.size() != sources.size()) {
+            return false;
+        }
+        for (int index = 0; index < sources.size(); index++) {
+            Source wanted = other.sources.get(index);
+            Source mine = sources.get(index);
+            if (!wanted.domain().equals(mine.domain()) || wanted.pinned() && wanted.version() != mine.version()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -27,6 +27,14 @@ public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config
     /** Initial values of one of the kind's own tensors. */
     float[] initialValues(String tensor, long[] shape, Random random);
 
+    /**
+     * Whether a delta of this configuration is what a domain configured as {@code configured} trains:
+     * equal for most kinds; AdapterFusion's deltas pin what their configuration leaves open.
+     */
+    default boolean isTrainedAs(DeltaConfig configured) {
+        return equals(configured);
+    }
+
     /** Untrained tensors fed with every delta of this configuration (LoRA's scaling), by name. */
     default Map<String, float[]> settings() {
         return Map.of();
