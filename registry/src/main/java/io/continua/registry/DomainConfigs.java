@@ -2,6 +2,7 @@ package io.continua.registry;
 
 import io.continua.peft.delta.DeltaConfigs;
 import io.continua.peft.delta.DeltaKind;
+import io.continua.peft.delta.KindSearch;
 import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.training.TrainingConfig;
 import io.continua.schemas.DomainConfig;
@@ -71,8 +72,8 @@ public final class DomainConfigs {
      */
     private static void validate(String kind, Map<String, String> hyperparameters) {
         try {
-            DeltaKind deltaKind = DeltaKind.fromKey(kind);
-            Set<String> known = new TreeSet<>(DeltaConfigs.settings(deltaKind));
+            boolean auto = kind.equals(KindSearch.AUTO);
+            Set<String> known = new TreeSet<>(auto ? KindSearch.SETTINGS : DeltaConfigs.settings(DeltaKind.fromKey(kind)));
             known.addAll(TrainingConfig.SETTINGS);
             for (String name : hyperparameters.keySet()) {
                 if (!known.contains(name)) {
@@ -80,9 +81,13 @@ public final class DomainConfigs {
                             + " deltas; they take " + known);
                 }
             }
-            Map<String, String> withKind = new LinkedHashMap<>(hyperparameters);
-            withKind.put("kind", kind);
-            DeltaConfigs.parse(withKind);
+            if (auto) {
+                KindSearch.parse(hyperparameters);
+            } else {
+                Map<String, String> withKind = new LinkedHashMap<>(hyperparameters);
+                withKind.put("kind", kind);
+                DeltaConfigs.parse(withKind);
+            }
             TrainingConfig.defaults().withSettings(hyperparameters);
         } catch (IllegalArgumentException e) {
             throw ServiceException.unprocessable("invalid_config", e.getMessage());

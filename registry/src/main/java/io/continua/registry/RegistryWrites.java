@@ -4,7 +4,9 @@ import io.continua.schemas.registry.UploadMetadata;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.delta.AdapterFusionConfig;
+import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.DeltaKind;
+import io.continua.peft.delta.KindSearch;
 import io.continua.registry.blob.ArtifactStore;
 import io.continua.registry.lineage.LineageCheck;
 import io.continua.registry.log.DeltaLogWriter;
@@ -74,6 +76,12 @@ public final class RegistryWrites {
         return writer != null;
     }
 
+    /** A domain configured for a kind takes deltas of that kind; one configured for a search, any of its candidates. */
+    private static boolean accepts(DomainConfig config, DeltaConfig artifact) {
+        return config.getKind().equals(KindSearch.AUTO) ? KindSearch.parse(config.getHyperparameters()).accepts(artifact)
+                : config.getKind().equals(artifact.kind().key());
+    }
+
     /** An AdapterFusion delta's sources are adapter versions this registry holds, pinned, not deleted. */
     private void checkSources(AdapterFusionConfig fusion) {
         for (AdapterFusionConfig.Source source : fusion.sources()) {
@@ -102,9 +110,12 @@ public final class RegistryWrites {
         }
         DomainConfig config = state.config(domain).orElse(DomainConfigs.defaults(domain));
         String kind = artifact.delta().config().kind().key();
-        if (state.config(domain).isPresent() && !config.getKind().equals(kind)) {
+        if (state.config(domain).isPresent() && !accepts(config, artifact.delta().config())) {
             throw ServiceException.unprocessable("kind_mismatch", "Domain '" + domain + "' is configured for " + config.getKind()
-                    + " deltas; this artifact is " + kind);
+                    + " deltas" + (config.getKind().equals(KindSearch.AUTO) ? " (a search over "
+                    + KindSearch.parse(config.getHyperparameters()).candidates().stream()
+                            .map(candidate -> candidate.hyperparameters().toString()).toList() + ")" : "")
+                    + "; this artifact is " + kind + " " + artifact.delta().config().hyperparameters());
         }
         if (metadata.parentVersion() != null && state.version(domain, metadata.parentVersion()).isEmpty()) {
             throw ServiceException.unprocessable("unknown_parent", "Parent version " + metadata.parentVersion()

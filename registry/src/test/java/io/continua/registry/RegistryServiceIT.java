@@ -339,7 +339,29 @@ class RegistryServiceIT {
         expect(400, "bad_metadata", () -> rawUploadStatus("banking", "{\"trainedOn\": [{\"topic\": \"t\", "
                 + "\"partition\": \"0\", \"fromOffset\": 0, \"untilOffset\": 5}]}", fixture.artifact(11)));
 
+        for (String[] bad : new String[][] {{"candidates", "adapter_fusion"}, {"ranks", "four"}, {"tolerance", "1"},
+            {"r", "8"}}) {
+            ServiceException refused = refusal(() -> admin.configure("banking", RegistryClient.object()
+                    .put("kind", "auto").set("hyperparameters", RegistryClient.object().put(bad[0], bad[1]))));
+            assertThat(refused.status()).as(refused.getMessage()).isEqualTo(422);
+            assertThat(refused.getMessage()).as("names the setting").contains(bad[0]);
+        }
+
         assertThat(snapshot()).isEqualTo(before);
+    }
+
+    /** A domain configured for kind auto takes the kinds its search may choose, and only those. */
+    @Test
+    void aKindSearchDomainTakesItsCandidatesKinds() throws Exception {
+        ObjectNode auto = RegistryClient.object().put("kind", "auto");
+        auto.putObject("hyperparameters").put("candidates", "head,adapter");
+        admin.configure("searching", auto);
+        expect(422, "kind_mismatch", () -> writer.upload("searching", fixture.artifact(1),
+                RegistryFixture.metadata(null, 0.8)));
+        auto.putObject("hyperparameters").put("candidates", "head,lora").put("ranks", "8");
+        admin.configure("searching", auto);
+        assertThat(writer.upload("searching", fixture.artifact(1), RegistryFixture.metadata(null, 0.8))
+                .path("version").asInt()).isEqualTo(1);
     }
 
     /** A 60 MB upload without a token is refused from its headers: the body is never read, nothing reaches disk. */

@@ -3,8 +3,6 @@ package io.continua.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.peft.artifact.InvalidArtifactException;
 import io.continua.peft.artifact.LoadedArtifact;
-import io.continua.peft.delta.DeltaConfig;
-import io.continua.peft.delta.DeltaConfigs;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
 import io.continua.schemas.registry.RegistryClient;
@@ -13,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,18 +26,22 @@ import org.slf4j.LoggerFactory;
  *
  * @param resumedFromNewest whether the version resumed from is the newest the trainers made: if so it
  *                          learned every example the lineage registered
+ * @param searchRecord      the kind search the version resumed from records ({@code auto_choice},
+ *                          {@code auto_candidates}), carried on to the versions after it; empty if none
  */
-record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> latestVersion,
+record DomainRestore(Configured configured, Map<String, String> hyperparameters, Optional<Integer> latestVersion,
                      Optional<LoadedArtifact> latest, Map<Integer, Long> registeredUntil,
-                     Optional<Integer> heldProduction, boolean resumedFromNewest) {
+                     Optional<Integer> heldProduction, boolean resumedFromNewest, Map<String, String> searchRecord) {
     private static final Logger log = LoggerFactory.getLogger(DomainRestore.class);
     static final String PRODUCTION = "production";
+    /** What a version made by a kind search records of it. */
+    private static final Set<String> SEARCH_RECORD = Set.of("auto_choice", "auto_candidates");
 
     /**
      * A domain's delta configuration and hyperparameters as the registry holds them now, and the version an operator
      * holds production at, if any.
      */
-    record Settings(DeltaConfig deltaConfig, Map<String, String> hyperparameters, Optional<Integer> heldProduction) {
+    record Settings(Configured configured, Map<String, String> hyperparameters, Optional<Integer> heldProduction) {
         static Settings of(Optional<JsonNode> info) {
             Map<String, String> hyperparameters = new HashMap<>();
             String kind = "lora";
@@ -48,10 +51,8 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
                 config.path("hyperparameters").fields()
                         .forEachRemaining(entry -> hyperparameters.put(entry.getKey(), entry.getValue().asText()));
             }
-            Map<String, String> deltaSettings = new HashMap<>(hyperparameters);
-            deltaSettings.put("kind", kind);
             JsonNode held = info.map(node -> node.path("held").path(PRODUCTION)).orElse(null);
-            return new Settings(DeltaConfigs.parse(deltaSettings), Map.copyOf(hyperparameters),
+            return new Settings(Configured.of(kind, hyperparameters), Map.copyOf(hyperparameters),
                     held != null && held.isInt() ? Optional.of(held.asInt()) : Optional.empty());
         }
     }
@@ -59,15 +60,19 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
     static DomainRestore fetch(RegistryClient registry, String domain, String acceptedTopic, DomainModel model) {
         Optional<JsonNode> info = registry.domain(domain);
         Settings settings = Settings.of(info);
-        DeltaConfig deltaConfig = settings.deltaConfig();
+        Configured configured = settings.configured();
         Map<String, String> hyperparameters = settings.hyperparameters();
 
         Map<Integer, Long> registeredUntil = new HashMap<>();
         Map<Integer, Integer> parents = new HashMap<>();
+        Map<Integer, Map<String, String>> searchRecords = new HashMap<>();
         List<Integer> ownLive = new ArrayList<>();
         if (info.isPresent()) {
             String trainer = registry.whoami().path("name").asText();
             for (DeltaVersion version : registry.versionRecords(domain)) {
+                Map<String, String> record = new HashMap<>(version.getHyperparameters());
+                record.keySet().retainAll(SEARCH_RECORD);
+                searchRecords.put(version.getVersion(), Map.copyOf(record));
                 if (version.getParentVersion() != null) {
                     parents.put(version.getVersion(), version.getParentVersion());
                 }
@@ -103,8 +108,8 @@ record DomainRestore(DeltaConfig deltaConfig, Map<String, String> hyperparameter
             resumeFrom = latestLive;
             latest = latestLive.map(version -> model.version(registry, domain, version));
         }
-        return new DomainRestore(deltaConfig, hyperparameters, resumeFrom, latest, registeredUntil, held,
-                resumeFrom.equals(latestLive));
+        return new DomainRestore(configured, hyperparameters, resumeFrom, latest, registeredUntil, held,
+                resumeFrom.equals(latestLive), resumeFrom.map(searchRecords::get).orElse(Map.of()));
     }
 
     /** The newest of {@code candidates} whose chain of parents reaches {@code ancestor}, else {@code ancestor}. */

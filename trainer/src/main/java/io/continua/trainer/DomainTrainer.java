@@ -7,7 +7,7 @@ import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.AdapterFusionConfig;
 import io.continua.peft.delta.Delta;
-import io.continua.peft.delta.DeltaConfig;
+import io.continua.peft.delta.KindSearch;
 import io.continua.peft.training.AdamW;
 import io.continua.peft.training.DeltaTrainer;
 import io.continua.peft.training.Evaluation;
@@ -50,15 +50,19 @@ import org.slf4j.LoggerFactory;
 final class DomainTrainer {
     private static final Logger log = LoggerFactory.getLogger(DomainTrainer.class);
     private static final int FORGETTING_SAMPLE = 128;
-    /** How long a domain whose AdapterFusion sources cannot be read waits before trying again. */
-    static final Duration SOURCES_RETRY = Duration.ofSeconds(10);
+    /** How long a domain whose new delta cannot be made yet (sources unread, too small a holdout) waits. */
+    static final Duration NOT_READY_RETRY = Duration.ofSeconds(10);
+    /** Holdout examples a kind search needs before it compares kinds on them. */
+    static final int SEARCH_MIN_HOLDOUT = 10;
 
     private final String domain;
     private final DomainModel model;
     private final TrainerConfig config;
     private final RegistryClient registry;
     private TrainingConfig training;
-    private DeltaConfig deltaConfig;
+    private Configured configured;
+    /** The last kind search's choice and every candidate's scores, recorded with each version they lead to. */
+    private Map<String, String> searchRecord;
     private final Lineage lineage;
     private final BalancedReservoir replay;
     private final BalancedReservoir holdout;
@@ -89,9 +93,9 @@ final class DomainTrainer {
     private ChampionScores championScores;
     /** How often a registered example read again counts as trained on. */
     private final int registeredVisits;
-    /** Why a new AdapterFusion delta cannot be composed yet, or null. */
-    private String waitingForSources;
-    private long sourcesRetryNanos;
+    /** Why a new delta cannot be made yet, or null. */
+    private String notReady;
+    private long retryNanos;
 
     DomainTrainer(String domain, DomainModel model, TrainerConfig config, RegistryClient registry,
                   DomainRestore restore) {
@@ -100,7 +104,8 @@ final class DomainTrainer {
         this.config = config;
         this.registry = registry;
         this.training = trainingConfig(restore.hyperparameters(), config.batchSize());
-        this.deltaConfig = restore.deltaConfig();
+        this.configured = restore.configured();
+        this.searchRecord = restore.searchRecord();
         this.lineage = new Lineage(config.topics().examplesAccepted(), restore.registeredUntil());
         this.replay = new BalancedReservoir(config.replayCapacity(), training.seed(), config.targetPasses());
         this.holdout = new BalancedReservoir(config.holdoutCapacity(), training.seed() + 1);
@@ -108,7 +113,7 @@ final class DomainTrainer {
         this.schedule = new PassSchedule(config.targetPasses(), config.learningRateFloor());
         this.championVersion = restore.latestVersion().orElse(null);
         Optional<LoadedArtifact> latest = restore.latest()
-                .filter(artifact -> artifact.delta().config().isTrainedAs(restore.deltaConfig()));
+                .filter(artifact -> restore.configured().accepts(artifact.delta().config()));
         if (latest.isPresent()) {
             champion = latest.get().delta();
             trainer = trainerFrom(champion, latest.get().optimizer().orElse(null));
@@ -118,8 +123,7 @@ final class DomainTrainer {
         // unless that is an older one (production held further back): then they are owed their passes again.
         registeredVisits = restore.resumedFromNewest() && champion != null ? config.targetPasses() : 0;
         if (champion == null) {
-            log.info("Domain {}: new {} delta {}", domain, restore.deltaConfig().kind().key(),
-                    restore.deltaConfig().hyperparameters());
+            log.info("Domain {}: new delta ({})", domain, configured);
         } else if (restore.heldProduction().isPresent()) {
             lineageEvent = "continues from version " + championVersion + " (production held at version "
                     + restore.heldProduction().get() + ")";
@@ -174,7 +178,7 @@ final class DomainTrainer {
     }
 
     Work work(long now) {
-        if (waitingForSources != null && now < sourcesRetryNanos) {
+        if (notReady != null && now < retryNanos) {
             return Work.NONE;
         }
         if (fresh.size() >= config.minNewExamples()
@@ -193,11 +197,14 @@ final class DomainTrainer {
         }
     }
 
-    /** An update that could not start: the AdapterFusion sources it composes cannot be read; nothing changed. */
-    static final class SourcesUnavailable extends RuntimeException {
+    /**
+     * An update that could not start: a new delta cannot be made yet (AdapterFusion sources unread, a kind search
+     * without enough holdout); nothing changed.
+     */
+    static final class NotReady extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        SourcesUnavailable() {
+        NotReady() {
             super(null, null, false, false);
         }
     }
@@ -224,7 +231,7 @@ final class DomainTrainer {
         long started = System.nanoTime();
         lastRoundNanos = started;
         followConfig();
-        ensureTrainer(replay::all);
+        ensureTrainer(replay::all, abandoned);
         double lossSum = 0;
         for (int step = 0; step < config.stepsPerUpdate(); step++) {
             check(abandoned);
@@ -270,14 +277,12 @@ final class DomainTrainer {
             return;
         }
         TrainingConfig newTraining = trainingConfig(now.hyperparameters(), config.batchSize());
-        if (!now.deltaConfig().equals(deltaConfig)) {
-            log.info("Domain {}: configuration changed from {} {} to {} {}; a new lineage starts from the {} examples "
-                            + "the domain keeps", domain, deltaConfig.kind().key(), deltaConfig.hyperparameters(),
-                    now.deltaConfig().kind().key(), now.deltaConfig().hyperparameters(), replay.size() + fresh.size());
-            lineageEvent = "new lineage at " + Instant.now() + ": " + deltaConfig.kind().key() + " "
-                    + deltaConfig.hyperparameters() + " -> " + now.deltaConfig().kind().key() + " "
-                    + now.deltaConfig().hyperparameters();
-            deltaConfig = now.deltaConfig();
+        if (!now.configured().equals(configured)) {
+            log.info("Domain {}: configuration changed from {} to {}; a new lineage starts from the {} examples the "
+                    + "domain keeps", domain, configured, now.configured(), replay.size() + fresh.size());
+            lineageEvent = "new lineage at " + Instant.now() + ": " + configured + " -> " + now.configured();
+            configured = now.configured();
+            searchRecord = Map.of();
             training = newTraining;
             trainer = null;
             champion = null;
@@ -318,10 +323,10 @@ final class DomainTrainer {
             return;
         }
         heldVersionFollowed = version;
-        if (!held.delta().config().isTrainedAs(deltaConfig)) {
+        if (!configured.accepts(held.delta().config())) {
             log.warn("Domain {}: production is held at version {}, a {} delta; the domain is configured for {} {}, "
                     + "so training goes on from its own lineage", domain, version, held.delta().config().kind().key(),
-                    deltaConfig.kind().key(), deltaConfig.hyperparameters());
+                    configured);
             return;
         }
         log.info("Domain {}: production is held at version {}; training continues from it instead of version {}",
@@ -339,11 +344,15 @@ final class DomainTrainer {
      * A delta to train: the champion's, or a new one knowing the labels of {@code examples} (listed only then: a
      * round with a trainer, nearly every one, copies nothing).
      */
-    private void ensureTrainer(Supplier<List<LabeledText>> examples) {
+    private void ensureTrainer(Supplier<List<LabeledText>> examples, BooleanSupplier abandoned) {
         if (trainer == null) {
             List<String> labels = examples.get().stream().map(LabeledText::label).distinct().toList();
-            Delta initial = deltaConfig instanceof AdapterFusionConfig fusion ? compose(fusion, labels)
-                    : Delta.initialize(deltaConfig, model.encoder().architecture(), labels, training.seed());
+            if (configured.search() != null) {
+                trainer = search(configured.search(), examples.get(), labels, abandoned);
+                return;
+            }
+            Delta initial = configured.delta() instanceof AdapterFusionConfig fusion ? compose(fusion, labels)
+                    : Delta.initialize(configured.delta(), model.encoder().architecture(), labels, training.seed());
             trainer = trainerFrom(initial, null);
         }
     }
@@ -351,7 +360,7 @@ final class DomainTrainer {
     /**
      * A new AdapterFusion delta over the sources' adapters: each source at the version the configuration pins, else
      * at its production version now, which the new delta then pins. A source that cannot be read or is no adapter
-     * leaves the domain waiting (its examples kept) and tried again after {@link #SOURCES_RETRY}.
+     * leaves the domain waiting (its examples kept) and tried again after {@link #NOT_READY_RETRY}.
      */
     private Delta compose(AdapterFusionConfig fusion, List<String> labels) {
         List<Delta> adapters = new ArrayList<>();
@@ -365,14 +374,40 @@ final class DomainTrainer {
             }
             composed = fusion.compose(adapters, versions, model.encoder().architecture(), labels, training.seed());
         } catch (RuntimeException e) {
-            waitingForSources = "AdapterFusion sources not ready: " + e.getMessage();
-            sourcesRetryNanos = System.nanoTime() + SOURCES_RETRY.toNanos();
-            log.warn("Domain {}: {}; trying again in {} s", domain, waitingForSources, SOURCES_RETRY.toSeconds());
-            throw new SourcesUnavailable();
+            throw notReady("AdapterFusion sources not ready: " + e.getMessage());
         }
-        waitingForSources = null;
+        notReady = null;
         log.info("Domain {}: new AdapterFusion delta over {}", domain, composed.config().hyperparameters().get("sources"));
         return composed;
+    }
+
+    /** Waits {@link #NOT_READY_RETRY} before the next try, saying why in the status and the log. */
+    private NotReady notReady(String reason) {
+        notReady = reason;
+        retryNanos = System.nanoTime() + NOT_READY_RETRY.toNanos();
+        log.warn("Domain {}: {}; trying again in {} s", domain, reason, NOT_READY_RETRY.toSeconds());
+        return new NotReady();
+    }
+
+    /**
+     * {@code kind: auto}: the search's candidates trained on {@code examples} and compared on the holdout; the
+     * chosen one's trainer goes on as the domain's, and the choice with every candidate's scores is recorded with
+     * the versions it leads to. Waits for {@link #SEARCH_MIN_HOLDOUT} holdout examples first.
+     */
+    private DeltaTrainer search(KindSearch search, List<LabeledText> examples, List<String> labels,
+                                BooleanSupplier abandoned) {
+        List<LabeledText> holdoutSet = holdout.all();
+        if (holdoutSet.size() < SEARCH_MIN_HOLDOUT) {
+            throw notReady("kind auto: waiting for " + SEARCH_MIN_HOLDOUT + " holdout examples to compare kinds on ("
+                    + holdoutSet.size() + " so far)");
+        }
+        notReady = null;
+        KindSearchRun.Result result = KindSearchRun.run(domain, search, model, training, examples, holdoutSet, labels,
+                () -> check(abandoned));
+        searchRecord = Map.of("auto_choice", result.choice().config().hyperparameters().toString(),
+                "auto_candidates", KindSearch.record(result.scored()));
+        lineageEvent = "kind auto chose " + result.choice().describe() + " at " + Instant.now();
+        return result.winner();
     }
 
     private int productionOf(String source) {
@@ -402,7 +437,7 @@ final class DomainTrainer {
             List<LabeledText> known = new ArrayList<>(update);
             known.addAll(replay.all());
             return known;
-        });
+        }, abandoned);
         int[] passes = new int[update.size()];
         lastLoss = train(update, passes, abandoned);
         lastRead.forEach((partition, offset) -> lineage.trainedUpTo(partition, offset + 1));
@@ -495,11 +530,11 @@ final class DomainTrainer {
                                        long wallNanos) {
         OptimizerState optimizer = trainer.optimizer().state();
         byte[] archive = DeltaArtifact.pack(candidate, model.encoder().fingerprint(), Optional.of(optimizer)).bytes();
-        Map<String, String> hyperparameters = Map.of(
-                "learning_rate", Double.toString(training.learningRate()),
-                "head_learning_rate", Double.toString(training.headLearningRate()),
-                "batch_size", Integer.toString(training.batchSize()),
-                "steps_total", Long.toString(trainer.steps()));
+        Map<String, String> hyperparameters = new LinkedHashMap<>(searchRecord);
+        hyperparameters.put("learning_rate", Double.toString(training.learningRate()));
+        hyperparameters.put("head_learning_rate", Double.toString(training.headLearningRate()));
+        hyperparameters.put("batch_size", Integer.toString(training.batchSize()));
+        hyperparameters.put("steps_total", Long.toString(trainer.steps()));
         Comparison comparison = null;
         try {
             comparison = comparison(holdoutSet, result).orElse(null);
@@ -580,7 +615,7 @@ final class DomainTrainer {
 
     DomainStatus status() {
         return new DomainStatus(domain, championVersion, fresh.size(), replay.size(), holdout.size(), trainedExamples,
-                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), waitingForSources,
+                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), notReady,
                 lastExamplesPerSecond,
                 servedNewestEventMs, replay.owed(), lineageEvent);
     }

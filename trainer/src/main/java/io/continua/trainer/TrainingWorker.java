@@ -310,7 +310,7 @@ final class TrainingWorker implements AutoCloseable {
         } catch (DomainTrainer.UpdateAbandoned e) {
             log.info("Domain {}: update abandoned ({} is leaving or the trainer stops)", domain, partition);
             return true;
-        } catch (DomainTrainer.SourcesUnavailable e) {
+        } catch (DomainTrainer.NotReady e) {
             statuses.put(domain, trainer.status());
             return true;
         }

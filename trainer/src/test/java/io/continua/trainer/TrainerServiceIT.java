@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
@@ -300,6 +301,57 @@ class TrainerServiceIT {
             JsonNode first = versions.get(headVersions);
             assertThat(first.path("kind").asText()).isEqualTo("lora");
             assertThat(first.path("parentVersion").isNull()).as("a new lineage").isTrue();
+        }
+    }
+
+    /**
+     * kind auto: the domain waits for a holdout to compare kinds on, then trains each candidate for its share of
+     * the budget, picks one, and records the choice with every candidate's scores on the versions it leads to;
+     * a restarted trainer resumes the chosen kind without searching again.
+     */
+    @Test
+    void kindAutoSearchesOnTheDomainsHoldoutAndRecordsItsChoice(EmbeddedKafka kafka) throws Exception {
+        try (TrainerStack stack = new TrainerStack(kafka, 1)) {
+            ObjectNode auto = RegistryClient.object().put("kind", "auto");
+            auto.putObject("hyperparameters").put("candidates", "head,lora").put("ranks", "4").put("search_steps", "30");
+            stack.client.configure("chosen", auto);
+            List<LabeledText> train = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 3)), 30);
+            List<LabeledText> holdout = TrainerStack.banking("test.jsonl", Set.copyOf(TrainerStack.intents(0, 3)), 6);
+            stack.publish("chosen", train, Split.TRAIN);
+            TrainerService trainer = stack.startTrainer();
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> trainer.statuses().get("chosen") != null
+                            && trainer.statuses().get("chosen").parked() != null);
+            assertThat(trainer.statuses().get("chosen").parked()).contains("holdout");
+
+            stack.publish("chosen", holdout, Split.HOLDOUT);
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> !stack.versions("chosen").isEmpty());
+            JsonNode first = stack.versions("chosen").get(0);
+            assertThat(first.path("kind").asText()).isIn("head", "lora");
+            JsonNode candidates = new ObjectMapper().readTree(first.path("hyperparameters").path("auto_candidates")
+                    .asText());
+            assertThat(candidates).hasSize(2);
+            assertThat(candidates.get(1).path("kind").asText()).isEqualTo("lora");
+            assertThat(candidates.get(1).path("r").asText()).isEqualTo("4");
+            assertThat(candidates.get(0).path("accuracy").asDouble()).isBetween(0.0, 1.0);
+            assertThat(candidates.get(0).path("parameters").asLong()).isPositive();
+            assertThat(first.path("hyperparameters").path("auto_choice").asText()).contains(first.path("kind").asText());
+            assertThat(trainer.statuses().get("chosen").lineage()).contains("kind auto chose");
+
+            trainer.halt();
+            TrainerService restarted = stack.startTrainer();
+            stack.publish("chosen", TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 3)), 45)
+                    .subList(90, 135), Split.TRAIN);
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> stack.versions("chosen")
+                    .stream().anyMatch(version -> version.path("createdAt").asText().compareTo(
+                            first.path("createdAt").asText()) > 0 && restarted.statuses().get("chosen") != null));
+            JsonNode resumed = stack.versions("chosen").get(stack.versions("chosen").size() - 1);
+            assertThat(resumed.path("kind").asText()).as("the chosen kind goes on").isEqualTo(first.path("kind").asText());
+            assertThat(resumed.path("parentVersion").isNull()).as("resumed, not searched again").isFalse();
+            assertThat(resumed.path("hyperparameters").path("auto_candidates").asText())
+                    .isEqualTo(first.path("hyperparameters").path("auto_candidates").asText());
+            assertThat(restarted.statuses().get("chosen").lineage()).as("no new search").isNull();
         }
     }
 
