@@ -73,7 +73,8 @@ public final class DomainConfigs {
     private static void validate(String kind, Map<String, String> hyperparameters) {
         try {
             boolean auto = kind.equals(KindSearch.AUTO);
-            Set<String> known = new TreeSet<>(auto ? KindSearch.SETTINGS : DeltaConfigs.settings(DeltaKind.fromKey(kind)));
+            Set<String> known = new TreeSet<>(auto ? KindSearch.SETTINGS
+                    : DeltaConfigs.settings(DeltaKind.fromKey(kind)));
             known.addAll(TrainingConfig.SETTINGS);
             for (String name : hyperparameters.keySet()) {
                 if (!known.contains(name)) {

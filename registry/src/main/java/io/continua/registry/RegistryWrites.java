@@ -90,7 +90,8 @@ public final class RegistryWrites {
             String problem = !source.pinned() ? "is not pinned to a version"
                     : pinned.isEmpty() ? "names a version that does not exist"
                     : pinned.get().getDeleted() ? "names a deleted version"
-                    : !pinned.get().getKind().equals(DeltaKind.ADAPTER.key()) ? "is a " + pinned.get().getKind() + " delta"
+                    : !pinned.get().getKind().equals(DeltaKind.ADAPTER.key())
+                    ? "is a " + pinned.get().getKind() + " delta"
                     : null;
             if (problem != null) {
                 throw ServiceException.unprocessable("invalid_sources", "AdapterFusion source " + source + " " + problem
