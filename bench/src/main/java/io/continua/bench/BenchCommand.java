@@ -187,7 +187,8 @@ public final class BenchCommand implements CommandExtension {
             for (String split : splits) {
                 chosen.add(split(split.trim()));
             }
-            List<String> keys = kinds != null ? kinds : Arrays.stream(DeltaKind.values()).map(DeltaKind::key).toList();
+            List<String> keys = new ArrayList<>();
+            (kinds != null ? kinds : new KindKeys()).forEach(keys::add);
             List<DeltaConfig> configs = keys.stream().map(key -> benchKind(key.trim(), Map.of())).toList();
             PeftBench.Report report = new PeftBench(chosen, configs, TrainingConfig.defaults(), System.err).run();
             System.out.println();
@@ -234,6 +235,10 @@ public final class BenchCommand implements CommandExtension {
      * Banking77 against 90.8 % for the service default of query and value), then {@code overrides}.
      */
     static DeltaConfig benchKind(String kind, Map<String, String> overrides) {
+        if (kind.equals(DeltaKind.ADAPTER_FUSION.key())) {
+            throw new IllegalArgumentException("adapter_fusion composes other domains' adapters: it trains in a domain "
+                    + "configured with sources (see README, AdapterFusion across domains), not alone offline");
+        }
         Map<String, String> settings = new LinkedHashMap<>(overrides);
         settings.put("kind", kind);
         if (kind.equals(DeltaKind.LORA.key())) {
@@ -242,11 +247,12 @@ public final class BenchCommand implements CommandExtension {
         return DeltaConfigs.parse(settings);
     }
 
-    /** The delta kinds' keys, for help texts. */
+    /** The keys of the delta kinds that train alone (not AdapterFusion, which composes other domains'). */
     static final class KindKeys implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return Arrays.stream(DeltaKind.values()).map(DeltaKind::key).iterator();
+            return Arrays.stream(DeltaKind.values()).filter(kind -> kind != DeltaKind.ADAPTER_FUSION)
+                    .map(DeltaKind::key).iterator();
         }
     }
 
