@@ -148,6 +148,34 @@ class IngestServiceIT {
     }
 
     /**
+     * One domain's records arriving on two partitions (as when a librdkafka producer and a Java producer hash the
+     * same key differently) are one stream: a text sent on both is a duplicate, a new label on the other partition
+     * a correction, and the stats count every record of the domain once.
+     */
+    @Test
+    void aDomainPublishedOnTwoPartitionsIsDeduplicatedAndCountedAsOneStream(EmbeddedKafka kafka) throws Exception {
+        service = IngestService.start(config, vertx);
+        service.awaitRunning(Duration.ofSeconds(60));
+        for (int i = 0; i < 10; i++) {
+            sendTo(0, example("p0-" + i, "question number " + i, "intent_" + (i % 3)));
+            sendTo(1, example("p1-" + i, "question number " + i, "intent_" + (i % 3)));
+        }
+        for (int i = 0; i < 3; i++) {
+            sendTo(1, example("p1-fix-" + i, "question number " + i, "corrected"));
+        }
+        sendTo(0, example("p0-bad", "text", " "));
+        sendTo(1, example("p1-bad", "text", ""));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.stats("banking")
+                .map(stats -> stats.acceptedCount() + stats.duplicateCount() + stats.rejectedCount()).orElse(0L) >= 25);
+        DomainStats stats = service.stats("banking").orElseThrow();
+        assertThat(stats.acceptedCount()).as("10 texts, then 3 corrections").isEqualTo(13);
+        assertThat(stats.duplicateCount()).as("the same texts from the other partition").isEqualTo(10);
+        assertThat(stats.correctionCount()).isEqualTo(3);
+        assertThat(stats.rejectedCount()).isEqualTo(2);
+    }
+
+    /**
      * Producers without Kafka post examples over HTTP: a valid batch is published and accepted like any other
      * record; a batch with one bad example is refused whole (422, naming it) and none of it is published; bodies
      * that are not JSON of the right shape are 4xx.
@@ -211,6 +239,12 @@ class IngestServiceIT {
 
     private String send(LabeledExample.Builder example) throws Exception {
         return send("banking", example);
+    }
+
+    /** To one partition of the examples topic, whatever the key's hash says. */
+    private void sendTo(int partition, LabeledExample.Builder example) throws Exception {
+        producer.send(new ProducerRecord<>(topics.examples(), partition, bytes("banking"),
+                RecordSerdes.labeledExample().serialize(topics.examples(), example.build()))).get();
     }
 
     private String send(String key, LabeledExample.Builder example) throws Exception {

@@ -1,7 +1,6 @@
 package io.continua.ingest.topology;
 
 import io.continua.ingest.IngestConfig;
-import io.continua.ingest.stats.StatsStore;
 import io.continua.ingest.validate.ExampleValidator;
 import io.continua.ingest.validate.RejectionReason;
 import io.continua.ingest.validate.TextNormalizer;
@@ -18,12 +17,12 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Decodes, validates and normalizes what producers publish. Emits either a normalized
  * {@link LabeledExample} or, for a record that fails, a {@link RejectedRecord} with the reason and
- * the original bytes; rejections are counted per domain.
+ * the original bytes, keyed by its domain when it names a valid one, else by its key. Counting
+ * happens after the records are repartitioned by domain ({@link RejectionCounter}, {@link DedupProcessor}).
  */
 final class ExampleProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
     static final String SERVICE = "ingest";
@@ -31,7 +30,6 @@ final class ExampleProcessor implements Processor<byte[], byte[], String, Specif
     private final ExampleValidator validator;
     private final AvroSerde<LabeledExample> serde = RecordSerdes.labeledExample();
     private ProcessorContext<String, SpecificRecord> context;
-    private StatsStore stats;
 
     ExampleProcessor(IngestConfig config) {
         this.validator = new ExampleValidator(config);
@@ -40,8 +38,6 @@ final class ExampleProcessor implements Processor<byte[], byte[], String, Specif
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        KeyValueStore<String, String> store = context.getStateStore(StatsStore.NAME);
-        this.stats = new StatsStore(store);
     }
 
     @Override
@@ -75,9 +71,6 @@ final class ExampleProcessor implements Processor<byte[], byte[], String, Specif
 
     private void reject(Record<byte[], byte[]> record, String key, String domain, RejectionReason reason,
                         String detail) {
-        String statsDomain = domain != null ? domain
-                : DomainNames.isValid(key) ? key : StatsStore.UNKNOWN_DOMAIN;
-        stats.update(statsDomain, counts -> counts.rejected(reason.code()));
         RejectedRecord rejected = SourceRecord.rejected(context, record, domain, reason.code(), detail);
         context.forward(new Record<String, SpecificRecord>(domain != null ? domain : key, rejected, record.timestamp()));
     }

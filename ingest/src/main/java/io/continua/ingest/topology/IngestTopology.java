@@ -6,11 +6,13 @@ import io.continua.schemas.DomainMetrics;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordSerdes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -26,6 +28,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -36,10 +39,15 @@ import org.apache.kafka.streams.state.WindowStore;
  * The ingest topology:
  * <pre>
  * examples ─▶ decode + validate + normalize ─┬─▶ examples.rejected
- *                                            └─▶ dedup + split + count ─▶ examples.accepted
+ *                                            ├─▶ by domain ─▶ count rejections ─┐ (one stats store)
+ *                                            └─▶ by domain ─▶ dedup + split + count ─▶ examples.accepted
  *               labels with a requestId ─┐
  * predict.results ─▶ decode ─────────────┴─▶ join ─▶ per domain/version window ─▶ metrics
  * </pre>
+ * Producers do not agree on partitions: librdkafka's clients hash keys with another function than
+ * Java's, and a record may carry no key at all. So what is counted and deduplicated per domain is
+ * first repartitioned by the domain the record names (Java's partitioner): each domain's records
+ * meet in one task, in one dedup store and one set of stats, whatever partition they came in on.
  */
 public final class IngestTopology {
     /** How late a label may be stamped before its prediction and still be joined (clock skew). */
@@ -58,8 +66,15 @@ public final class IngestTopology {
 
         KStream<String, LabeledExample> valid = decoded(topics, "examples",
                 builder.stream(topics.examples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                        .process(() -> new ExampleProcessor(config), Named.as("validate"), StatsStore.NAME));
-        valid.process(() -> new DedupProcessor(config), Named.as("dedup"), DedupProcessor.STORE, StatsStore.NAME)
+                        .process(() -> new ExampleProcessor(config), Named.as("validate")),
+                rejections -> rejections
+                        .map((key, rejected) -> KeyValue.pair(DomainNames.isValid(key) ? key : StatsStore.UNKNOWN_DOMAIN,
+                                rejected.getReason()), Named.as("rejection-reasons"))
+                        .repartition(Repartitioned.with(Serdes.String(), Serdes.String())
+                                .withName("rejections-by-domain"))
+                        .process(RejectionCounter::new, Named.as("count-rejections"), StatsStore.NAME));
+        valid.repartition(Repartitioned.with(Serdes.String(), examples).withName("examples-by-domain"))
+                .process(() -> new DedupProcessor(config), Named.as("dedup"), DedupProcessor.STORE, StatsStore.NAME)
                 .to(topics.examplesAccepted(), Produced.with(Serdes.String(), examples));
 
         prequentialAccuracy(builder, config, valid);
@@ -75,7 +90,7 @@ public final class IngestTopology {
                 .selectKey((domain, example) -> example.getRequestId(), Named.as("by-request-id"));
         KStream<String, Prediction> predictions = decoded(topics, "predictions",
                 builder.stream(topics.predictResults(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                        .process(PredictionDecoder::new, Named.as("decode-predictions")));
+                        .process(PredictionDecoder::new, Named.as("decode-predictions")), rejections -> { });
 
         Serde<DomainMetrics> metrics = RecordSerdes.domainMetrics();
         labels.join(predictions, IngestTopology::outcome,
@@ -95,18 +110,21 @@ public final class IngestTopology {
     }
 
     /**
-     * Splits a processor's output: dead letters go to {@code examples.rejected}, the rest continue as
-     * the record type the processor decoded.
+     * Splits a processor's output: dead letters go to {@code examples.rejected} (and to
+     * {@code alsoRejected}), the rest continue as the record type the processor decoded.
      */
     @SuppressWarnings("unchecked")
     private static <T> KStream<String, T> decoded(Topics topics, String name,
-                                                  KStream<String, SpecificRecord> processed) {
+                                                  KStream<String, SpecificRecord> processed,
+                                                  Consumer<KStream<String, RejectedRecord>> alsoRejected) {
         Map<String, KStream<String, SpecificRecord>> branches = processed
                 .split(Named.as(name + "-"))
                 .branch((key, value) -> value instanceof RejectedRecord, Branched.as("rejected"))
                 .defaultBranch(Branched.as("valid"));
-        branches.get(name + "-rejected").mapValues(value -> (RejectedRecord) value, Named.as(name + "-dead-letters"))
-                .to(topics.examplesRejected(), Produced.with(Serdes.String(), RecordSerdes.rejectedRecord()));
+        KStream<String, RejectedRecord> rejected = branches.get(name + "-rejected")
+                .mapValues(value -> (RejectedRecord) value, Named.as(name + "-dead-letters"));
+        rejected.to(topics.examplesRejected(), Produced.with(Serdes.String(), RecordSerdes.rejectedRecord()));
+        alsoRejected.accept(rejected);
         return branches.get(name + "-valid").mapValues(value -> (T) value, Named.as(name + "-decoded"));
     }
 
