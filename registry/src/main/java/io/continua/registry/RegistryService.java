@@ -93,7 +93,7 @@ public final class RegistryService implements AutoCloseable {
                     config.topics().deltas(), config.deltaSignatures(), refusals, state::apply));
             artifacts.awaitCaughtUp(Duration.ofSeconds(120));
             tail.awaitCaughtUp(Duration.ofSeconds(120));
-            this.writes = new RegistryWrites(state, tail, artifacts, deltasWriter, metrics);
+            this.writes = new RegistryWrites(state, tail, artifacts, reader, deltasWriter, metrics);
             resources.add("writes", writes::close);
             if (deltasWriter != null) {
                 writes.adoptLocalArchives(config.dir().resolve("blobs"));

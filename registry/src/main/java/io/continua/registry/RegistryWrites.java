@@ -3,6 +3,12 @@ package io.continua.registry;
 import io.continua.schemas.registry.UploadMetadata;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.artifact.LoadedArtifact;
+import io.continua.peft.graph.DeltaLayout;
+import io.continua.peft.encoder.WeightTensor;
+import io.continua.peft.delta.DeltaConfigs;
+import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.AdapterFusionPiece;
+import io.continua.peft.artifact.DeltaArtifactReader;
 import io.continua.peft.delta.AdapterFusionConfig;
 import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.DeltaKind;
@@ -28,6 +34,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +60,14 @@ public final class RegistryWrites {
     private final RegistryState state;
     private final DeltaLogFollower reader;
     private final ArtifactStore artifacts;
+    private final DeltaArtifactReader archives;
     private final MeterRegistry metrics;
     private volatile DeltaLogWriter writer;
 
-    RegistryWrites(RegistryState state, DeltaLogFollower reader, ArtifactStore artifacts, DeltaLogWriter writer,
-                   MeterRegistry metrics) {
+    RegistryWrites(RegistryState state, DeltaLogFollower reader, ArtifactStore artifacts, DeltaArtifactReader archives,
+                   DeltaLogWriter writer, MeterRegistry metrics) {
         this.state = state;
+        this.archives = archives;
         this.reader = reader;
         this.artifacts = artifacts;
         this.writer = writer;
@@ -76,15 +86,31 @@ public final class RegistryWrites {
         return writer != null;
     }
 
-    /** A domain configured for a kind takes deltas of that kind; one configured for a search, any of its candidates. */
+    /**
+     * A domain configured for a kind takes deltas of that kind; for AdapterFusion, over its configured sources; for a
+     * search, any of its candidates.
+     */
     private static boolean accepts(DomainConfig config, DeltaConfig artifact) {
-        return config.getKind().equals(KindSearch.AUTO) ? KindSearch.parse(config.getHyperparameters()).accepts(artifact)
-                : config.getKind().equals(artifact.kind().key());
+        if (config.getKind().equals(KindSearch.AUTO)) {
+            return KindSearch.parse(config.getHyperparameters()).accepts(artifact);
+        }
+        if (config.getKind().equals(DeltaKind.ADAPTER_FUSION.key())) {
+            Map<String, String> settings = new HashMap<>(config.getHyperparameters());
+            settings.put("kind", config.getKind());
+            return artifact.isTrainedAs(DeltaConfigs.parse(settings));
+        }
+        return config.getKind().equals(artifact.kind().key());
     }
 
-    /** An AdapterFusion delta's sources are adapter versions this registry holds, pinned, not deleted. */
-    private void checkSources(AdapterFusionConfig fusion) {
-        for (AdapterFusionConfig.Source source : fusion.sources()) {
+    /**
+     * An AdapterFusion delta's sources are adapter versions this registry holds, pinned, not deleted, and the
+     * adapters it carries are exactly those versions' tensors: the lineage it records is the one it computes with.
+     */
+    private void checkSources(AdapterFusionConfig fusion, Delta delta) {
+        Map<String, WeightTensor> carried = new HashMap<>();
+        delta.frozen().forEach(tensor -> carried.put(tensor.name(), tensor));
+        for (int index = 0; index < fusion.sources().size(); index++) {
+            AdapterFusionConfig.Source source = fusion.sources().get(index);
             Optional<DeltaVersion> pinned = source.pinned() ? state.version(source.domain(), source.version())
                     : Optional.empty();
             String problem = !source.pinned() ? "is not pinned to a version"
@@ -92,12 +118,36 @@ public final class RegistryWrites {
                     : pinned.get().getDeleted() ? "names a deleted version"
                     : !pinned.get().getKind().equals(DeltaKind.ADAPTER.key())
                     ? "is a " + pinned.get().getKind() + " delta"
+                    : carriesOther(pinned.get(), index, carried) ? "is carried with other weights than that version's"
                     : null;
             if (problem != null) {
                 throw ServiceException.unprocessable("invalid_sources", "AdapterFusion source " + source + " " + problem
                         + "; sources are adapter versions of this registry, pinned as domain@version");
             }
         }
+    }
+
+    /** Whether the tensors carried as source {@code index} differ from the adapter {@code version} holds. */
+    private boolean carriesOther(DeltaVersion version, int index, Map<String, WeightTensor> carried) {
+        byte[] bytes;
+        try {
+            bytes = artifacts.get(version.getSha256()).orElseThrow(() -> ServiceException.unavailable(
+                    "artifact_unavailable", "The archive of " + version.getDomain() + "/" + version.getVersion()
+                            + " cannot be read to check a fusion's sources; try again"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ServiceException.unavailable("artifact_unavailable", "Interrupted reading a fusion's sources");
+        }
+        for (WeightTensor tensor : archives.read(bytes).delta().parameters()) {
+            if (tensor.name().equals(DeltaLayout.HEAD_WEIGHT) || tensor.name().equals(DeltaLayout.HEAD_BIAS)) {
+                continue;
+            }
+            WeightTensor copy = carried.get(AdapterFusionPiece.source(index, tensor.name()));
+            if (copy == null || !Arrays.equals(copy.values(), tensor.values())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Uploaded upload(String domain, LoadedArtifact artifact, byte[] archive, UploadMetadata metadata, String actor) {
@@ -123,15 +173,16 @@ public final class RegistryWrites {
                     + " does not exist in domain '" + domain + "'");
         }
         if (artifact.delta().config() instanceof AdapterFusionConfig fusion) {
-            checkSources(fusion);
+            checkSources(fusion, artifact.delta());
         }
         LineageCheck.checkNoOverlap(metadata.trainedOn(), actor, state.versions(domain));
         if (metadata.comparison() != null && state.version(domain, metadata.comparison().getVersion()).isEmpty()) {
             throw ServiceException.unprocessable("unknown_comparison", "The comparison names version "
                     + metadata.comparison().getVersion() + ", which does not exist in domain '" + domain + "'");
         }
-        Map<String, String> hyperparameters = new LinkedHashMap<>(artifact.delta().config().hyperparameters());
-        hyperparameters.putAll(metadata.hyperparameters());
+        // What the archive's configuration says wins over what the uploader's metadata claims.
+        Map<String, String> hyperparameters = new LinkedHashMap<>(metadata.hyperparameters());
+        hyperparameters.putAll(artifact.delta().config().hyperparameters());
         DeltaVersion version = DeltaVersion.newBuilder()
                 .setDomain(domain)
                 .setVersion(state.lastVersion(domain) + 1)

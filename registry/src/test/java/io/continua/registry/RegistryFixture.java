@@ -103,12 +103,23 @@ final class RegistryFixture {
         return DeltaArtifact.pack(delta, baseModel, Optional.empty()).bytes();
     }
 
-    /** An AdapterFusion delta's archive over random adapters, its sources pinned as {@code sources} says. */
-    byte[] fusionArtifact(String... sources) {
+    /** An adapter delta's archive, its tensors drawn from {@code seed}. */
+    byte[] adapterArtifact(long seed) {
+        return DeltaArtifact.pack(adapter(seed), encoder.fingerprint(), Optional.empty()).bytes();
+    }
+
+    private Delta adapter(long seed) {
+        return Delta.initialize(AdapterConfig.defaults(), encoder.architecture(), LABELS, seed).withRandomValues(seed, 0.1);
+    }
+
+    /**
+     * An AdapterFusion delta's archive carrying {@link #adapterArtifact(long) adapters} of {@code seed}, its sources
+     * pinned as {@code sources} says.
+     */
+    byte[] fusionArtifact(long seed, String... sources) {
         AdapterFusionConfig config = new AdapterFusionConfig(Arrays.stream(sources)
                 .map(AdapterFusionConfig.Source::parse).toList(), AdapterConfig.Placement.PFEIFFER, 16, 4);
-        List<Delta> adapters = Arrays.stream(sources)
-                .map(source -> Delta.initialize(AdapterConfig.defaults(), encoder.architecture(), LABELS, 1)).toList();
+        List<Delta> adapters = Arrays.stream(sources).map(source -> adapter(seed)).toList();
         Delta fusion = config.compose(adapters, config.sources().stream().map(AdapterFusionConfig.Source::version)
                 .toList(), encoder.architecture(), LABELS, 1);
         return DeltaArtifact.pack(fusion, encoder.fingerprint(), Optional.empty()).bytes();

@@ -311,9 +311,9 @@ class RegistryServiceIT {
         expect(422, "unknown_parent", () -> writer.upload("banking", fixture.artifact(9),
                 RegistryFixture.metadata(41, 0.8)));
         expect(422, "invalid_config", () -> admin.configure("banking", RegistryClient.object().put("kind", "prefix")));
-        expect(422, "invalid_sources", () -> writer.upload("fused", fixture.fusionArtifact("banking@1", "travel@1"),
+        expect(422, "invalid_sources", () -> writer.upload("fused", fixture.fusionArtifact(1, "banking@1", "travel@1"),
                 RegistryFixture.metadata(null, 0.8)));
-        expect(422, "invalid_sources", () -> writer.upload("fused", fixture.fusionArtifact("travel@3", "hotels@1"),
+        expect(422, "invalid_sources", () -> writer.upload("fused", fixture.fusionArtifact(1, "travel@3", "hotels@1"),
                 RegistryFixture.metadata(null, 0.8)));
         for (String[] bad : new String[][] {{"learning_rate", "NaN"}, {"learning_rate", "2"}, {"batch_size", "0"},
             {"r", "abc"}, {"alpha", "Infinity"}, {"learnin_rate", "0.001"}, {"seed", "1.5"}}) {
@@ -348,6 +348,29 @@ class RegistryServiceIT {
         }
 
         assertThat(snapshot()).isEqualTo(before);
+    }
+
+    /**
+     * A fusion upload records the versions of its sources: it must carry exactly those versions' adapters, and the
+     * domain's configured sources; the recorded sources are the archive's, whatever the metadata claims.
+     */
+    @Test
+    void aFusionUploadCarriesExactlyItsPinnedSourcesAdapters() throws Exception {
+        writer.upload("src-a", fixture.adapterArtifact(3), RegistryFixture.metadata(null, 0.8));
+        writer.upload("src-b", fixture.adapterArtifact(3), RegistryFixture.metadata(null, 0.8));
+        ObjectNode fusion = RegistryClient.object().put("kind", "adapter_fusion");
+        fusion.putObject("hyperparameters").put("sources", "src-a,src-b").put("r", "4");
+        admin.configure("fused", fusion);
+
+        expect(422, "invalid_sources", () -> writer.upload("fused", fixture.fusionArtifact(4, "src-a@1", "src-b@1"),
+                RegistryFixture.metadata(null, 0.8)));
+        expect(422, "kind_mismatch", () -> writer.upload("fused", fixture.fusionArtifact(3, "src-b@1", "src-a@1"),
+                RegistryFixture.metadata(null, 0.8)));
+        ObjectNode claiming = RegistryFixture.metadata(null, 0.8);
+        claiming.putObject("hyperparameters").put("sources", "elsewhere@9");
+        JsonNode version = writer.upload("fused", fixture.fusionArtifact(3, "src-a@1", "src-b@1"), claiming);
+        assertThat(reader.version("fused", version.path("version").asInt()).orElseThrow()
+                .path("hyperparameters").path("sources").asText()).isEqualTo("src-a@1,src-b@1");
     }
 
     /** A domain configured for kind auto takes the kinds its search may choose, and only those. */

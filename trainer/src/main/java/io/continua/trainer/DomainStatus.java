@@ -5,7 +5,9 @@ package io.continua.trainer;
  *
  * @param pending             examples waiting for the next update, the domain's backlog (for a parked domain:
  *                            records skipped so far)
- * @param parked              why the domain is not being trained now, or null while it is
+ * @param parked              why the domain is not being trained now (it could not be taken over), or null
+ * @param waiting             why a taken-over domain cannot make its new delta yet (AdapterFusion sources not
+ *                            readable, a kind search without enough holdout), its examples kept; or null
  * @param examplesPerSecond   new examples per second of wall time in the last update (training, gate, registry)
  * @param servedNewestEventMs event time of the newest example the version this trainer had promoted covers, or
  *                            null before one was
@@ -15,7 +17,7 @@ package io.continua.trainer;
  *                            held production version), or null
  */
 public record DomainStatus(String domain, Integer championVersion, int pending, int replay, int holdout,
-                           long trainedExamples, double lastLoss, Double holdoutAccuracy, long steps, String parked,
+                           long trainedExamples, double lastLoss, Double holdoutAccuracy, long steps, String parked, String waiting,
                            double examplesPerSecond, Long servedNewestEventMs, long owedPasses,
                            String lineage) {
     /** How old the newest example in service is, in seconds at {@code nowMs}; NaN before anything was served. */

@@ -105,7 +105,8 @@ final class DomainTrainer {
         this.registry = registry;
         this.training = trainingConfig(restore.hyperparameters(), config.batchSize());
         this.configured = restore.configured();
-        this.searchRecord = restore.searchRecord();
+        // A search's record goes on only with the lineage it chose: not into a kind configured since.
+        this.searchRecord = configured.search() != null ? restore.searchRecord() : Map.of();
         this.lineage = new Lineage(config.topics().examplesAccepted(), restore.registeredUntil());
         this.replay = new BalancedReservoir(config.replayCapacity(), training.seed(), config.targetPasses());
         this.holdout = new BalancedReservoir(config.holdoutCapacity(), training.seed() + 1);
@@ -178,8 +179,8 @@ final class DomainTrainer {
     }
 
     Work work(long now) {
-        if (notReady != null && now < retryNanos) {
-            return Work.NONE;
+        if (notReady != null) {
+            return now >= retryNanos && !fresh.isEmpty() ? Work.UPDATE : Work.NONE;
         }
         if (fresh.size() >= config.minNewExamples()
                 || !fresh.isEmpty() && now - lastUpdateNanos >= config.maxInterval().toNanos()) {
@@ -199,7 +200,7 @@ final class DomainTrainer {
 
     /**
      * An update that could not start: a new delta cannot be made yet (AdapterFusion sources unread, a kind search
-     * without enough holdout); nothing changed.
+     * without enough holdout); the examples stay pending.
      */
     static final class NotReady extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -283,6 +284,7 @@ final class DomainTrainer {
             lineageEvent = "new lineage at " + Instant.now() + ": " + configured + " -> " + now.configured();
             configured = now.configured();
             searchRecord = Map.of();
+            notReady = null;
             training = newTraining;
             trainer = null;
             champion = null;
@@ -324,7 +326,7 @@ final class DomainTrainer {
         }
         heldVersionFollowed = version;
         if (!configured.accepts(held.delta().config())) {
-            log.warn("Domain {}: production is held at version {}, a {} delta; the domain is configured for {} {}, "
+            log.warn("Domain {}: production is held at version {}, a {} delta; the domain is configured for {}, "
                     + "so training goes on from its own lineage", domain, version, held.delta().config().kind().key(),
                     configured);
             return;
@@ -336,6 +338,7 @@ final class DomainTrainer {
         champion = held.delta();
         championVersion = version;
         trainer = trainerFrom(champion, held.optimizer().orElse(null));
+        notReady = null;
         // The held version never learned what came after it: everything kept is owed its passes again.
         replay.forgetVisits();
     }
@@ -346,9 +349,10 @@ final class DomainTrainer {
      */
     private void ensureTrainer(Supplier<List<LabeledText>> examples, BooleanSupplier abandoned) {
         if (trainer == null) {
-            List<String> labels = examples.get().stream().map(LabeledText::label).distinct().toList();
+            List<LabeledText> known = examples.get();
+            List<String> labels = known.stream().map(LabeledText::label).distinct().toList();
             if (configured.search() != null) {
-                trainer = search(configured.search(), examples.get(), labels, abandoned);
+                trainer = search(configured.search(), known, labels, abandoned);
                 return;
             }
             Delta initial = configured.delta() instanceof AdapterFusionConfig fusion ? compose(fusion, labels)
@@ -374,7 +378,7 @@ final class DomainTrainer {
             }
             composed = fusion.compose(adapters, versions, model.encoder().architecture(), labels, training.seed());
         } catch (RuntimeException e) {
-            throw notReady("AdapterFusion sources not ready: " + e.getMessage());
+            throw notReady("cannot compose the AdapterFusion sources yet: " + e.getMessage());
         }
         notReady = null;
         log.info("Domain {}: new AdapterFusion delta over {}", domain, composed.config().hyperparameters().get("sources"));
@@ -383,9 +387,12 @@ final class DomainTrainer {
 
     /** Waits {@link #NOT_READY_RETRY} before the next try, saying why in the status and the log. */
     private NotReady notReady(String reason) {
+        if (!reason.equals(notReady)) {
+            log.warn("Domain {}: {}; trying again every {} s while examples come", domain, reason,
+                    NOT_READY_RETRY.toSeconds());
+        }
         notReady = reason;
         retryNanos = System.nanoTime() + NOT_READY_RETRY.toNanos();
-        log.warn("Domain {}: {}; trying again in {} s", domain, reason, NOT_READY_RETRY.toSeconds());
         return new NotReady();
     }
 
@@ -404,20 +411,24 @@ final class DomainTrainer {
         notReady = null;
         KindSearchRun.Result result = KindSearchRun.run(domain, search, model, training, examples, holdoutSet, labels,
                 () -> check(abandoned));
-        searchRecord = Map.of("auto_choice", result.choice().config().hyperparameters().toString(),
+        searchRecord = Map.of("auto_choice", KindSearch.record(result.choice().config()),
                 "auto_candidates", KindSearch.record(result.scored()));
         lineageEvent = "kind auto chose " + result.choice().describe() + " at " + Instant.now();
         return result.winner();
     }
 
     private int productionOf(String source) {
-        JsonNode production = registry.domain(source)
-                .orElseThrow(() -> new IllegalStateException("source domain '" + source + "' does not exist"))
-                .path("aliases").path(DomainRestore.PRODUCTION);
-        if (!production.isInt()) {
-            throw new IllegalStateException("source domain '" + source + "' has no production version yet");
+        if (registry.domain(source).isEmpty()) {
+            throw new IllegalStateException("source domain '" + source + "' does not exist");
         }
-        return production.asInt();
+        return productionVersion(source).orElseThrow(() -> new IllegalStateException("source domain '" + source
+                + "' has no production version yet"));
+    }
+
+    /** The version a domain's production alias points at, if any. */
+    private Optional<Integer> productionVersion(String of) {
+        return registry.domain(of).map(info -> info.path("aliases").path(DomainRestore.PRODUCTION))
+                .filter(JsonNode::isInt).map(JsonNode::asInt);
     }
 
     /**
@@ -577,12 +588,11 @@ final class DomainTrainer {
         if (holdoutSet.isEmpty()) {
             return Optional.empty();
         }
-        JsonNode production = registry.domain(domain).map(info -> info.path("aliases").path(DomainRestore.PRODUCTION))
-                .orElse(null);
-        if (production == null || !production.isInt()) {
+        Optional<Integer> production = productionVersion(domain);
+        if (production.isEmpty()) {
             return Optional.empty();
         }
-        int version = production.asInt();
+        int version = production.get();
         boolean isChampion = Integer.valueOf(version).equals(championVersion) && champion != null;
         Delta delta = isChampion ? champion : productionDelta(version);
         Evaluation scores = isChampion && result.championHoldout() != null ? result.championHoldout()
@@ -615,7 +625,7 @@ final class DomainTrainer {
 
     DomainStatus status() {
         return new DomainStatus(domain, championVersion, fresh.size(), replay.size(), holdout.size(), trainedExamples,
-                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), notReady,
+                lastLoss, lastHoldoutAccuracy, trainer == null ? 0 : trainer.steps(), null, notReady,
                 lastExamplesPerSecond,
                 servedNewestEventMs, replay.owed(), lineageEvent);
     }

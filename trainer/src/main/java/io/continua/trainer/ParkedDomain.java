@@ -72,7 +72,7 @@ final class ParkedDomain {
 
     DomainStatus status() {
         return new DomainStatus(domain, null, (int) Math.min(Integer.MAX_VALUE, skipped), 0, 0, 0, Double.NaN, null, 0,
-                reason, Double.NaN, null, 0, null);
+                reason, null, Double.NaN, null, 0, null);
     }
 
     String domain() {

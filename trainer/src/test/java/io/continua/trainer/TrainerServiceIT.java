@@ -321,8 +321,8 @@ class TrainerServiceIT {
             TrainerService trainer = stack.startTrainer();
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
                     .until(() -> trainer.statuses().get("chosen") != null
-                            && trainer.statuses().get("chosen").parked() != null);
-            assertThat(trainer.statuses().get("chosen").parked()).contains("holdout");
+                            && trainer.statuses().get("chosen").waiting() != null);
+            assertThat(trainer.statuses().get("chosen").waiting()).contains("holdout");
 
             stack.publish("chosen", holdout, Split.HOLDOUT);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
@@ -372,8 +372,8 @@ class TrainerServiceIT {
             List<LabeledText> train = TrainerStack.banking("train.jsonl", Set.copyOf(TrainerStack.intents(0, 2)), 40);
             stack.publish("fused", train, Split.TRAIN);
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> trainer.statuses().get("fused") != null && trainer.statuses().get("fused").parked() != null);
-            assertThat(trainer.statuses().get("fused").parked()).contains("src-a").contains("no production version");
+                    .until(() -> trainer.statuses().get("fused") != null && trainer.statuses().get("fused").waiting() != null);
+            assertThat(trainer.statuses().get("fused").waiting()).contains("src-a").contains("no production version");
             assertThat(stack.versions("fused")).isEmpty();
 
             stack.publish("src-a", train, Split.TRAIN);
@@ -385,7 +385,7 @@ class TrainerServiceIT {
             assertThat(first.path("hyperparameters").path("sources").asText()).matches("src-a@\\d+,src-b@\\d+");
             assertThat(first.path("hyperparameters").path("placement").asText()).as("the sources' placement")
                     .isEqualTo("pfeiffer");
-            assertThat(trainer.statuses().get("fused").parked()).isNull();
+            assertThat(trainer.statuses().get("fused").waiting()).isNull();
         }
     }
 

@@ -83,10 +83,6 @@ public record AdapterFusionConfig(List<Source> sources, AdapterConfig.Placement 
         return DeltaKind.ADAPTER_FUSION;
     }
 
-    public boolean pinned() {
-        return sources.stream().allMatch(Source::pinned);
-    }
-
     /**
      * The same source domains in the same order and rank; the versions the configuration pins (a
      * domain's usually pins none) and nothing else: the placement and reduction factor come from the

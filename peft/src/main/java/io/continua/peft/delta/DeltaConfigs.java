@@ -26,7 +26,8 @@ public final class DeltaConfigs {
             case LOREFT -> Set.of("r", "layers", "positions");
             case PROMPT_TUNING, PREFIX_TUNING -> Set.of("virtual_tokens");
             case LLAMA_ADAPTER -> Set.of("adapter_len", "adapter_layers");
-            case ADAPTER_FUSION -> Set.of("sources", "placement", "reduction_factor", "r");
+            // The sources' placement and reduction factor come from the sources, not from the domain's configuration.
+            case ADAPTER_FUSION -> Set.of("sources", "r");
         };
     }
 

@@ -27,6 +27,7 @@ public record KindSearch(List<DeltaConfig> candidates, int searchSteps, double t
     public static final String AUTO = "auto";
     public static final Set<String> SETTINGS = Set.of("candidates", "ranks", "search_steps", "tolerance");
     private static final Set<DeltaKind> RANKED = Set.of(DeltaKind.LORA, DeltaKind.LOREFT);
+    private static final int MAX_SEARCH_STEPS = 5_000;
 
     /** A candidate's results on the holdout. */
     public record Scored(DeltaConfig config, double accuracy, long parameters, double msPerText) {
@@ -74,6 +75,9 @@ public record KindSearch(List<DeltaConfig> candidates, int searchSteps, double t
                 throw new IllegalArgumentException(
                         "candidates: adapter_fusion cannot be a candidate of kind auto, it needs sources");
             }
+            if (RANKED.contains(kind) && ranks.isEmpty()) {
+                throw new IllegalArgumentException("ranks must list at least one rank for " + kind.key());
+            }
             if (RANKED.contains(kind)) {
                 for (int rank : ranks) {
                     candidates.add(DeltaConfigs.parse(Map.of("kind", kind.key(), "r", Integer.toString(rank))));
@@ -82,7 +86,12 @@ public record KindSearch(List<DeltaConfig> candidates, int searchSteps, double t
                 candidates.add(DeltaConfigs.parse(Map.of("kind", kind.key())));
             }
         }
-        return new KindSearch(candidates, Settings.integer(hyperparameters, "search_steps", 240),
+        int steps = Settings.integer(hyperparameters, "search_steps", 240);
+        if (steps > MAX_SEARCH_STEPS) {
+            throw new IllegalArgumentException("search_steps must be at most " + MAX_SEARCH_STEPS
+                    + " (the search runs on the trainer's worker, between other domains' updates), got " + steps);
+        }
+        return new KindSearch(candidates.stream().distinct().toList(), steps,
                 Settings.number(hyperparameters, "tolerance", 0.01));
     }
 
@@ -103,6 +112,11 @@ public record KindSearch(List<DeltaConfig> candidates, int searchSteps, double t
         return scored.stream().filter(candidate -> candidate.accuracy() >= best - tolerance - 1e-12)
                 .min(Comparator.comparingLong(Scored::parameters).thenComparingDouble(Scored::msPerText))
                 .orElseThrow();
+    }
+
+    /** A configuration's settings as a JSON object, as a version records the search's choice. */
+    public static String record(DeltaConfig config) {
+        return new Gson().toJson(config.hyperparameters());
     }
 
     /** The candidates' results as a compact JSON array, recorded with every version the choice leads to. */

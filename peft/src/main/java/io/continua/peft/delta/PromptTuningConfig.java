@@ -16,7 +16,10 @@ import java.util.Random;
  * @param virtualTokens PEFT's {@code num_virtual_tokens}
  */
 public record PromptTuningConfig(int virtualTokens) implements DeltaConfig {
-    /** At most this many, so that a text of the tokenizer's longest length still fits the 512 positions. */
+    /**
+     * At most this many: with the tokenizer's default 128 tokens a text fits the encoder's 512
+     * positions; serving cuts longer texts further to make room (see {@code Tokens.limit}).
+     */
     static final int MAX_VIRTUAL_TOKENS = 128;
 
     public PromptTuningConfig {

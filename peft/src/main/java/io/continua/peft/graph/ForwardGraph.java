@@ -36,7 +36,7 @@ public final class ForwardGraph {
         }
         Session.Runner runner = session.runner();
         try (SessionFeed feed = new SessionFeed(runner, graph.inputs())) {
-            EncoderGraph.describe(batch.requireWithin(architecture.maxPositions()), graph.mixed(), feed);
+            EncoderGraph.describe(batch.requireFor(layout, architecture.maxPositions()), graph.mixed(), feed);
             deltas.describe(feed);
             try (Result result = runner.fetch(graph.pooled()).fetch(graph.logits()).fetch(graph.probabilities()).run()) {
                 return new EncoderOutputs(TfTensors.rows((TFloat32) result.get(0)),

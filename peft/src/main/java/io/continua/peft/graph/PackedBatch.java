@@ -139,10 +139,14 @@ public final class PackedBatch {
     }
 
     /**
-     * Refuses a batch whose longest text, virtual tokens included, has more positions than the
-     * encoder has position embeddings.
+     * Refuses a batch laid out for another layout's virtual tokens (its prompt would overwrite real
+     * tokens), or whose longest text, virtual tokens included, has more positions than the encoder.
      */
-    public PackedBatch requireWithin(int maxPositions) {
+    public PackedBatch requireFor(DeltaLayout layout, int maxPositions) {
+        if (virtualTokens != layout.virtualTokens()) {
+            throw new IllegalArgumentException("A batch with " + virtualTokens + " virtual tokens per text cannot run "
+                    + "on layout " + layout.key() + ", which has " + layout.virtualTokens());
+        }
         if (longest > maxPositions) {
             throw new IllegalArgumentException("A text of " + (longest - virtualTokens) + " tokens"
                     + (virtualTokens > 0 ? " after " + virtualTokens + " virtual tokens" : "")

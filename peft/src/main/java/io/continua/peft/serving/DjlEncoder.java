@@ -105,8 +105,10 @@ public final class DjlEncoder implements AutoCloseable {
                         + delta.layout().key());
             }
         }
-        PackedBatch batch = PackedBatch.of(texts, groupOfText, distinct.size(), layout.virtualTokens())
-                .requireWithin(encoder.architecture().maxPositions());
+        // Virtual tokens take positions: a text the tokenizer let through may have to be cut further to fit.
+        int room = encoder.architecture().maxPositions() - layout.virtualTokens();
+        PackedBatch batch = PackedBatch.of(texts.stream().map(text -> text.limit(room)).toList(), groupOfText,
+                distinct.size(), layout.virtualTokens()).requireFor(layout, encoder.architecture().maxPositions());
         EncoderTranslator.Input input = distinct.size() == 1
                 ? new EncoderTranslator.Input(batch, distinct.get(0).arrays(), null)
                 : new EncoderTranslator.Input(batch, null, ServingDelta.stack(distinct, encoder.architecture()));

@@ -155,7 +155,7 @@ public final class TrainingGraph {
         }
         SessionFeed feed = new SessionFeed(runner, encoder.inputs());
         try {
-            EncoderGraph.describe(batch.requireWithin(runtime.architecture().maxPositions()), false, feed);
+            EncoderGraph.describe(batch.requireFor(layout, runtime.architecture().maxPositions()), false, feed);
             DeltaStack.of(layout, runtime.architecture(), delta).describe(feed);
             feed.feed(labels, TfTensors.floats(oneHot, batch.texts(), labelCount));
             encoder.dropoutRate().ifPresent(rate -> feed.feed(rate, TFloat32.scalarOf(dropoutRate)));

@@ -62,5 +62,9 @@ class KindSearchTest {
         assertThatThrownBy(() -> KindSearch.parse(Map.of("ranks", "four"))).hasMessageContaining("ranks");
         assertThatThrownBy(() -> KindSearch.parse(Map.of("search_steps", "3"))).hasMessageContaining("at least one step");
         assertThatThrownBy(() -> KindSearch.parse(Map.of("tolerance", "0.5"))).hasMessageContaining("tolerance");
+        assertThatThrownBy(() -> KindSearch.parse(Map.of("ranks", ""))).hasMessageContaining("ranks");
+        assertThatThrownBy(() -> KindSearch.parse(Map.of("search_steps", "100000"))).hasMessageContaining("at most");
+        assertThat(KindSearch.parse(Map.of("candidates", "head,head,ia3")).candidates()).as("each tried once")
+                .hasSize(2);
     }
 }

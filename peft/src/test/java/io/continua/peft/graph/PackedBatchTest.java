@@ -3,6 +3,7 @@ package io.continua.peft.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.continua.peft.delta.PromptTuningConfig;
 import io.continua.peft.tokenizer.Tokens;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,9 +48,16 @@ class PackedBatchTest {
         assertThat(batch.attentionMask()).containsExactly(
                 1, 1, 1, 1, 1,
                 1, 1, 1, 1, 0);
-        assertThat(batch.requireWithin(5)).isSameAs(batch);
-        assertThatThrownBy(() -> PackedBatch.of(TEXTS, 12).requireWithin(16))
+        DeltaLayout prompt = new PromptTuningConfig(2).layout();
+        assertThat(batch.requireFor(prompt, 5)).isSameAs(batch);
+        assertThatThrownBy(() -> batch.requireFor(DeltaLayout.headOnly(), 5))
+                .hasMessageContaining("2 virtual tokens per text cannot run on layout head");
+        assertThatThrownBy(() -> PackedBatch.of(TEXTS, 12).requireFor(new PromptTuningConfig(12).layout(), 16))
                 .hasMessage("A text of 5 tokens after 12 virtual tokens exceeds the encoder's 16 positions");
+        Tokens cut = TEXTS.get(2).limit(3);
+        assertThat(cut.ids()).as("cut, keeping [SEP]").containsExactly(101, 8, 102);
+        assertThat(cut.truncated()).isTrue();
+        assertThat(TEXTS.get(0).limit(3)).isSameAs(TEXTS.get(0));
     }
 
     @Test
