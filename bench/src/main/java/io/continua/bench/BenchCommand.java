@@ -100,7 +100,7 @@ public final class BenchCommand implements CommandExtension {
         @Option(names = "--batch-size", defaultValue = "32", description = "Default ${DEFAULT-VALUE}.")
         private int batchSize;
 
-        @Option(names = "--lr", description = "Learning rate of the kind's tensors (default 2e-3).")
+        @Option(names = "--lr", description = "Learning rate of the kind's tensors (default: the kind's, 2e-3 for most).")
         private Double learningRate;
 
         @Option(names = "--head-lr", description = "Learning rate of the classifier head (default 1e-2).")
@@ -122,12 +122,13 @@ public final class BenchCommand implements CommandExtension {
                 Collections.shuffle(shuffled, new Random(7));
                 train = shuffled.subList(0, limit);
             }
-            TrainingConfig defaults = TrainingConfig.defaults().withBatchSize(batchSize);
+            DeltaConfig config = benchKind(kind, hyperparameters);
+            TrainingConfig defaults = TrainingConfig.defaults(config).withBatchSize(batchSize);
             TrainingConfig training = defaults.withLearningRates(
                     learningRate != null ? learningRate : defaults.learningRate(),
                     headLearningRate != null ? headLearningRate : defaults.headLearningRate());
             BenchResult result = new AccuracyBench(name, train, JsonlDataset.read(folder.resolve("test.jsonl")),
-                    benchKind(kind, hyperparameters), training, epochs, System.err).run();
+                    config, training, epochs, System.err).run();
             report(result, json.dir);
             return 0;
         }
@@ -191,7 +192,7 @@ public final class BenchCommand implements CommandExtension {
             List<String> keys = new ArrayList<>();
             (kinds != null ? kinds : new KindKeys()).forEach(keys::add);
             List<DeltaConfig> configs = keys.stream().map(key -> benchKind(key.trim(), Map.of())).toList();
-            PeftBench.Report report = new PeftBench(chosen, configs, TrainingConfig.defaults(), System.err).run();
+            PeftBench.Report report = new PeftBench(chosen, configs, System.err).run();
             System.out.println();
             System.out.print(PeftBench.table(report));
             System.out.println(BenchReport.machine());

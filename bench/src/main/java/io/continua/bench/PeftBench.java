@@ -46,13 +46,12 @@ final class PeftBench {
 
     private final List<Split> splits;
     private final List<DeltaConfig> kinds;
-    private final TrainingConfig training;
     private final PrintStream progress;
 
-    PeftBench(List<Split> splits, List<DeltaConfig> kinds, TrainingConfig training, PrintStream progress) {
+    /** Each kind trains with the default settings, at its own default learning rate. */
+    PeftBench(List<Split> splits, List<DeltaConfig> kinds, PrintStream progress) {
         this.splits = List.copyOf(splits);
         this.kinds = List.copyOf(kinds);
-        this.training = training;
         this.progress = progress;
     }
 
@@ -69,7 +68,8 @@ final class PeftBench {
                 progress.printf("peft: [%d/%d] %s on %s, %d training rows, %d epochs%n", ++done,
                         splits.size() * kinds.size(), kind.hyperparameters(), split.describe(), split.train().size(),
                         split.epochs());
-                OfflineTraining.Result result = OfflineTraining.trainAndScore(encoder, kind, training, split.train(),
+                OfflineTraining.Result result = OfflineTraining.trainAndScore(encoder, kind, TrainingConfig.defaults(kind),
+                        split.train(),
                         split.test(), split.epochs(), (step, total, seconds) -> {
                             if (step % 200 == 0) {
                                 progress.printf("peft: step %d/%d, %.0f s%n", step, total, seconds);

@@ -172,7 +172,7 @@ final class DemoCommand extends SettingsCommand {
         int epochs = 4;
         System.out.printf("Training the same %s delta offline on the %d examples, %d epochs, for comparison ...%n",
                 kind, train.size(), epochs);
-        TrainingConfig training = TrainingConfig.defaults();
+        TrainingConfig training = TrainingConfig.defaults(deltaConfig());
         ProgressBar bar = new ProgressBar("offline steps", (long) OfflineTraining.stepsPerEpoch(train.size(), training)
                 * epochs, System.out);
         OfflineTraining.Result result = OfflineTraining.trainAndScore(PretrainedEncoder.allMiniLmL6V2(),

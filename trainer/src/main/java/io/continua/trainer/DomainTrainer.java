@@ -7,6 +7,7 @@ import io.continua.peft.artifact.LoadedArtifact;
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.AdapterFusionConfig;
 import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.KindSearch;
 import io.continua.peft.training.AdamW;
 import io.continua.peft.training.DeltaTrainer;
@@ -61,6 +62,8 @@ final class DomainTrainer {
     private final RegistryClient registry;
     private TrainingConfig training;
     private Configured configured;
+    /** The domain's configured hyperparameters, training settings among them. */
+    private Map<String, String> hyperparameters;
     /** The last kind search's choice and every candidate's scores, recorded with each version they lead to. */
     private Map<String, String> searchRecord;
     private final Lineage lineage;
@@ -103,7 +106,10 @@ final class DomainTrainer {
         this.model = model;
         this.config = config;
         this.registry = registry;
-        this.training = trainingConfig(restore.hyperparameters(), config.batchSize());
+        this.hyperparameters = restore.hyperparameters();
+        this.training = trainingConfig(hyperparameters, config.batchSize(), restore.configured().delta() != null
+                ? restore.configured().delta()
+                : restore.latest().map(artifact -> artifact.delta().config()).orElse(null));
         this.configured = restore.configured();
         // A search's record goes on only with the lineage it chose: not into a kind configured since.
         this.searchRecord = configured.search() != null ? restore.searchRecord() : Map.of();
@@ -277,7 +283,7 @@ final class DomainTrainer {
                     e.getMessage());
             return;
         }
-        TrainingConfig newTraining = trainingConfig(now.hyperparameters(), config.batchSize());
+        hyperparameters = now.hyperparameters();
         if (!now.configured().equals(configured)) {
             log.info("Domain {}: configuration changed from {} to {}; a new lineage starts from the {} examples the "
                     + "domain keeps", domain, configured, now.configured(), replay.size() + fresh.size());
@@ -285,14 +291,17 @@ final class DomainTrainer {
             configured = now.configured();
             searchRecord = Map.of();
             notReady = null;
-            training = newTraining;
+            training = trainingConfig(hyperparameters, config.batchSize(), configured.delta());
             trainer = null;
             champion = null;
             championVersion = null;
             replay.forgetVisits();
-        } else if (!newTraining.equals(training) && trainer != null) {
-            training = newTraining;
-            trainer = trainerFrom(trainer.snapshot(), trainer.optimizer().state());
+        } else if (trainer != null) {
+            TrainingConfig newTraining = trainingConfig(hyperparameters, config.batchSize(), trainer.deltaConfig());
+            if (!newTraining.equals(training)) {
+                training = newTraining;
+                trainer = trainerFrom(trainer.snapshot(), trainer.optimizer().state());
+            }
         }
         if (now.heldProduction().isEmpty()) {
             // Released: a later hold, even at the same version again, moves training there again.
@@ -409,8 +418,10 @@ final class DomainTrainer {
                     + holdoutSet.size() + " so far)");
         }
         notReady = null;
-        KindSearchRun.Result result = KindSearchRun.run(domain, search, model, training, examples, holdoutSet, labels,
+        KindSearchRun.Result result = KindSearchRun.run(domain, search, model,
+                kind -> trainingConfig(hyperparameters, config.batchSize(), kind), examples, holdoutSet, labels,
                 () -> check(abandoned));
+        training = trainingConfig(hyperparameters, config.batchSize(), result.choice().config());
         searchRecord = Map.of("auto_choice", KindSearch.record(result.choice().config()),
                 "auto_candidates", KindSearch.record(result.scored()));
         lineageEvent = "kind auto chose " + result.choice().describe() + " at " + Instant.now();
@@ -636,8 +647,13 @@ final class DomainTrainer {
         return new DeltaTrainer(graph, model.tokenizer(), delta, training, optimizer);
     }
 
-    static TrainingConfig trainingConfig(Map<String, String> hyperparameters, int batchSize) {
-        return TrainingConfig.defaults().withBatchSize(batchSize).withSettings(hyperparameters);
+    /**
+     * The domain's training settings over the defaults: {@code kind}'s own default learning rate (the general one
+     * while the kind is not known yet, before a kind search), the trainer's batch size.
+     */
+    static TrainingConfig trainingConfig(Map<String, String> hyperparameters, int batchSize, DeltaConfig kind) {
+        TrainingConfig defaults = kind == null ? TrainingConfig.defaults() : TrainingConfig.defaults(kind);
+        return defaults.withBatchSize(batchSize).withSettings(hyperparameters);
     }
 
     private static String format(Evaluation evaluation) {

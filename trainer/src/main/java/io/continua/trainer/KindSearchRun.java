@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +33,18 @@ final class KindSearchRun {
     private KindSearchRun() {
     }
 
-    static Result run(String domain, KindSearch search, DomainModel model, TrainingConfig training,
-                      List<LabeledText> examples, List<LabeledText> holdout, List<String> labels, Runnable check) {
+    /**
+     * @param trainingFor each candidate's training settings (its kind's default learning rate unless the domain
+     *                    sets one)
+     */
+    static Result run(String domain, KindSearch search, DomainModel model,
+                      Function<DeltaConfig, TrainingConfig> trainingFor, List<LabeledText> examples,
+                      List<LabeledText> holdout, List<String> labels, Runnable check) {
         Evaluator evaluator = model.evaluator();
         List<KindSearch.Scored> scored = new ArrayList<>();
         List<DeltaTrainer> trainers = new ArrayList<>();
         for (DeltaConfig candidate : search.candidates()) {
+            TrainingConfig training = trainingFor.apply(candidate);
             DeltaTrainer trainer = DeltaTrainer.start(model.training(candidate), model.tokenizer(),
                     Delta.initialize(candidate, model.encoder().architecture(), labels, training.seed()), training);
             Random random = new Random(training.seed());

@@ -15,6 +15,8 @@ public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config
         PrefixTuningConfig, LlamaAdapterConfig, AdapterFusionConfig, HeadConfig {
     /** Standard deviation of the head's initial weights, as BERT initializes classifiers. */
     double HEAD_INIT_STD = 0.02;
+    /** The rate most kinds' tensors train at when a domain does not set {@code learning_rate}. */
+    double DEFAULT_LEARNING_RATE = 2e-3;
 
     DeltaKind kind();
 
@@ -33,6 +35,14 @@ public sealed interface DeltaConfig permits LoraConfig, AdapterConfig, Ia3Config
      */
     default boolean isTrainedAs(DeltaConfig configured) {
         return equals(configured);
+    }
+
+    /**
+     * The rate this kind's tensors train at when a domain does not set {@code learning_rate}: methods
+     * whose few parameters act through attention (prompts, prefixes, gates) train better faster.
+     */
+    default double learningRate() {
+        return DEFAULT_LEARNING_RATE;
     }
 
     /** Untrained tensors fed with every delta of this configuration (LoRA's scaling), by name. */

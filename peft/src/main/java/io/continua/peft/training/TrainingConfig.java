@@ -1,5 +1,6 @@
 package io.continua.peft.training;
 
+import io.continua.peft.delta.DeltaConfig;
 import io.continua.peft.delta.Settings;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +55,13 @@ public record TrainingConfig(double learningRate, double headLearningRate, doubl
     }
 
     public static TrainingConfig defaults() {
-        return new TrainingConfig(2e-3, 1e-2, 0.01, 1.0, 20, 0, 32, 42);
+        return new TrainingConfig(DeltaConfig.DEFAULT_LEARNING_RATE, 1e-2, 0.01, 1.0, 20, 0, 32, 42);
+    }
+
+    /** The defaults, the kind's tensors at the kind's own default rate. */
+    public static TrainingConfig defaults(DeltaConfig kind) {
+        TrainingConfig defaults = defaults();
+        return defaults.withLearningRates(kind.learningRate(), defaults.headLearningRate());
     }
 
     public TrainingConfig withSeed(long newSeed) {
