@@ -1,7 +1,6 @@
 package io.continua.peft.delta;
 
 import io.continua.peft.graph.DeltaLayout;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,14 +36,11 @@ public record PrefixTuningConfig(int virtualTokens) implements DeltaConfig {
     /** A standard normal per entry, as PEFT's prefix embedding starts. */
     @Override
     public float[] initialValues(String tensor, long[] shape, Random random) {
-        return DeltaConfig.normal((int) (shape[0] * shape[1]), 1, random);
+        return PromptTuningConfig.embeddings(shape, random);
     }
 
     @Override
     public Map<String, String> hyperparameters() {
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("kind", kind().key());
-        values.put("virtual_tokens", Integer.toString(virtualTokens));
-        return values;
+        return PromptTuningConfig.hyperparameters(kind(), virtualTokens);
     }
 }

@@ -53,13 +53,23 @@ public record PromptTuningConfig(int virtualTokens) implements DeltaConfig {
      */
     @Override
     public float[] initialValues(String tensor, long[] shape, Random random) {
-        return DeltaConfig.normal((int) (shape[0] * shape[1]), 1, random);
+        return embeddings(shape, random);
     }
 
     @Override
     public Map<String, String> hyperparameters() {
+        return hyperparameters(kind(), virtualTokens);
+    }
+
+    /** A prompt-learning method's embeddings as PEFT starts them: a standard normal per entry. */
+    static float[] embeddings(long[] shape, Random random) {
+        return DeltaConfig.normal((int) (shape[0] * shape[1]), 1, random);
+    }
+
+    /** A prompt-learning method's settings: its kind and its virtual tokens. */
+    static Map<String, String> hyperparameters(DeltaKind kind, int virtualTokens) {
         Map<String, String> values = new LinkedHashMap<>();
-        values.put("kind", kind().key());
+        values.put("kind", kind.key());
         values.put("virtual_tokens", Integer.toString(virtualTokens));
         return values;
     }
