@@ -176,6 +176,59 @@ class IngestServiceIT {
     }
 
     /**
+     * Examples published as JSON objects (as kcat or any client without Avro would) are accepted like Avro ones and
+     * meet the same rules; a JSON record that does not fit the schema is dead-lettered naming the field; once the
+     * deployment accepts only Avro, JSON is dead-lettered as a format it does not accept.
+     */
+    @Test
+    void examplesPublishedAsJsonAreReadAndHeldToTheSameRules(EmbeddedKafka kafka) throws Exception {
+        service = IngestService.start(config, vertx);
+        service.awaitRunning(Duration.ofSeconds(60));
+        sendJson("{\"id\": \"j-1\", \"domain\": \"banking\", \"text\": \"  where is  my card\", "
+                + "\"label\": \"card_arrival\", \"eventTime\": \"" + now + "\"}");
+        sendJson("{\"id\": \"j-2\", \"domain\": \"banking\", \"text\": \"top up\", \"label\": \" \", "
+                + "\"eventTime\": " + now.toEpochMilli() + "}");
+        sendJson("{\"id\": \"j-3\", \"domain\": \"banking\", \"text\": \"top up\", \"lable\": \"top_up\"}");
+
+        List<LabeledExample> accepted = new ArrayList<>();
+        List<RejectedRecord> rejected = new ArrayList<>();
+        try (KafkaConsumer<String, LabeledExample> acceptedReader = reader(kafka, RecordSerdes.labeledExample(),
+                topics.examplesAccepted());
+             KafkaConsumer<String, RejectedRecord> rejectedReader = reader(kafka, RecordSerdes.rejectedRecord(),
+                     topics.examplesRejected())) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                acceptedReader.poll(Duration.ofMillis(100)).forEach(r -> accepted.add(r.value()));
+                rejectedReader.poll(Duration.ofMillis(100)).forEach(r -> rejected.add(r.value()));
+                return accepted.size() + rejected.size() >= 3;
+            });
+        }
+        assertThat(accepted).singleElement().satisfies(example -> {
+            assertThat(example.getId()).isEqualTo("j-1");
+            assertThat(example.getText()).as("normalized like any example").isEqualTo("where is my card");
+            assertThat(example.getSplit()).isNotNull();
+        });
+        assertThat(rejected).extracting(RejectedRecord::getReason).containsExactlyInAnyOrder("blank_label",
+                "undecodable");
+        assertThat(rejected).filteredOn(record -> record.getReason().equals("undecodable")).singleElement()
+                .satisfies(record -> assertThat(record.getDetail()).startsWith("INVALID_JSON").contains("lable"));
+
+        service.close();
+        service = IngestService.start(config.with(SharedSettings.INPUT_FORMATS, List.of("single-object")), vertx);
+        service.awaitRunning(Duration.ofSeconds(60));
+        sendJson("{\"id\": \"j-4\", \"domain\": \"banking\", \"text\": \"hello\", \"label\": \"greet\", "
+                + "\"eventTime\": \"" + now + "\"}");
+        try (KafkaConsumer<String, RejectedRecord> rejectedReader = reader(kafka, RecordSerdes.rejectedRecord(),
+                topics.examplesRejected())) {
+            List<RejectedRecord> refused = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                rejectedReader.poll(Duration.ofMillis(100)).forEach(r -> refused.add(r.value()));
+                return refused.size() >= 3;
+            });
+            assertThat(refused.get(2).getDetail()).startsWith("FORMAT_NOT_ACCEPTED");
+        }
+    }
+
+    /**
      * Producers without Kafka post examples over HTTP: a valid batch is published and accepted like any other
      * record; a batch with one bad example is refused whole (422, naming it) and none of it is published; bodies
      * that are not JSON of the right shape are 4xx.
@@ -239,6 +292,11 @@ class IngestServiceIT {
 
     private String send(LabeledExample.Builder example) throws Exception {
         return send("banking", example);
+    }
+
+    private void sendJson(String json) throws Exception {
+        producer.send(new ProducerRecord<>(topics.examples(), bytes("banking"), json.getBytes(StandardCharsets.UTF_8)))
+                .get();
     }
 
     /** To one partition of the examples topic, whatever the key's hash says. */

@@ -63,7 +63,8 @@ public final class ServingService implements AutoCloseable {
             follower.awaitCaughtUp(Duration.ofSeconds(120));
             Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens());
             this.requests = config.consumeRequests() ? resources.add("request consumer",
-                    new PredictionRequestConsumer(config.kafka(), config.groupId(), config.topics(), predictions,
+                    new PredictionRequestConsumer(config.kafka(), config.groupId(), config.topics(),
+                            config.inputFormats(), predictions,
                             metrics)) : null;
             this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,
                     this::isReady, metrics::scrape), config.host(), config.httpPort());

@@ -64,7 +64,7 @@ public final class ServingSettings {
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, SharedSettings.REGISTRY_URL, REGISTRY_TOKEN, SharedSettings.DELTAS_VERIFY_KEY, ALIAS, MAX_BATCH,
             MAX_BATCH_TOKENS, MAX_WAIT, QUEUE_CAPACITY, MAX_TEXTS, MAX_TEXT_CHARS, TOP_K, MAX_TOKENS, PRECISION,
-            PINNED_VERSIONS, CONSUME_REQUESTS, GROUP_ID, EXPORT_DIR));
+            PINNED_VERSIONS, CONSUME_REQUESTS, GROUP_ID, EXPORT_DIR, SharedSettings.INPUT_FORMATS));
 
     private ServingSettings() {
     }

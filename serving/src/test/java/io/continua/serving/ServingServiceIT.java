@@ -149,22 +149,31 @@ class ServingServiceIT {
             send(producer, request("r-3", "banking", "  "));
             send(producer, request("r-4", "banking", "top up please"));
             send(producer, request("r-5", "banking", "card ".repeat(2_001)));
+            // As kcat or curl would publish it: a JSON object of the request's fields, the time as ISO-8601.
+            producer.send(new ProducerRecord<>(stack.topics.predictRequests(), bytes("banking"), bytes(
+                    "{\"requestId\": \"r-json\", \"domain\": \"banking\", \"text\": \"where is my card\", "
+                            + "\"eventTime\": \"" + Instant.now() + "\"}"))).get();
+            producer.send(new ProducerRecord<>(stack.topics.predictRequests(), bytes("banking"), bytes(
+                    "{\"requestId\": \"r-typo\", \"domian\": \"banking\", \"text\": \"hi\"}"))).get();
 
             List<Prediction> answered = new ArrayList<>();
             List<RejectedRecord> dead = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 results.poll(Duration.ofMillis(100)).forEach(r -> answered.add(r.value()));
                 rejected.poll(Duration.ofMillis(100)).forEach(r -> dead.add(r.value()));
-                return answered.size() >= 2 && dead.size() >= 4;
+                return answered.size() >= 3 && dead.size() >= 5;
             });
-            assertThat(answered).extracting(Prediction::getRequestId).containsExactlyInAnyOrder("r-1", "r-4");
+            assertThat(answered).extracting(Prediction::getRequestId).containsExactlyInAnyOrder("r-1", "r-4", "r-json");
+            assertThat(dead).filteredOn(record -> record.getDetail().startsWith("INVALID_JSON")).singleElement()
+                    .satisfies(record -> assertThat(record.getDetail()).contains("domian"));
             assertThat(answered).allSatisfy(prediction -> {
                 assertThat(prediction.getVersion()).isEqualTo(1);
                 assertThat(prediction.getAlias()).isEqualTo("production");
                 assertThat(ServingStack.LABELS).contains(prediction.getLabel());
             });
             assertThat(dead).extracting(RejectedRecord::getReason)
-                    .containsExactlyInAnyOrder("undecodable", "unknown_domain", "blank_text", "text_too_long");
+                    .containsExactlyInAnyOrder("undecodable", "unknown_domain", "blank_text", "text_too_long",
+                            "undecodable");
             assertThat(dead).allSatisfy(record -> assertThat(record.getRejectedBy()).isEqualTo("serving"));
         }
     }

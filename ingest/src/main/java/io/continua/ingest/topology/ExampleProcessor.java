@@ -7,7 +7,7 @@ import io.continua.ingest.validate.TextNormalizer;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.DomainNames;
-import io.continua.schemas.serde.AvroSerde;
+import io.continua.schemas.serde.InputDeserializer;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.schemas.serde.UndecodableRecordException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Decodes, validates and normalizes what producers publish. Emits either a normalized
+ * Decodes (in any accepted format: Avro single-object, JSON), validates and normalizes what producers publish. Emits either a normalized
  * {@link LabeledExample} or, for a record that fails, a {@link RejectedRecord} with the reason and
  * the original bytes, keyed by its domain when it names a valid one, else by its key. Counting
  * happens after the records are repartitioned by domain ({@link RejectionCounter}, {@link DedupProcessor}).
@@ -28,11 +28,12 @@ final class ExampleProcessor implements Processor<byte[], byte[], String, Specif
     static final String SERVICE = "ingest";
 
     private final ExampleValidator validator;
-    private final AvroSerde<LabeledExample> serde = RecordSerdes.labeledExample();
+    private final InputDeserializer<LabeledExample> serde;
     private ProcessorContext<String, SpecificRecord> context;
 
     ExampleProcessor(IngestConfig config) {
         this.validator = new ExampleValidator(config);
+        this.serde = RecordSerdes.input(LabeledExample.class, config.inputFormats());
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.RejectedRecord;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -29,6 +30,11 @@ public final class RecordSerdes {
     @SuppressWarnings("unchecked")
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
         return (AvroSerde<T>) SHARED.get(type);
+    }
+
+    /** Reads input records of {@code type} in any of the {@code accepted} formats. */
+    public static <T extends SpecificRecord> InputDeserializer<T> input(Class<T> type, Set<RecordFormat> accepted) {
+        return new InputDeserializer<>(type, of(type), accepted);
     }
 
     public static AvroSerde<LabeledExample> labeledExample() {

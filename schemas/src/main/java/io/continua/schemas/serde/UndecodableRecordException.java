@@ -18,7 +18,13 @@ public final class UndecodableRecordException extends SerializationException {
         /** Single-object encoded with a schema fingerprint no known version has. */
         UNKNOWN_SCHEMA,
         /** The header is right but the body does not decode with the schema it names. */
-        CORRUPT
+        CORRUPT,
+        /** A JSON record that is not an object of the record's fields, each of its type. */
+        INVALID_JSON,
+        /** None of the formats Continua reads. */
+        UNKNOWN_FORMAT,
+        /** A format this deployment does not accept (a setting restricts them). */
+        FORMAT_NOT_ACCEPTED
     }
 
     private final Reason reason;

@@ -2,8 +2,12 @@ package io.continua.service.settings;
 
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.serde.RecordFormat;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A service's configuration: its setting values, checked against the service's definitions, and what follows
@@ -70,6 +74,12 @@ public abstract class ServiceConfig<C extends ServiceConfig<C>> {
     /** Where the HTTP server listens. */
     public final String host() {
         return values.get(SharedSettings.HOST);
+    }
+
+    /** The encodings this service reads its input records in. */
+    public final Set<RecordFormat> inputFormats() {
+        return values.get(SharedSettings.INPUT_FORMATS).stream().map(RecordFormat::fromKey)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(RecordFormat.class)));
     }
 
     public final Path dataDir() {

@@ -28,6 +28,9 @@ public record SettingType<T>(String name, Function<String, T> parser, Function<T
     public static final SettingType<Duration> DURATION = plain("duration",
             text -> Duration.parse(text.trim().toUpperCase(Locale.ROOT)), "an ISO-8601 duration such as PT20S or P7D");
     public static final SettingType<Path> PATH = plain("path", Path::of, "a file path");
+    /** A comma-separated list; blanks around items and empty items are dropped. */
+    public static final SettingType<List<String>> LIST = new SettingType<>("list", SettingType::parseList,
+            items -> String.join(",", items), "a comma-separated list", false);
     /** A comma-separated list whose items are secrets; blanks around items and empty items are dropped. */
     public static final SettingType<List<String>> PASSWORD_LIST = new SettingType<>("list", SettingType::parseList,
             items -> String.join(",", items), "a comma-separated list", true);

@@ -3,7 +3,9 @@ package io.continua.service.settings;
 import io.continua.schemas.kafka.DeltaLogSignatures;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.serde.RecordFormat;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /** Settings several services share, declared here once: where the cluster is, where state goes, the registry. */
@@ -36,10 +38,19 @@ public final class SharedSettings {
     public static final Setting<Path> DELTAS_VERIFY_KEY = Setting.of("deltas.verify.key", SettingType.PATH,
             "the registry's Ed25519 public key (PEM): deltas records that do not verify are ignored, logged and "
                     + "counted in `continua_deltas_untrusted_records`; unset: records are not checked");
+    public static final Setting<List<String>> INPUT_FORMATS = Setting.of("input.formats", SettingType.LIST,
+            "encodings read from `examples` and `predict.requests`, told apart per record by its first bytes: "
+                    + "`single-object` (Avro single-object encoding), `json` (a JSON object of the record's fields), "
+                    + "`confluent` (Confluent's wire format; schema ids are not resolved yet, so such records are "
+                    + "dead-lettered `UNKNOWN_SCHEMA`); a record in a format not listed is dead-lettered")
+            .defaultTo(List.of("single-object", "json", "confluent"))
+            .validatedBy(new Validator<>("one or more of `single-object`, `json`, `confluent`", formats ->
+                    !formats.isEmpty() && formats.stream().allMatch(format -> Arrays.stream(RecordFormat.values())
+                            .anyMatch(known -> known.key().equals(format)))));
 
     /** All of them, documented once; each service takes those it needs. */
     public static final SettingDefs DEFS = SettingDefs.of("shared", List.of(BOOTSTRAP, KAFKA_CONFIG, TOPIC_PREFIX,
-            DATA_DIR, HOST, REGISTRY_URL, REGISTRY_TOKEN, DELTAS_VERIFY_KEY));
+            DATA_DIR, HOST, REGISTRY_URL, REGISTRY_TOKEN, DELTAS_VERIFY_KEY, INPUT_FORMATS));
 
     private SharedSettings() {
     }

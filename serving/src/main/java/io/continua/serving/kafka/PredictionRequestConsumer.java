@@ -11,6 +11,7 @@ import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.loop.RestartingLoop;
+import io.continua.schemas.serde.RecordFormat;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.serving.inference.Classification;
 import io.continua.serving.inference.OverloadedException;
@@ -70,8 +71,8 @@ public final class PredictionRequestConsumer implements AutoCloseable {
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> held = new LinkedHashMap<>();
     private final Counter pauses;
 
-    public PredictionRequestConsumer(KafkaConnection kafka, String groupId, Topics topics, Predictions predictions,
-                                     MeterRegistry metrics) {
+    public PredictionRequestConsumer(KafkaConnection kafka, String groupId, Topics topics, Set<RecordFormat> formats,
+                                     Predictions predictions, MeterRegistry metrics) {
         this.topics = topics;
         this.predictions = predictions;
         this.consumer = new KafkaConsumer<>(kafka.client(Map.of(
@@ -84,7 +85,7 @@ public final class PredictionRequestConsumer implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "2"));
         this.results = new KafkaProducer<>(producerConfig, new StringSerializer(), RecordSerdes.prediction());
         this.deadLetters = new KafkaProducer<>(producerConfig, new StringSerializer(), RecordSerdes.rejectedRecord());
-        this.decoder = new DeadLetteringDecoder<>(RecordSerdes.predictionRequest(), deadLetters,
+        this.decoder = new DeadLetteringDecoder<>(RecordSerdes.input(PredictionRequest.class, formats), deadLetters,
                 topics.examplesRejected(), SERVICE);
         this.pauses = Counter.builder("continua_serving_kafka_pauses")
                 .description("Times a predict.requests partition was paused because the inference queue was full")

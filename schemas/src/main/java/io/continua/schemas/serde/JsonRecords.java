@@ -1,0 +1,133 @@
+package io.continua.schemas.serde;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Reads a record from a plain JSON object with its fields, as tools like kcat or curl send it,
+ * held to the record's Avro schema: every field without a default is required, no field the schema
+ * lacks is taken, each value must be of its type. Nullable fields may be null or absent; a
+ * timestamp may be epoch milliseconds or an ISO-8601 instant ({@code 2026-11-27T05:00:00Z}); an enum
+ * is its symbol. A record that does not fit throws {@link UndecodableRecordException} naming the field.
+ */
+final class JsonRecords {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonRecords() {
+    }
+
+    static <T extends SpecificRecord> T read(Class<T> type, byte[] bytes) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw invalid("Not valid JSON: " + e.getOriginalMessage(), bytes, e);
+        } catch (IOException e) {
+            throw invalid("Not valid JSON: " + e.getMessage(), bytes, e);
+        }
+        if (root == null || !root.isObject()) {
+            throw invalid("A JSON " + type.getSimpleName() + " must be an object", bytes, null);
+        }
+        SpecificData model = SpecificData.getForClass(type);
+        Schema schema = model.getSchema(type);
+        Set<String> known = new HashSet<>();
+        schema.getFields().forEach(field -> known.add(field.name()));
+        List<String> unknown = new ArrayList<>();
+        root.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                unknown.add(name);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw invalid("Unknown field(s) " + unknown + " for a " + type.getSimpleName() + "; its fields are " + known,
+                    bytes, null);
+        }
+        @SuppressWarnings("unchecked")
+        T record = (T) model.newRecord(null, schema);
+        for (Schema.Field field : schema.getFields()) {
+            JsonNode value = root.get(field.name());
+            if (value == null && field.hasDefaultValue()) {
+                record.put(field.pos(), model.deepCopy(field.schema(), model.getDefaultValue(field)));
+            } else if (value == null) {
+                throw invalid("Missing field '" + field.name() + "'", bytes, null);
+            } else {
+                record.put(field.pos(), value(model, field.schema(), value, field.name(), bytes));
+            }
+        }
+        return record;
+    }
+
+    private static Object value(SpecificData model, Schema schema, JsonNode node, String field, byte[] bytes) {
+        switch (schema.getType()) {
+            case UNION -> {
+                if (node.isNull() && schema.getTypes().stream().anyMatch(type -> type.getType() == Schema.Type.NULL)) {
+                    return null;
+                }
+                Schema branch = schema.getTypes().stream().filter(type -> type.getType() != Schema.Type.NULL)
+                        .findFirst().orElseThrow();
+                return value(model, branch, node, field, bytes);
+            }
+            case STRING -> {
+                if (!node.isTextual()) {
+                    throw invalid("Field '" + field + "' must be a string, got " + node, bytes, null);
+                }
+                return node.asText();
+            }
+            case INT -> {
+                if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+                    throw invalid("Field '" + field + "' must be an integer, got " + node, bytes, null);
+                }
+                return node.asInt();
+            }
+            case LONG -> {
+                if (schema.getLogicalType() instanceof LogicalTypes.TimestampMillis) {
+                    return instant(node, field, bytes);
+                }
+                if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+                    throw invalid("Field '" + field + "' must be an integer, got " + node, bytes, null);
+                }
+                return node.asLong();
+            }
+            case ENUM -> {
+                if (!node.isTextual() || !schema.getEnumSymbols().contains(node.asText())) {
+                    throw invalid("Field '" + field + "' must be one of " + schema.getEnumSymbols() + ", got " + node,
+                            bytes, null);
+                }
+                return model.createEnum(node.asText(), schema);
+            }
+            default -> throw invalid("Field '" + field + "' has a type JSON input does not take: " + schema.getType(),
+                    bytes, null);
+        }
+    }
+
+    private static Instant instant(JsonNode node, String field, byte[] bytes) {
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return Instant.ofEpochMilli(node.asLong());
+        }
+        if (node.isTextual()) {
+            try {
+                return Instant.parse(node.asText());
+            } catch (DateTimeParseException e) {
+                // Falls through to the error below, which says what is taken.
+            }
+        }
+        throw invalid("Field '" + field + "' must be epoch milliseconds or an ISO-8601 instant such as "
+                + "2026-11-27T05:00:00Z, got " + node, bytes, null);
+    }
+
+    private static UndecodableRecordException invalid(String detail, byte[] bytes, Throwable cause) {
+        return new UndecodableRecordException(UndecodableRecordException.Reason.INVALID_JSON, detail, bytes, cause);
+    }
+}

@@ -1,0 +1,90 @@
+package io.continua.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.continua.schemas.LabeledExample;
+import io.continua.schemas.PredictionRequest;
+import io.continua.schemas.SampleRecords;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Input records in each accepted format, told apart by their first bytes, and what each refusal says. */
+class InputFormatsTest {
+    private static final InputDeserializer<LabeledExample> EXAMPLES = RecordSerdes.input(LabeledExample.class,
+            EnumSet.allOf(RecordFormat.class));
+
+    @Test
+    void aJsonObjectReadsAsTheRecordItsFieldsDescribe() {
+        LabeledExample expected = SampleRecords.labeledExample("json-1");
+        String json = " {\"id\": \"json-1\", \"domain\": \"banking\", \"text\": \"How do I top up my card?\", "
+                + "\"label\": \"top_up\", \"eventTime\": \"" + expected.getEventTime() + "\", "
+                + "\"requestId\": \"req-json-1\", \"split\": \"HOLDOUT\"}";
+        assertThat(read(json)).isEqualTo(expected);
+        LabeledExample minimal = read("{\"id\": \"m\", \"domain\": \"banking\", \"text\": \"t\", \"label\": \"l\", "
+                + "\"eventTime\": 1764219600000}");
+        assertThat(minimal.getEventTime()).isEqualTo(Instant.ofEpochMilli(1764219600000L));
+        assertThat(minimal.getRequestId()).as("absent nullable field").isNull();
+        assertThat(minimal.getSplit()).isNull();
+        PredictionRequest request = RecordSerdes.input(PredictionRequest.class, Set.of(RecordFormat.JSON)).deserialize(
+                "t", bytes("{\"requestId\": \"r\", \"domain\": \"banking\", \"text\": \"hi\", \"version\": 3, "
+                        + "\"alias\": null, \"eventTime\": 5}"));
+        assertThat(request.getVersion()).isEqualTo(3);
+        assertThat(request.getEventTime()).isEqualTo(Instant.ofEpochMilli(5));
+    }
+
+    @Test
+    void aJsonRecordThatDoesNotFitItsSchemaIsRefusedNamingTheField() {
+        assertRefused("{\"id\": \"x\", \"domain\": \"b\", \"text\": \"t\"}", UndecodableRecordException.Reason.INVALID_JSON,
+                "Missing field 'label'");
+        assertRefused("{\"id\": \"x\", \"domain\": \"b\", \"text\": \"t\", \"lable\": \"l\"}",
+                UndecodableRecordException.Reason.INVALID_JSON, "Unknown field(s) [lable]");
+        assertRefused("{\"id\": 7, \"domain\": \"b\", \"text\": \"t\", \"label\": \"l\"}",
+                UndecodableRecordException.Reason.INVALID_JSON, "Field 'id' must be a string");
+        assertRefused("{\"id\": \"x\", \"domain\": \"b\", \"text\": \"t\", \"label\": \"l\", \"eventTime\": \"yesterday\"}",
+                UndecodableRecordException.Reason.INVALID_JSON, "ISO-8601");
+        assertRefused("{\"id\": \"x\", \"domain\": \"b\", \"text\": \"t\", \"label\": \"l\", \"split\": \"TEST\"}",
+                UndecodableRecordException.Reason.INVALID_JSON, "[TRAIN, HOLDOUT]");
+        assertRefused("{\"id\": \"x\",", UndecodableRecordException.Reason.INVALID_JSON, "Not valid JSON");
+    }
+
+    @Test
+    void eachFormatIsToldApartByItsFirstBytes() {
+        byte[] avro = RecordSerdes.labeledExample().serialize("t", SampleRecords.labeledExample("a-1"));
+        assertThat(RecordFormat.detect(avro)).contains(RecordFormat.SINGLE_OBJECT);
+        assertThat(EXAMPLES.deserialize("t", avro).getId()).isEqualTo("a-1");
+        assertThat(RecordFormat.detect(new byte[] {0, 0, 0, 0, 42, 2})).contains(RecordFormat.CONFLUENT);
+        assertRefused(new byte[] {0, 0, 0, 0, 42, 2}, EXAMPLES, UndecodableRecordException.Reason.UNKNOWN_SCHEMA,
+                "schema id 42");
+        assertRefused(bytes("hello"), EXAMPLES, UndecodableRecordException.Reason.UNKNOWN_FORMAT, "Starts with 68");
+        assertRefused(bytes("{\"id\": \"x\"}"), RecordSerdes.input(LabeledExample.class,
+                Set.of(RecordFormat.SINGLE_OBJECT)), UndecodableRecordException.Reason.FORMAT_NOT_ACCEPTED,
+                "A json record; this deployment accepts single-object");
+        assertThat(RecordFormat.fromKey("single-object")).isEqualTo(RecordFormat.SINGLE_OBJECT);
+    }
+
+    private static LabeledExample read(String json) {
+        return EXAMPLES.deserialize("t", bytes(json));
+    }
+
+    private static void assertRefused(String json, UndecodableRecordException.Reason reason, String detail) {
+        assertRefused(bytes(json), EXAMPLES, reason, detail);
+    }
+
+    private static void assertRefused(byte[] bytes, InputDeserializer<LabeledExample> input,
+                                      UndecodableRecordException.Reason reason, String detail) {
+        UndecodableRecordException refused = catchThrowableOfType(UndecodableRecordException.class,
+                () -> input.deserialize("t", bytes));
+        assertThat(refused).as("refused").isNotNull();
+        assertThat(refused.reason()).as(refused.getMessage()).isEqualTo(reason);
+        assertThat(refused.getMessage()).contains(detail);
+        assertThat(refused.rawBytes()).isEqualTo(bytes);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
