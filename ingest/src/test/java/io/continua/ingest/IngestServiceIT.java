@@ -2,6 +2,7 @@ package io.continua.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.continua.ingest.stats.DomainStats;
 import io.continua.kafka.EmbeddedKafka;
@@ -18,16 +19,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -226,6 +231,46 @@ class IngestServiceIT {
             });
             assertThat(refused.get(2).getDetail()).startsWith("FORMAT_NOT_ACCEPTED");
         }
+    }
+
+    /**
+     * A real librdkafka client: kcat publishes JSON examples keyed by the domain (its own partitioner), a Java
+     * producer the same texts in Avro on both partitions; each text is accepted once, whichever copy comes first,
+     * and the others are duplicates of one domain's stream. Needs Debian's kcat (CI installs it).
+     */
+    @Test
+    void jsonFromKcatAndAvroFromJavaOnAnyPartitionAreOneDomainStream(EmbeddedKafka kafka) throws Exception {
+        assumeTrue(onPath("kcat"), "kcat is not installed (apt-get install kcat)");
+        service = IngestService.start(config, vertx);
+        service.awaitRunning(Duration.ofSeconds(60));
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            lines.append("{\"id\": \"kcat-").append(i).append("\", \"domain\": \"banking\", \"text\": \"question ")
+                    .append(i).append("\", \"label\": \"intent_").append(i % 2).append("\", \"eventTime\": \"")
+                    .append(now).append("\"}\n");
+        }
+        Process kcat = new ProcessBuilder("kcat", "-P", "-b", kafka.bootstrapServers(), "-t", topics.examples(),
+                "-k", "banking").redirectErrorStream(true).start();
+        kcat.getOutputStream().write(lines.toString().getBytes(StandardCharsets.UTF_8));
+        kcat.getOutputStream().close();
+        assertThat(kcat.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(kcat.exitValue()).as(new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isZero();
+        for (int i = 0; i < 5; i++) {
+            sendTo(0, example("java-a-" + i, "question " + i, "intent_" + (i % 2)));
+            sendTo(1, example("java-b-" + i, "question " + i, "intent_" + (i % 2)));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.stats("banking")
+                .map(stats -> stats.acceptedCount() + stats.duplicateCount()).orElse(0L) >= 15);
+        DomainStats stats = service.stats("banking").orElseThrow();
+        assertThat(stats.acceptedCount()).isEqualTo(5);
+        assertThat(stats.duplicateCount()).isEqualTo(10);
+        assertThat(stats.rejectedCount()).isZero();
+    }
+
+    private static boolean onPath(String command) {
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
     }
 
     /**
