@@ -10,6 +10,7 @@ import static io.continua.serving.ServingSettings.MAX_TEXTS;
 import static io.continua.serving.ServingSettings.MAX_TEXT_CHARS;
 import static io.continua.serving.ServingSettings.MAX_TOKENS;
 import static io.continua.serving.ServingSettings.MAX_WAIT;
+import static io.continua.serving.ServingSettings.OUTPUT_FORMAT;
 import static io.continua.serving.ServingSettings.PINNED_VERSIONS;
 import static io.continua.serving.ServingSettings.PORT;
 import static io.continua.serving.ServingSettings.PRECISION;
@@ -20,6 +21,7 @@ import static io.continua.serving.ServingSettings.TOP_K;
 import io.continua.peft.runtime.NativeCache;
 import io.continua.peft.runtime.Precision;
 import io.continua.schemas.kafka.DeltaLogSignatures;
+import io.continua.schemas.serde.RecordFormat;
 import io.continua.service.settings.ServiceConfig;
 import io.continua.service.settings.SettingValues;
 import io.continua.service.settings.SharedSettings;
@@ -124,6 +126,11 @@ public final class ServingConfig extends ServiceConfig<ServingConfig> {
 
     public boolean consumeRequests() {
         return get(CONSUME_REQUESTS);
+    }
+
+    /** How predictions are written to {@code predict.results}. */
+    public RecordFormat outputFormat() {
+        return RecordFormat.fromKey(get(OUTPUT_FORMAT));
     }
 
     public String groupId() {

@@ -3,6 +3,8 @@ package io.continua.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
 import io.continua.peft.artifact.DeltaArtifact;
@@ -32,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
@@ -175,6 +178,39 @@ class ServingServiceIT {
                     .containsExactlyInAnyOrder("undecodable", "unknown_domain", "blank_text", "text_too_long",
                             "undecodable");
             assertThat(dead).allSatisfy(record -> assertThat(record.getRejectedBy()).isEqualTo("serving"));
+        }
+    }
+
+    /** With {@code output.format: json}, predictions reach consumers without Avro as JSON objects of their fields. */
+    @Test
+    void writesPredictionsAsJsonWhenTheDeploymentAsksForIt() throws Exception {
+        stack.upload("banking", 1);
+        ServingService serving = ServingService.start(stack.config().with(ServingSettings.OUTPUT_FORMAT, "json"),
+                stack.encoder, stack.vertx);
+        try {
+            stack.awaitActive(serving, "banking", 1);
+            try (KafkaConsumer<String, byte[]> results = consumer(new ByteArrayDeserializer(),
+                    stack.topics.predictResults());
+                 KafkaProducer<byte[], byte[]> producer = rawProducer()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    results.poll(Duration.ofMillis(100));
+                    return !results.assignment().isEmpty();
+                });
+                send(producer, request("r-json-out", "banking", "my card has not arrived"));
+                List<byte[]> written = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    results.poll(Duration.ofMillis(100)).forEach(r -> written.add(r.value()));
+                    return !written.isEmpty();
+                });
+                JsonNode prediction = new ObjectMapper().readTree(written.get(0));
+                assertThat(prediction.path("requestId").asText()).isEqualTo("r-json-out");
+                assertThat(ServingStack.LABELS).contains(prediction.path("label").asText());
+                assertThat(prediction.path("version").asInt()).isEqualTo(1);
+                assertThat(prediction.path("scores").get(0).path("score").isNumber()).isTrue();
+                assertThat(Instant.parse(prediction.path("eventTime").asText())).isBefore(Instant.now().plusSeconds(1));
+            }
+        } finally {
+            serving.close();
         }
     }
 

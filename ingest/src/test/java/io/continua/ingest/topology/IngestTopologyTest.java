@@ -16,6 +16,7 @@ import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.Split;
 import io.continua.schemas.kafka.ExampleHeaders;
 import io.continua.schemas.kafka.Topics;
+import io.continua.schemas.serde.JsonSerializer;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.service.settings.SharedSettings;
 import java.nio.ByteBuffer;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -125,7 +127,7 @@ class IngestTopologyTest {
                 7L, 8L, 9L, 10L);
         RejectedRecord undecodable = refused.get(10);
         assertThat(bytes(undecodable.getOriginalValue())).containsExactly(0x13, 0x37, 0x00);
-        assertThat(undecodable.getDetail()).startsWith("NOT_SINGLE_OBJECT");
+        assertThat(undecodable.getDetail()).startsWith("UNKNOWN_FORMAT");
         assertThat(accepted.isEmpty()).isTrue();
         assertThat(stats("banking").rejectedCount()).as("counted under the record's domain, or else its key")
                 .isEqualTo(10);
@@ -176,11 +178,12 @@ class IngestTopologyTest {
         }
     }
 
+    /** Predictions in either format serving writes (the third as JSON) are joined alike. */
     @Test
     void joinsPredictionsWithTheirLaterLabelsIntoPrequentialAccuracy() {
         predict("r1", "card_arrival", 3, NOW);
         predict("r2", "card_arrival", 3, NOW.plusSeconds(1));
-        predict("r3", "top_up", 4, NOW.plusSeconds(2));
+        predict("r3", "top_up", 4, NOW.plusSeconds(2), new JsonSerializer<>());
         publish("banking", LabeledExample.newBuilder(example("a", "banking", "Where is my card?", "card_arrival"))
                 .setRequestId("r1").build(), NOW.plusSeconds(5));
         publish("banking", LabeledExample.newBuilder(example("b", "banking", "It never came", "lost_card"))
@@ -213,11 +216,16 @@ class IngestTopologyTest {
     }
 
     private void predict(String requestId, String label, int version, Instant time) {
+        predict(requestId, label, version, time, RecordSerdes.prediction());
+    }
+
+    /** A prediction as serving writes it, in the format its {@code output.format} says. */
+    private void predict(String requestId, String label, int version, Instant time, Serializer<Prediction> format) {
         Prediction prediction = Prediction.newBuilder().setRequestId(requestId).setDomain("banking").setLabel(label)
                 .setScores(List.of(new LabelScore(label, 0.9))).setVersion(version).setAlias("production")
                 .setLatencyMs(3.0).setTruncated(false).setEventTime(time).build();
         predictions.pipeInput(new TestRecord<>("banking".getBytes(StandardCharsets.UTF_8),
-                RecordSerdes.prediction().serialize(topics.predictResults(), prediction), time));
+                format.serialize(topics.predictResults(), prediction), time));
     }
 
     static LabeledExample example(String id, String domain, String text, String label) {

@@ -3,6 +3,9 @@ package io.continua.schemas.serde;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -16,7 +19,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Reads a record from a plain JSON object with its fields, as tools like kcat or curl send it,
+ * Reads (and writes) a record as a plain JSON object with its fields, as tools like kcat or curl send it,
  * held to the record's Avro schema: every field without a default is required, no field the schema
  * lacks is taken, each value must be of its type. Nullable fields may be null or absent; a
  * timestamp may be epoch milliseconds or an ISO-8601 instant ({@code 2026-11-27T05:00:00Z}); an enum
@@ -41,29 +44,37 @@ final class JsonRecords {
             throw invalid("A JSON " + type.getSimpleName() + " must be an object", bytes, null);
         }
         SpecificData model = SpecificData.getForClass(type);
-        Schema schema = model.getSchema(type);
+        @SuppressWarnings("unchecked")
+        T record = (T) record(model, model.getSchema(type), root, "", bytes);
+        return record;
+    }
+
+    /** One record of {@code schema} from an object: its fields by name, {@code path} naming where it sits. */
+    private static SpecificRecord record(SpecificData model, Schema schema, JsonNode node, String path, byte[] bytes) {
+        if (!node.isObject()) {
+            throw invalid("Field '" + path + "' must be an object, got " + node, bytes, null);
+        }
         Set<String> known = new HashSet<>();
         schema.getFields().forEach(field -> known.add(field.name()));
         List<String> unknown = new ArrayList<>();
-        root.fieldNames().forEachRemaining(name -> {
+        node.fieldNames().forEachRemaining(name -> {
             if (!known.contains(name)) {
-                unknown.add(name);
+                unknown.add(path + name);
             }
         });
         if (!unknown.isEmpty()) {
-            throw invalid("Unknown field(s) " + unknown + " for a " + type.getSimpleName() + "; its fields are " + known,
+            throw invalid("Unknown field(s) " + unknown + " for a " + schema.getName() + "; its fields are " + known,
                     bytes, null);
         }
-        @SuppressWarnings("unchecked")
-        T record = (T) model.newRecord(null, schema);
+        SpecificRecord record = (SpecificRecord) model.newRecord(null, schema);
         for (Schema.Field field : schema.getFields()) {
-            JsonNode value = root.get(field.name());
+            JsonNode value = node.get(field.name());
             if (value == null && field.hasDefaultValue()) {
                 record.put(field.pos(), model.deepCopy(field.schema(), model.getDefaultValue(field)));
             } else if (value == null) {
-                throw invalid("Missing field '" + field.name() + "'", bytes, null);
+                throw invalid("Missing field '" + path + field.name() + "'", bytes, null);
             } else {
-                record.put(field.pos(), value(model, field.schema(), value, field.name(), bytes));
+                record.put(field.pos(), value(model, field.schema(), value, path + field.name(), bytes));
             }
         }
         return record;
@@ -100,6 +111,31 @@ final class JsonRecords {
                 }
                 return node.asLong();
             }
+            case DOUBLE -> {
+                if (!node.isNumber()) {
+                    throw invalid("Field '" + field + "' must be a number, got " + node, bytes, null);
+                }
+                return node.asDouble();
+            }
+            case BOOLEAN -> {
+                if (!node.isBoolean()) {
+                    throw invalid("Field '" + field + "' must be true or false, got " + node, bytes, null);
+                }
+                return node.asBoolean();
+            }
+            case ARRAY -> {
+                if (!node.isArray()) {
+                    throw invalid("Field '" + field + "' must be an array, got " + node, bytes, null);
+                }
+                List<Object> items = new ArrayList<>();
+                for (int index = 0; index < node.size(); index++) {
+                    items.add(value(model, schema.getElementType(), node.get(index), field + "[" + index + "]", bytes));
+                }
+                return items;
+            }
+            case RECORD -> {
+                return record(model, schema, node, field + ".", bytes);
+            }
             case ENUM -> {
                 if (!node.isTextual() || !schema.getEnumSymbols().contains(node.asText())) {
                     throw invalid("Field '" + field + "' must be one of " + schema.getEnumSymbols() + ", got " + node,
@@ -110,6 +146,43 @@ final class JsonRecords {
             default -> throw invalid("Field '" + field + "' has a type JSON input does not take: " + schema.getType(),
                     bytes, null);
         }
+    }
+
+    /** {@code record} as a JSON object of its fields: timestamps as ISO-8601 instants, enums as their symbols. */
+    static byte[] write(SpecificRecord record) {
+        try {
+            return JSON.writeValueAsBytes(json(record.getSchema(), record));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write " + record.getSchema().getName() + " as JSON", e);
+        }
+    }
+
+    private static JsonNode json(Schema schema, Object value) {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        if (value == null) {
+            return nodes.nullNode();
+        }
+        return switch (schema.getType()) {
+            case UNION -> json(schema.getTypes().stream().filter(type -> type.getType() != Schema.Type.NULL)
+                    .findFirst().orElseThrow(), value);
+            case RECORD -> {
+                ObjectNode object = nodes.objectNode();
+                SpecificRecord record = (SpecificRecord) value;
+                schema.getFields().forEach(field -> object.set(field.name(), json(field.schema(), record.get(field.pos()))));
+                yield object;
+            }
+            case ARRAY -> {
+                ArrayNode array = nodes.arrayNode();
+                ((List<?>) value).forEach(item -> array.add(json(schema.getElementType(), item)));
+                yield array;
+            }
+            case LONG -> value instanceof Instant instant ? nodes.textNode(instant.toString())
+                    : nodes.numberNode((Long) value);
+            case INT -> nodes.numberNode((Integer) value);
+            case DOUBLE -> nodes.numberNode((Double) value);
+            case BOOLEAN -> nodes.booleanNode((Boolean) value);
+            default -> nodes.textNode(value.toString());
+        };
     }
 
     private static Instant instant(JsonNode node, String field, byte[] bytes) {

@@ -3,13 +3,17 @@ package io.continua.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.continua.schemas.LabeledExample;
+import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.SampleRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
 /** Input records in each accepted format, told apart by their first bytes, and what each refusal says. */
@@ -64,6 +68,24 @@ class InputFormatsTest {
                 Set.of(RecordFormat.SINGLE_OBJECT)), UndecodableRecordException.Reason.FORMAT_NOT_ACCEPTED,
                 "A json record; this deployment accepts single-object");
         assertThat(RecordFormat.fromKey("single-object")).isEqualTo(RecordFormat.SINGLE_OBJECT);
+    }
+
+    /** What serving writes as JSON for consumers without Avro, ingest reads back as the same record. */
+    @Test
+    void recordsWrittenAsJsonReadBackTheSame() throws Exception {
+        InputDeserializer<Prediction> predictions = RecordSerdes.input(Prediction.class, EnumSet.allOf(RecordFormat.class));
+        for (SpecificRecord record : SampleRecords.everyType()) {
+            if (record instanceof Prediction prediction) {
+                byte[] json = new JsonSerializer<Prediction>().serialize("t", prediction);
+                JsonNode tree = new ObjectMapper().readTree(json);
+                assertThat(tree.path("scores").get(0).path("label").isTextual()).isTrue();
+                assertThat(tree.path("eventTime").asText()).isEqualTo(prediction.getEventTime().toString());
+                assertThat(predictions.deserialize("t", json)).isEqualTo(prediction);
+            }
+        }
+        LabeledExample example = SampleRecords.labeledExample("round");
+        assertThat(EXAMPLES.deserialize("t", new JsonSerializer<LabeledExample>().serialize("t", example)))
+                .isEqualTo(example);
     }
 
     private static LabeledExample read(String json) {

@@ -11,6 +11,7 @@ import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.loop.RestartingLoop;
+import io.continua.schemas.serde.JsonSerializer;
 import io.continua.schemas.serde.RecordFormat;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.serving.inference.Classification;
@@ -71,8 +72,12 @@ public final class PredictionRequestConsumer implements AutoCloseable {
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> held = new LinkedHashMap<>();
     private final Counter pauses;
 
+    /**
+     * @param formats the encodings requests are read in
+     * @param output  the encoding predictions are written in: Avro single-object encoding or JSON
+     */
     public PredictionRequestConsumer(KafkaConnection kafka, String groupId, Topics topics, Set<RecordFormat> formats,
-                                     Predictions predictions, MeterRegistry metrics) {
+                                     RecordFormat output, Predictions predictions, MeterRegistry metrics) {
         this.topics = topics;
         this.predictions = predictions;
         this.consumer = new KafkaConsumer<>(kafka.client(Map.of(
@@ -83,7 +88,12 @@ public final class PredictionRequestConsumer implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "256")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> producerConfig = kafka.client(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "2"));
-        this.results = new KafkaProducer<>(producerConfig, new StringSerializer(), RecordSerdes.prediction());
+        this.results = new KafkaProducer<>(producerConfig, new StringSerializer(), switch (output) {
+            case SINGLE_OBJECT -> RecordSerdes.prediction();
+            case JSON -> new JsonSerializer<Prediction>();
+            case CONFLUENT -> throw new IllegalArgumentException("Predictions cannot be written in Confluent's wire "
+                    + "format yet: it needs a schema id from a Schema Registry");
+        });
         this.deadLetters = new KafkaProducer<>(producerConfig, new StringSerializer(), RecordSerdes.rejectedRecord());
         this.decoder = new DeadLetteringDecoder<>(RecordSerdes.input(PredictionRequest.class, formats), deadLetters,
                 topics.examplesRejected(), SERVICE);
