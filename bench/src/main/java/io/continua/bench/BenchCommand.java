@@ -86,7 +86,8 @@ public final class BenchCommand implements CommandExtension {
 
         @Option(names = "--kind", defaultValue = "lora", description = {
             "One of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).",
-            "lora defaults to r=4 on all six projections here (--set targets=query,value --set r=8 for the service's)."},
+            "lora defaults to r=4 on all six projections here",
+            "(--set targets=query,value --set r=8 for the service's default)."},
                 completionCandidates = KindKeys.class)
         private String kind;
 

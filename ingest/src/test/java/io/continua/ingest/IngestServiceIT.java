@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -109,19 +110,10 @@ class IngestServiceIT {
         producer.send(new ProducerRecord<>(topics.examples(), bytes("banking"), new byte[0])).get();
         int publishedCount = published.size() + 2;
 
-        List<LabeledExample> accepted = new ArrayList<>();
-        List<RejectedRecord> rejected = new ArrayList<>();
-        try (KafkaConsumer<String, LabeledExample> acceptedReader = reader(kafka, RecordSerdes.labeledExample(),
-                topics.examplesAccepted());
-             KafkaConsumer<String, RejectedRecord> rejectedReader = reader(kafka, RecordSerdes.rejectedRecord(),
-                     topics.examplesRejected())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                acceptedReader.poll(Duration.ofMillis(100)).forEach(r -> accepted.add(r.value()));
-                rejectedReader.poll(Duration.ofMillis(100)).forEach(r -> rejected.add(r.value()));
-                DomainStats stats = service.stats("banking").orElse(new DomainStats());
-                return accepted.size() + rejected.size() + stats.duplicateCount() >= publishedCount;
-            });
-        }
+        Outcomes outcomes = readUntil(kafka, read -> read.accepted().size() + read.rejected().size()
+                + service.stats("banking").orElse(new DomainStats()).duplicateCount() >= publishedCount);
+        List<LabeledExample> accepted = outcomes.accepted();
+        List<RejectedRecord> rejected = outcomes.rejected();
         DomainStats stats = service.stats("banking").orElseThrow();
         assertThat(accepted).hasSize(23);
         assertThat(rejected).hasSize(11);
@@ -195,18 +187,9 @@ class IngestServiceIT {
                 + "\"eventTime\": " + now.toEpochMilli() + "}");
         sendJson("{\"id\": \"j-3\", \"domain\": \"banking\", \"text\": \"top up\", \"lable\": \"top_up\"}");
 
-        List<LabeledExample> accepted = new ArrayList<>();
-        List<RejectedRecord> rejected = new ArrayList<>();
-        try (KafkaConsumer<String, LabeledExample> acceptedReader = reader(kafka, RecordSerdes.labeledExample(),
-                topics.examplesAccepted());
-             KafkaConsumer<String, RejectedRecord> rejectedReader = reader(kafka, RecordSerdes.rejectedRecord(),
-                     topics.examplesRejected())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                acceptedReader.poll(Duration.ofMillis(100)).forEach(r -> accepted.add(r.value()));
-                rejectedReader.poll(Duration.ofMillis(100)).forEach(r -> rejected.add(r.value()));
-                return accepted.size() + rejected.size() >= 3;
-            });
-        }
+        Outcomes outcomes = readUntil(kafka, read -> read.accepted().size() + read.rejected().size() >= 3);
+        List<LabeledExample> accepted = outcomes.accepted();
+        List<RejectedRecord> rejected = outcomes.rejected();
         assertThat(accepted).singleElement().satisfies(example -> {
             assertThat(example.getId()).isEqualTo("j-1");
             assertThat(example.getText()).as("normalized like any example").isEqualTo("where is my card");
@@ -337,6 +320,26 @@ class IngestServiceIT {
 
     private String send(LabeledExample.Builder example) throws Exception {
         return send("banking", example);
+    }
+
+    /** What ingest answered: the examples it accepted and the records it rejected. */
+    private record Outcomes(List<LabeledExample> accepted, List<RejectedRecord> rejected) {
+    }
+
+    /** Reads {@code examples.accepted} and {@code examples.rejected} from the start until {@code enough} holds. */
+    private Outcomes readUntil(EmbeddedKafka kafka, Predicate<Outcomes> enough) {
+        Outcomes outcomes = new Outcomes(new ArrayList<>(), new ArrayList<>());
+        try (KafkaConsumer<String, LabeledExample> acceptedReader = reader(kafka, RecordSerdes.labeledExample(),
+                topics.examplesAccepted());
+             KafkaConsumer<String, RejectedRecord> rejectedReader = reader(kafka, RecordSerdes.rejectedRecord(),
+                     topics.examplesRejected())) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                acceptedReader.poll(Duration.ofMillis(100)).forEach(r -> outcomes.accepted().add(r.value()));
+                rejectedReader.poll(Duration.ofMillis(100)).forEach(r -> outcomes.rejected().add(r.value()));
+                return enough.test(outcomes);
+            });
+        }
+        return outcomes;
     }
 
     private void sendJson(String json) throws Exception {
