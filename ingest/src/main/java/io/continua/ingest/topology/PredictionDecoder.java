@@ -3,10 +3,8 @@ package io.continua.ingest.topology;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.kafka.DeadLetters;
 import io.continua.schemas.serde.InputDeserializer;
-import io.continua.schemas.serde.RecordFormat;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.schemas.serde.UndecodableRecordException;
-import java.util.EnumSet;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -17,8 +15,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * ({@code output.format}: Avro single-object or JSON); an undecodable one becomes a dead letter.
  */
 final class PredictionDecoder implements Processor<byte[], byte[], String, SpecificRecord> {
-    private final InputDeserializer<Prediction> serde = RecordSerdes.input(Prediction.class,
-            EnumSet.allOf(RecordFormat.class));
+    private final InputDeserializer<Prediction> serde = RecordSerdes.output(Prediction.class);
     private ProcessorContext<String, SpecificRecord> context;
 
     @Override

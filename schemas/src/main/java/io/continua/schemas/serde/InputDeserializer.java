@@ -18,14 +18,20 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
     private final Class<T> type;
     private final AvroSerde<T> avro;
     private final Set<RecordFormat> accepted;
+    private final boolean lenient;
 
-    public InputDeserializer(Class<T> type, AvroSerde<T> avro, Set<RecordFormat> accepted) {
+    /**
+     * @param lenient whether JSON fields the schema lacks are ignored: for Continua's own output, which a
+     *                newer version may have extended; producers' input is held to the schema
+     */
+    public InputDeserializer(Class<T> type, AvroSerde<T> avro, Set<RecordFormat> accepted, boolean lenient) {
         if (accepted.isEmpty()) {
             throw new IllegalArgumentException("At least one record format must be accepted");
         }
         this.type = type;
         this.avro = avro;
         this.accepted = Set.copyOf(EnumSet.copyOf(accepted));
+        this.lenient = lenient;
     }
 
     @Override
@@ -37,7 +43,7 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
         if (format.isEmpty()) {
             throw new UndecodableRecordException(UndecodableRecordException.Reason.UNKNOWN_FORMAT, String.format(
                     "Starts with %02x: neither Avro single-object encoding (c3 01), Confluent's wire format (00 and a "
-                            + "schema id) nor a JSON object", bytes[0]), bytes, null);
+                            + "schema id) nor a JSON object (one object per record)", bytes[0]), bytes, null);
         }
         if (!accepted.contains(format.get())) {
             throw new UndecodableRecordException(UndecodableRecordException.Reason.FORMAT_NOT_ACCEPTED,
@@ -46,7 +52,7 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
         }
         return switch (format.get()) {
             case SINGLE_OBJECT -> avro.deserialize(topic, bytes);
-            case JSON -> JsonRecords.read(type, bytes);
+            case JSON -> JsonRecords.read(type, bytes, lenient);
             case CONFLUENT -> throw new UndecodableRecordException(UndecodableRecordException.Reason.UNKNOWN_SCHEMA,
                     "Confluent wire format with schema id " + ByteBuffer.wrap(bytes, 1, 4).getInt()
                             + ", which this service cannot resolve: no Schema Registry to ask", bytes, null);

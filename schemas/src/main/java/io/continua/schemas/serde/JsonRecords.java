@@ -1,6 +1,8 @@
 package io.continua.schemas.serde;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,12 +28,23 @@ import org.apache.avro.specific.SpecificRecord;
  * is its symbol. A record that does not fit throws {@link UndecodableRecordException} naming the field.
  */
 final class JsonRecords {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: a second value after the object, or a field given twice, is refused rather than dropped. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** How much of an offending value an error quotes: dead letters carry the bytes anyway. */
+    private static final int QUOTED = 120;
+    /** How JSON writers (Jackson among them) spell the doubles JSON numbers cannot. */
+    private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
 
     private JsonRecords() {
     }
 
-    static <T extends SpecificRecord> T read(Class<T> type, byte[] bytes) {
+    /**
+     * @param lenient whether fields the schema lacks are ignored (reading our own output, which a newer
+     *                writer may have extended) instead of refused (reading what producers send)
+     */
+    static <T extends SpecificRecord> T read(Class<T> type, byte[] bytes, boolean lenient) {
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
@@ -45,14 +58,15 @@ final class JsonRecords {
         }
         SpecificData model = SpecificData.getForClass(type);
         @SuppressWarnings("unchecked")
-        T record = (T) record(model, model.getSchema(type), root, "", bytes);
+        T record = (T) record(model, model.getSchema(type), root, "", bytes, lenient);
         return record;
     }
 
     /** One record of {@code schema} from an object: its fields by name, {@code path} naming where it sits. */
-    private static SpecificRecord record(SpecificData model, Schema schema, JsonNode node, String path, byte[] bytes) {
+    private static SpecificRecord record(SpecificData model, Schema schema, JsonNode node, String path, byte[] bytes,
+                                         boolean lenient) {
         if (!node.isObject()) {
-            throw invalid("Field '" + path + "' must be an object, got " + node, bytes, null);
+            throw invalid("Field '" + path + "' must be an object, got " + quote(node), bytes, null);
         }
         Set<String> known = new HashSet<>();
         schema.getFields().forEach(field -> known.add(field.name()));
@@ -62,8 +76,9 @@ final class JsonRecords {
                 unknown.add(path + name);
             }
         });
-        if (!unknown.isEmpty()) {
-            throw invalid("Unknown field(s) " + unknown + " for a " + schema.getName() + "; its fields are " + known,
+        if (!unknown.isEmpty() && !lenient) {
+            throw invalid("Unknown field(s) " + (unknown.size() <= 5 ? unknown : unknown.subList(0, 5) + " and "
+                    + (unknown.size() - 5) + " more") + " for a " + schema.getName() + "; its fields are " + known,
                     bytes, null);
         }
         SpecificRecord record = (SpecificRecord) model.newRecord(null, schema);
@@ -74,13 +89,14 @@ final class JsonRecords {
             } else if (value == null) {
                 throw invalid("Missing field '" + path + field.name() + "'", bytes, null);
             } else {
-                record.put(field.pos(), value(model, field.schema(), value, path + field.name(), bytes));
+                record.put(field.pos(), value(model, field.schema(), value, path + field.name(), bytes, lenient));
             }
         }
         return record;
     }
 
-    private static Object value(SpecificData model, Schema schema, JsonNode node, String field, byte[] bytes) {
+    private static Object value(SpecificData model, Schema schema, JsonNode node, String field, byte[] bytes,
+                                boolean lenient) {
         switch (schema.getType()) {
             case UNION -> {
                 if (node.isNull() && schema.getTypes().stream().anyMatch(type -> type.getType() == Schema.Type.NULL)) {
@@ -88,17 +104,17 @@ final class JsonRecords {
                 }
                 Schema branch = schema.getTypes().stream().filter(type -> type.getType() != Schema.Type.NULL)
                         .findFirst().orElseThrow();
-                return value(model, branch, node, field, bytes);
+                return value(model, branch, node, field, bytes, lenient);
             }
             case STRING -> {
                 if (!node.isTextual()) {
-                    throw invalid("Field '" + field + "' must be a string, got " + node, bytes, null);
+                    throw invalid("Field '" + field + "' must be a string, got " + quote(node), bytes, null);
                 }
                 return node.asText();
             }
             case INT -> {
                 if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-                    throw invalid("Field '" + field + "' must be an integer, got " + node, bytes, null);
+                    throw invalid("Field '" + field + "' must be an integer, got " + quote(node), bytes, null);
                 }
                 return node.asInt();
             }
@@ -107,38 +123,42 @@ final class JsonRecords {
                     return instant(node, field, bytes);
                 }
                 if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-                    throw invalid("Field '" + field + "' must be an integer, got " + node, bytes, null);
+                    throw invalid("Field '" + field + "' must be an integer, got " + quote(node), bytes, null);
                 }
                 return node.asLong();
             }
             case DOUBLE -> {
+                if (node.isTextual() && NON_FINITE.contains(node.asText())) {
+                    return Double.valueOf(node.asText());
+                }
                 if (!node.isNumber()) {
-                    throw invalid("Field '" + field + "' must be a number, got " + node, bytes, null);
+                    throw invalid("Field '" + field + "' must be a number, got " + quote(node), bytes, null);
                 }
                 return node.asDouble();
             }
             case BOOLEAN -> {
                 if (!node.isBoolean()) {
-                    throw invalid("Field '" + field + "' must be true or false, got " + node, bytes, null);
+                    throw invalid("Field '" + field + "' must be true or false, got " + quote(node), bytes, null);
                 }
                 return node.asBoolean();
             }
             case ARRAY -> {
                 if (!node.isArray()) {
-                    throw invalid("Field '" + field + "' must be an array, got " + node, bytes, null);
+                    throw invalid("Field '" + field + "' must be an array, got " + quote(node), bytes, null);
                 }
                 List<Object> items = new ArrayList<>();
                 for (int index = 0; index < node.size(); index++) {
-                    items.add(value(model, schema.getElementType(), node.get(index), field + "[" + index + "]", bytes));
+                    items.add(value(model, schema.getElementType(), node.get(index), field + "[" + index + "]", bytes,
+                            lenient));
                 }
                 return items;
             }
             case RECORD -> {
-                return record(model, schema, node, field + ".", bytes);
+                return record(model, schema, node, field + ".", bytes, lenient);
             }
             case ENUM -> {
                 if (!node.isTextual() || !schema.getEnumSymbols().contains(node.asText())) {
-                    throw invalid("Field '" + field + "' must be one of " + schema.getEnumSymbols() + ", got " + node,
+                    throw invalid("Field '" + field + "' must be one of " + schema.getEnumSymbols() + ", got " + quote(node),
                             bytes, null);
                 }
                 return model.createEnum(node.asText(), schema);
@@ -191,13 +211,21 @@ final class JsonRecords {
         }
         if (node.isTextual()) {
             try {
-                return Instant.parse(node.asText());
-            } catch (DateTimeParseException e) {
+                Instant instant = Instant.parse(node.asText());
+                // The record holds epoch milliseconds: a year beyond their range must not reach the validator.
+                instant.toEpochMilli();
+                return instant;
+            } catch (DateTimeParseException | ArithmeticException e) {
                 // Falls through to the error below, which says what is taken.
             }
         }
-        throw invalid("Field '" + field + "' must be epoch milliseconds or an ISO-8601 instant such as "
-                + "2026-11-27T05:00:00Z, got " + node, bytes, null);
+        throw invalid("Field '" + field + "' must be epoch milliseconds or an ISO-8601 instant with a zone such as "
+                + "2026-11-27T05:00:00Z, got " + quote(node), bytes, null);
+    }
+
+    private static String quote(JsonNode node) {
+        String text = node.toString();
+        return text.length() <= QUOTED ? text : text.substring(0, QUOTED) + "… (" + text.length() + " characters)";
     }
 
     private static UndecodableRecordException invalid(String detail, byte[] bytes, Throwable cause) {

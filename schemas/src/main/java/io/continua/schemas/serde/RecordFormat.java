@@ -32,7 +32,11 @@ public enum RecordFormat {
         if (bytes.length >= 5 && bytes[0] == 0) {
             return Optional.of(CONFLUENT);
         }
-        for (byte b : bytes) {
+        // A UTF-8 byte order mark (files written on Windows) may come before the JSON.
+        int start = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF
+                ? 3 : 0;
+        for (int i = start; i < bytes.length; i++) {
+            byte b = bytes[i];
             if (b == '{') {
                 return Optional.of(JSON);
             }

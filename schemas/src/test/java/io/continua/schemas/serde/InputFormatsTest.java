@@ -11,6 +11,7 @@ import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.SampleRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -53,6 +54,18 @@ class InputFormatsTest {
         assertRefused("{\"id\": \"x\", \"domain\": \"b\", \"text\": \"t\", \"label\": \"l\", \"split\": \"TEST\"}",
                 UndecodableRecordException.Reason.INVALID_JSON, "[TRAIN, HOLDOUT]");
         assertRefused("{\"id\": \"x\",", UndecodableRecordException.Reason.INVALID_JSON, "Not valid JSON");
+        assertRefused("{\"id\": \"x\", \"domain\": \"b\", \"text\": \"t\", \"label\": \"l\", "
+                + "\"eventTime\": \"+300000000-01-01T00:00:00Z\"}", UndecodableRecordException.Reason.INVALID_JSON,
+                "epoch milliseconds");
+        assertRefused("{\"id\": \"x\", \"domain\": \"b\", \"text\": \"t\", \"label\": \"l\"}{\"id\": \"y\"}",
+                UndecodableRecordException.Reason.INVALID_JSON, "Not valid JSON");
+        assertRefused("{\"id\": \"x\", \"id\": \"y\", \"domain\": \"b\", \"text\": \"t\", \"label\": \"l\"}",
+                UndecodableRecordException.Reason.INVALID_JSON, "Duplicate field 'id'");
+        assertRefused("{\"id\": [\"" + "x".repeat(10_000) + "\"], \"domain\": \"b\", \"text\": \"t\", \"label\": \"l\"}",
+                UndecodableRecordException.Reason.INVALID_JSON, "(10004 characters)");
+        LabeledExample withBom = EXAMPLES.deserialize("t", concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                bytes("{\"id\": \"b\", \"domain\": \"banking\", \"text\": \"t\", \"label\": \"l\"}")));
+        assertThat(withBom.getId()).as("a UTF-8 byte order mark before the JSON").isEqualTo("b");
     }
 
     @Test
@@ -73,7 +86,7 @@ class InputFormatsTest {
     /** What serving writes as JSON for consumers without Avro, ingest reads back as the same record. */
     @Test
     void recordsWrittenAsJsonReadBackTheSame() throws Exception {
-        InputDeserializer<Prediction> predictions = RecordSerdes.input(Prediction.class, EnumSet.allOf(RecordFormat.class));
+        InputDeserializer<Prediction> predictions = RecordSerdes.output(Prediction.class);
         for (SpecificRecord record : SampleRecords.everyType()) {
             if (record instanceof Prediction prediction) {
                 byte[] json = new JsonSerializer<Prediction>().serialize("t", prediction);
@@ -81,6 +94,10 @@ class InputFormatsTest {
                 assertThat(tree.path("scores").get(0).path("label").isTextual()).isTrue();
                 assertThat(tree.path("eventTime").asText()).isEqualTo(prediction.getEventTime().toString());
                 assertThat(predictions.deserialize("t", json)).isEqualTo(prediction);
+                byte[] extended = bytes(new String(json, StandardCharsets.UTF_8).replaceFirst("\\{",
+                        "{\"addedLater\": 1, "));
+                assertThat(predictions.deserialize("t", extended)).as("our own output, from a newer writer")
+                        .isEqualTo(prediction);
             }
         }
         LabeledExample example = SampleRecords.labeledExample("round");
@@ -104,6 +121,12 @@ class InputFormatsTest {
         assertThat(refused.reason()).as(refused.getMessage()).isEqualTo(reason);
         assertThat(refused.getMessage()).contains(detail);
         assertThat(refused.rawBytes()).isEqualTo(bytes);
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     private static byte[] bytes(String text) {

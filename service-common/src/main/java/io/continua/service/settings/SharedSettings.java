@@ -44,8 +44,9 @@ public final class SharedSettings {
                     + "`confluent` (Confluent's wire format; schema ids are not resolved yet, so such records are "
                     + "dead-lettered `UNKNOWN_SCHEMA`); a record in a format not listed is dead-lettered")
             .defaultTo(List.of("single-object", "json", "confluent"))
-            .validatedBy(new Validator<>("one or more of `single-object`, `json`, `confluent`", formats ->
-                    !formats.isEmpty() && formats.stream().allMatch(format -> Arrays.stream(RecordFormat.values())
+            .validatedBy(new Validator<>("`single-object` (what Continua's own clients and HTTP ingest write), "
+                    + "with any of `json`, `confluent`", formats -> formats.contains(RecordFormat.SINGLE_OBJECT.key())
+                    && formats.stream().allMatch(format -> Arrays.stream(RecordFormat.values())
                             .anyMatch(known -> known.key().equals(format)))));
 
     /** All of them, documented once; each service takes those it needs. */
