@@ -429,17 +429,16 @@ final class DomainTrainer {
     }
 
     private int productionOf(String source) {
-        if (registry.domain(source).isEmpty()) {
-            throw new IllegalStateException("source domain '" + source + "' does not exist");
-        }
-        return productionVersion(source).orElseThrow(() -> new IllegalStateException("source domain '" + source
+        JsonNode info = registry.domain(source).orElseThrow(() -> new IllegalStateException("source domain '"
+                + source + "' does not exist"));
+        return production(info).orElseThrow(() -> new IllegalStateException("source domain '" + source
                 + "' has no production version yet"));
     }
 
-    /** The version a domain's production alias points at, if any. */
-    private Optional<Integer> productionVersion(String of) {
-        return registry.domain(of).map(info -> info.path("aliases").path(DomainRestore.PRODUCTION))
-                .filter(JsonNode::isInt).map(JsonNode::asInt);
+    /** The version a domain's production alias points at, if any, from its {@code GET /v1/domains/{d}}. */
+    private static Optional<Integer> production(JsonNode info) {
+        JsonNode version = info.path("aliases").path(DomainRestore.PRODUCTION);
+        return version.isInt() ? Optional.of(version.asInt()) : Optional.empty();
     }
 
     /**
@@ -599,7 +598,7 @@ final class DomainTrainer {
         if (holdoutSet.isEmpty()) {
             return Optional.empty();
         }
-        Optional<Integer> production = productionVersion(domain);
+        Optional<Integer> production = registry.domain(domain).flatMap(DomainTrainer::production);
         if (production.isEmpty()) {
             return Optional.empty();
         }

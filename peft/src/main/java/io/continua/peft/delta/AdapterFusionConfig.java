@@ -3,13 +3,13 @@ package io.continua.peft.delta;
 import io.continua.peft.encoder.EncoderArchitecture;
 import io.continua.peft.encoder.WeightTensor;
 import io.continua.peft.graph.DeltaLayout;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Collectors;
 
 /**
@@ -133,10 +133,8 @@ public record AdapterFusionConfig(List<Source> sources, AdapterConfig.Placement 
             }
             shared = adapter;
         }
-        List<Source> pinned = new ArrayList<>();
-        for (int index = 0; index < sources.size(); index++) {
-            pinned.add(new Source(sources.get(index).domain(), versions.get(index)));
-        }
+        List<Source> pinned = IntStream.range(0, sources.size())
+                .mapToObj(index -> new Source(sources.get(index).domain(), versions.get(index))).toList();
         AdapterFusionConfig config = new AdapterFusionConfig(pinned, shared.placement(), shared.reductionFactor(), rank);
         Map<String, WeightTensor> frozen = new LinkedHashMap<>();
         for (int index = 0; index < adapters.size(); index++) {

@@ -105,10 +105,13 @@ public final class DjlEncoder implements AutoCloseable {
                         + delta.layout().key());
             }
         }
-        // Virtual tokens take positions: a text the tokenizer let through may have to be cut further to fit.
+        // Virtual tokens take positions: a text the tokenizer let through may have to be cut further to fit
+        // (only then: without them every text fits, and the hot path copies nothing).
         int room = encoder.architecture().maxPositions() - layout.virtualTokens();
-        PackedBatch batch = PackedBatch.of(texts.stream().map(text -> text.limit(room)).toList(), groupOfText,
-                distinct.size(), layout.virtualTokens()).requireFor(layout, encoder.architecture().maxPositions());
+        List<Tokens> fitted = layout.virtualTokens() == 0 ? texts
+                : texts.stream().map(text -> text.limit(room)).toList();
+        PackedBatch batch = PackedBatch.of(fitted, groupOfText, distinct.size(), layout.virtualTokens())
+                .requireFor(layout, encoder.architecture().maxPositions());
         EncoderTranslator.Input input = distinct.size() == 1
                 ? new EncoderTranslator.Input(batch, distinct.get(0).arrays(), null)
                 : new EncoderTranslator.Input(batch, null, ServingDelta.stack(distinct, encoder.architecture()));
