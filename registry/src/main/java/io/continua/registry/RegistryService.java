@@ -13,6 +13,9 @@ import io.continua.registry.http.RegistryApi;
 import io.continua.registry.lineage.LineageCheck;
 import io.continua.registry.log.DeltaLogDeadLetters;
 import io.continua.registry.log.DeltaLogWriter;
+import io.continua.registry.schemas.SchemaState;
+import io.continua.registry.schemas.SchemaSubjects;
+import io.continua.registry.schemas.SchemaWrites;
 import io.continua.registry.state.RegistryState;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.OffsetRange;
@@ -47,6 +50,7 @@ public final class RegistryService implements AutoCloseable {
 
     private final RegistryConfig config;
     private final RegistryState state = new RegistryState();
+    private final SchemaState schemas;
     private final ArtifactStore artifacts;
     private final DeltaArtifactReader reader;
     private final Authenticator authenticator;
@@ -66,6 +70,7 @@ public final class RegistryService implements AutoCloseable {
 
     private RegistryService(RegistryConfig config, PretrainedEncoder encoder, Vertx vertx) throws InterruptedException {
         this.config = config;
+        this.schemas = new SchemaState(new SchemaSubjects(config.topics()));
         this.reader = new DeltaArtifactReader(encoder.fingerprint(), encoder.architecture(), config.maxArtifactBytes());
         this.generatedAdminToken = config.tokens().isEmpty() ? AdminTokenFile.readOrCreate(config.dir()) : null;
         this.authenticator = new Authenticator(config.tokens().isEmpty()
@@ -90,13 +95,17 @@ public final class RegistryService implements AutoCloseable {
                     config.topics().deltaBlobs(), config.deltaSignatures(), refusals,
                     config.dir().resolve("artifact-cache")));
             this.tail = resources.add("deltas follower", new DeltaLogFollower(config.kafka(),
-                    config.topics().deltas(), config.deltaSignatures(), refusals, state::apply));
+                    config.topics().deltas(), config.deltaSignatures(), refusals, (key, record) -> {
+                        state.apply(key, record);
+                        schemas.apply(key, record);
+                    }));
             artifacts.awaitCaughtUp(Duration.ofSeconds(120));
             tail.awaitCaughtUp(Duration.ofSeconds(120));
             this.writes = new RegistryWrites(state, tail, artifacts, reader, deltasWriter, metrics);
             resources.add("writes", writes::close);
             if (deltasWriter != null) {
                 writes.adoptLocalArchives(config.dir().resolve("blobs"));
+                new SchemaWrites(schemas).recordShipped(writes);
             }
             tail.bindTo(metrics);
             Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
@@ -199,6 +208,11 @@ public final class RegistryService implements AutoCloseable {
 
     public RegistryState state() {
         return state;
+    }
+
+    /** The schemas API's view of the log. */
+    public SchemaState schemas() {
+        return schemas;
     }
 
     public ArtifactStore artifacts() {

@@ -345,6 +345,12 @@ public final class RegistryWrites {
                 new Entry(DeltaLog.aliasKey(pointer.getDomain(), pointer.getAlias()), pointer));
     }
 
+    /** Appends the records of another part of the registry (the schemas API) together; returns once applied. */
+    public void appendRecords(List<Entry> entries) {
+        requireWriter();
+        append(List.of(), entries);
+    }
+
     private void append(List<BlobRecord> blobRecords, List<Entry> entries) {
         DeltaLogWriter current = writer;
         Map<TopicPartition, Long> written;

@@ -52,6 +52,8 @@ public final class SampleRecords {
                         .setUpdatedBy("admin").setUpdatedAt(NOW).build(),
                 DomainMetrics.newBuilder()
                         .setDomain("banking").setVersion(7).setCorrect(90L).setCount(100L).setAccuracy(0.9)
-                        .setWindowStart(NOW.minusSeconds(60)).setWindowEnd(NOW).build());
+                        .setWindowStart(NOW.minusSeconds(60)).setWindowEnd(NOW).build(),
+                new RegisteredSchema("continua.examples-value", 2, 1234567, "{\"type\": \"string\"}", "producer", NOW),
+                new SubjectCompatibility("continua.examples-value", "FULL", "admin", NOW));
     }
 }

@@ -1,10 +1,16 @@
 package io.continua.registry.auth;
 
 import io.continua.schemas.errors.ServiceException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
-/** Finds the token a request presents ({@code Authorization: Bearer <secret>}) and checks its role. */
+/**
+ * Finds the token a request presents and checks its role: {@code Authorization: Bearer <secret>}, or HTTP
+ * basic authentication with the secret as password (any user name), which is what Schema Registry
+ * clients in every language can send.
+ */
 public final class Authenticator {
     private final List<ApiToken> tokens;
 
@@ -20,7 +26,7 @@ public final class Authenticator {
         Optional<ApiToken> token = identify(authorization);
         if (token.isEmpty()) {
             throw new ServiceException(ServiceException.Kind.UNAUTHENTICATED, "unauthorized", "This needs a bearer token with the " + role(required)
-                    + " role (Authorization: Bearer <token>)");
+                    + " role (Authorization: Bearer <token>, or basic authentication with the token as password)");
         }
         if (!token.get().role().allows(required)) {
             throw new ServiceException(ServiceException.Kind.FORBIDDEN, "forbidden", "Token '" + token.get().name() + "' has the "
@@ -30,10 +36,11 @@ public final class Authenticator {
     }
 
     private Optional<ApiToken> identify(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        Optional<String> secret = secret(authorization);
+        if (secret.isEmpty()) {
             return Optional.empty();
         }
-        byte[] presented = ApiToken.hash(authorization.substring(7).trim());
+        byte[] presented = ApiToken.hash(secret.get());
         ApiToken found = null;
         for (ApiToken token : tokens) {
             if (token.matches(presented) && found == null) {
@@ -41,6 +48,26 @@ public final class Authenticator {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    private static Optional<String> secret(String authorization) {
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.of(authorization.substring(7).trim());
+        }
+        if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String userInfo = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+                        StandardCharsets.UTF_8);
+                int colon = userInfo.indexOf(':');
+                return colon < 0 ? Optional.empty() : Optional.of(userInfo.substring(colon + 1));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     private static String role(Role role) {

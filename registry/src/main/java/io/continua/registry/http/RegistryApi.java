@@ -6,6 +6,7 @@ import io.continua.registry.RegistryService;
 import io.continua.registry.UploadMetadataReader;
 import io.continua.registry.auth.ApiToken;
 import io.continua.registry.auth.Role;
+import io.continua.registry.schemas.SchemasApi;
 import io.continua.registry.state.RegistryState;
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
@@ -30,8 +31,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The registry's {@code /v1} API, {@code /openapi.json}, health, readiness and metrics. */
+/**
+ * The registry's {@code /v1} API, {@code /openapi.json}, the Schema-Registry-compatible API under
+ * {@link #SCHEMAS_API}, health, readiness and metrics.
+ */
 public final class RegistryApi {
+    /** Where the Schema-Registry-compatible API is mounted: Confluent clients take this as their registry URL. */
+    public static final String SCHEMAS_API = "/schemas-api";
     /** Where a route's first handler leaves the request's checked token. */
     private static final String TOKEN = "continua.token";
     private static final int JSON_BODY_LIMIT = 64 * 1024;
@@ -71,6 +77,7 @@ public final class RegistryApi {
             }
             registered.handler(route.handler());
         }
+        router.route(SCHEMAS_API + "/*").subRouter(SchemasApi.router(vertx, service));
         JsonObject openApi = OpenApiDocument.of(routes);
         router.get("/openapi.json").handler(context -> HttpJson.respond(context, 200, openApi));
         ServiceRoutes.addHealth(router, service::isReady, service.metrics()::scrape);

@@ -3,6 +3,8 @@ package io.continua.schemas.kafka;
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.DomainConfig;
+import io.continua.schemas.RegisteredSchema;
+import io.continua.schemas.SubjectCompatibility;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.schemas.serde.UndecodableRecordException;
 import java.util.Optional;
@@ -17,18 +19,24 @@ import org.apache.avro.specific.SpecificRecord;
  * <li>{@code domain@alias}: {@link AliasPointer}, where the alias points now;</li>
  * <li>{@code domain@alias#000000000042}: {@link AliasPointer}, the 42nd move of that alias, kept so
  *     that compaction never erases an alias's history;</li>
- * <li>{@code domain#config}: {@link DomainConfig}.</li>
+ * <li>{@code domain#config}: {@link DomainConfig};</li>
+ * <li>{@code _schemas/<subject>/<version>}: {@link RegisteredSchema}, a version of a subject of the schemas API;</li>
+ * <li>{@code _schemas#config} and {@code _schemas/<subject>#config}: {@link SubjectCompatibility}.</li>
  * </ul>
- * Domain and alias names never contain {@code / @ #}, so a key says what its value is.
+ * Domain and alias names never contain {@code / @ #} nor start with {@code _}, so a key says what its value is.
  */
 public final class DeltaLog {
     private static final String CONFIG_SUFFIX = "#config";
+    private static final String SCHEMAS = "_schemas";
+    /** A subject of the schemas API: a topic name (Kafka's characters) and {@code -value}. */
+    public static final String SUBJECT = "[A-Za-z0-9._-]{1,255}";
     /** Dead-letter reasons of records that cannot be applied. */
     public static final String BAD_KEY = "bad_key";
     public static final String KEY_MISMATCH = "key_mismatch";
     private static final String NAME = DomainNames.PATTERN.pattern();
     private static final Pattern KEY = Pattern.compile("(?<domain>" + NAME + ")(?:/(?<version>[1-9][0-9]{0,9})"
-            + "|@(?<alias>" + NAME + ")(?:#(?<move>[0-9]{12}))?|(?<config>#config))");
+            + "|@(?<alias>" + NAME + ")(?:#(?<move>[0-9]{12}))?|(?<config>#config))"
+            + "|(?<schemas>" + SCHEMAS + ")(?:/(?<subject>" + SUBJECT + ")(?:/[1-9][0-9]{0,9})?)?(?<level>#config)?");
 
     private DeltaLog() {
     }
@@ -49,6 +57,15 @@ public final class DeltaLog {
         return domain + CONFIG_SUFFIX;
     }
 
+    public static String schemaKey(String subject, int version) {
+        return SCHEMAS + "/" + subject + "/" + version;
+    }
+
+    /** The key of a subject's compatibility level, or of the global one for a null subject. */
+    public static String compatibilityKey(String subject) {
+        return SCHEMAS + (subject == null ? "" : "/" + subject) + CONFIG_SUFFIX;
+    }
+
     /**
      * The record a key and value hold, decoded by the key's form; empty for a tombstone.
      *
@@ -59,7 +76,7 @@ public final class DeltaLog {
         Matcher form = KEY.matcher(key == null ? "" : key);
         if (!form.matches()) {
             throw new Unreadable(BAD_KEY, "Key '" + key + "' has none of the forms domain/version, domain@alias, "
-                    + "domain@alias#move, domain#config");
+                    + "domain@alias#move, domain#config, _schemas/subject/version, _schemas[/subject]#config");
         }
         if (value == null) {
             return Optional.empty();
@@ -67,7 +84,23 @@ public final class DeltaLog {
         SpecificRecord record;
         String expectedKey;
         try {
-            if (form.group("config") != null) {
+            if (form.group("schemas") != null) {
+                boolean level = form.group("level") != null;
+                if (level == (key.chars().filter(c -> c == '/').count() == 2)) {
+                    throw new Unreadable(BAD_KEY, "Key '" + key + "' is neither _schemas/subject/version nor "
+                            + "_schemas[/subject]#config");
+                }
+                if (level) {
+                    SubjectCompatibility compatibility = RecordSerdes.of(SubjectCompatibility.class)
+                            .deserialize(topic, value);
+                    record = compatibility;
+                    expectedKey = compatibilityKey(compatibility.getSubject());
+                } else {
+                    RegisteredSchema schema = RecordSerdes.of(RegisteredSchema.class).deserialize(topic, value);
+                    record = schema;
+                    expectedKey = schemaKey(schema.getSubject(), schema.getVersion());
+                }
+            } else if (form.group("config") != null) {
                 DomainConfig config = RecordSerdes.domainConfig().deserialize(topic, value);
                 record = config;
                 expectedKey = configKey(config.getDomain());
@@ -107,6 +140,6 @@ public final class DeltaLog {
 
     /** Whether a key is an alias's history entry rather than its current pointer. */
     public static boolean isAliasHistory(String key) {
-        return key.contains("@") && key.contains("#");
+        return !key.startsWith(SCHEMAS) && key.contains("@") && key.contains("#");
     }
 }

@@ -1,30 +1,50 @@
 package io.continua.schemas.serde;
 
-import java.nio.ByteBuffer;
+import io.continua.schemas.confluent.ConfluentSchemas;
+import io.continua.schemas.confluent.ConfluentWireFormat;
+import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Collectors;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Reads an input record in whichever accepted format it comes: Avro single-object encoding, JSON,
- * or Confluent's wire format, told apart per record by its first bytes. What does not decode, or
- * comes in a format this deployment does not accept, throws {@link UndecodableRecordException} with
- * the reason, so that it is dead-lettered like any undecodable record. Thread-safe.
+ * or Confluent's wire format (its schema id resolved by {@link ConfluentSchemas}), told apart per
+ * record by its first bytes. What does not decode, or comes in a format this deployment does not
+ * accept, throws {@link UndecodableRecordException} with the reason, so that it is dead-lettered like
+ * any undecodable record; a Schema Registry that cannot be asked throws
+ * {@link io.continua.schemas.confluent.SchemaRegistryUnavailableException}, so that the record is
+ * retried instead. Thread-safe.
  */
 public final class InputDeserializer<T extends SpecificRecord> implements Deserializer<T> {
     private final Class<T> type;
     private final AvroSerde<T> avro;
     private final Set<RecordFormat> accepted;
     private final boolean lenient;
+    private final ConfluentSchemas schemas;
+    private final SpecificData model;
+    /** A reader per writer schema id, or why that writer's records cannot be read as {@code T}. */
+    private final ConcurrentMap<Integer, Object> readers = new ConcurrentHashMap<>();
 
     /**
      * @param lenient whether JSON fields the schema lacks are ignored: for Continua's own output, which a
      *                newer version may have extended; producers' input is held to the schema
+     * @param schemas resolves the schema ids of Confluent-format records
      */
-    public InputDeserializer(Class<T> type, AvroSerde<T> avro, Set<RecordFormat> accepted, boolean lenient) {
+    public InputDeserializer(Class<T> type, AvroSerde<T> avro, Set<RecordFormat> accepted, boolean lenient,
+                             ConfluentSchemas schemas) {
         if (accepted.isEmpty()) {
             throw new IllegalArgumentException("At least one record format must be accepted");
         }
@@ -32,6 +52,8 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
         this.avro = avro;
         this.accepted = Set.copyOf(EnumSet.copyOf(accepted));
         this.lenient = lenient;
+        this.schemas = schemas;
+        this.model = SpecificData.getForClass(type);
     }
 
     @Override
@@ -53,9 +75,58 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
         return switch (format.get()) {
             case SINGLE_OBJECT -> avro.deserialize(topic, bytes);
             case JSON -> JsonRecords.read(type, bytes, lenient);
-            case CONFLUENT -> throw new UndecodableRecordException(UndecodableRecordException.Reason.UNKNOWN_SCHEMA,
-                    "Confluent wire format with schema id " + ByteBuffer.wrap(bytes, 1, 4).getInt()
-                            + ", which this service cannot resolve: no Schema Registry to ask", bytes, null);
+            case CONFLUENT -> confluent(bytes);
         };
+    }
+
+    @SuppressWarnings("unchecked")
+    private T confluent(byte[] bytes) {
+        int id = ConfluentWireFormat.schemaId(bytes);
+        Object resolved = readers.get(id);
+        if (resolved == null) {
+            resolved = resolve(id, bytes);
+            readers.put(id, resolved);
+        }
+        if (resolved instanceof String incompatible) {
+            throw new UndecodableRecordException(UndecodableRecordException.Reason.INCOMPATIBLE_SCHEMA, incompatible,
+                    bytes, null);
+        }
+        BinaryDecoder body = DecoderFactory.get().binaryDecoder(bytes, ConfluentWireFormat.HEADER_BYTES,
+                bytes.length - ConfluentWireFormat.HEADER_BYTES, null);
+        try {
+            T record = ((SpecificDatumReader<T>) resolved).read(null, body);
+            if (!body.isEnd()) {
+                throw new UndecodableRecordException(UndecodableRecordException.Reason.CORRUPT, "Bytes left after a "
+                        + type.getSimpleName() + " written with schema id " + id, bytes, null);
+            }
+            return record;
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
+                 | ClassCastException e) {
+            throw new UndecodableRecordException(UndecodableRecordException.Reason.CORRUPT,
+                    "Corrupt " + type.getSimpleName() + " body for schema id " + id + ": " + e, bytes, e);
+        }
+    }
+
+    /**
+     * A reader of records written with schema {@code id}, or why there is none; an id no registry knows is not
+     * kept, as it may be registered later.
+     */
+    private Object resolve(int id, byte[] bytes) {
+        Optional<Schema> writer = schemas.byId(id);
+        if (writer.isEmpty()) {
+            throw new UndecodableRecordException(UndecodableRecordException.Reason.UNKNOWN_SCHEMA,
+                    "Confluent wire format with schema id " + id + ", which " + schemas.source() + " does not have",
+                    bytes, null);
+        }
+        Schema reader = model.getSchema(type);
+        SchemaCompatibility.SchemaPairCompatibility compatibility =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer.get());
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            return "Schema id " + id + " (" + writer.get().getFullName() + ") cannot be read as Continua's "
+                    + reader.getFullName() + ": " + compatibility.getResult().getIncompatibilities().stream()
+                    .map(problem -> problem.getMessage() + " at " + problem.getLocation())
+                    .collect(Collectors.joining("; "));
+        }
+        return new SpecificDatumReader<T>(writer.get(), reader, model);
     }
 }

@@ -8,6 +8,7 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.confluent.ConfluentSchemas;
 import java.util.EnumSet;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -33,14 +34,18 @@ public final class RecordSerdes {
         return (AvroSerde<T>) SHARED.get(type);
     }
 
-    /** Reads input records of {@code type} in any of the {@code accepted} formats, JSON held to the schema. */
-    public static <T extends SpecificRecord> InputDeserializer<T> input(Class<T> type, Set<RecordFormat> accepted) {
-        return new InputDeserializer<>(type, of(type), accepted, false);
+    /**
+     * Reads input records of {@code type} in any of the {@code accepted} formats, JSON held to the schema,
+     * Confluent schema ids resolved by {@code schemas}.
+     */
+    public static <T extends SpecificRecord> InputDeserializer<T> input(Class<T> type, Set<RecordFormat> accepted,
+                                                                        ConfluentSchemas schemas) {
+        return new InputDeserializer<>(type, of(type), accepted, false, schemas);
     }
 
-    /** Reads what Continua itself wrote, in either format it writes; JSON fields a newer writer added are ignored. */
-    public static <T extends SpecificRecord> InputDeserializer<T> output(Class<T> type) {
-        return new InputDeserializer<>(type, of(type), EnumSet.of(RecordFormat.SINGLE_OBJECT, RecordFormat.JSON), true);
+    /** Reads what Continua itself wrote, in any format it writes; JSON fields a newer writer added are ignored. */
+    public static <T extends SpecificRecord> InputDeserializer<T> output(Class<T> type, ConfluentSchemas schemas) {
+        return new InputDeserializer<>(type, of(type), EnumSet.allOf(RecordFormat.class), true, schemas);
     }
 
     public static AvroSerde<LabeledExample> labeledExample() {

@@ -7,7 +7,9 @@ import io.continua.schemas.DomainMetrics;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
+import io.continua.schemas.RegisteredSchema;
 import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.SubjectCompatibility;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,10 +31,14 @@ import org.apache.avro.specific.SpecificRecord;
  * version; add the next one beside it.
  */
 public final class SchemaCatalog implements SchemaStore {
-    /** The records on Continua's topics, in DESIGN.md's order (DomainConfig shares the deltas topic). */
+    /**
+     * The records on Continua's topics, in DESIGN.md's order (DomainConfig and the schemas API's records share the
+     * deltas topic).
+     */
     public static final List<Class<? extends SpecificRecord>> RECORDS = List.of(
             LabeledExample.class, RejectedRecord.class, PredictionRequest.class, Prediction.class,
-            DeltaVersion.class, AliasPointer.class, DomainMetrics.class, DomainConfig.class);
+            DeltaVersion.class, AliasPointer.class, DomainMetrics.class, DomainConfig.class,
+            RegisteredSchema.class, SubjectCompatibility.class);
 
     private static final String HISTORY = "/io/continua/schemas/history/";
     private static final SchemaCatalog STANDARD = loadStandard();
@@ -58,6 +64,11 @@ public final class SchemaCatalog implements SchemaStore {
     @Override
     public Schema findByFingerprint(long fingerprint) {
         return byFingerprint.get(fingerprint);
+    }
+
+    /** Every schema this catalog knows. */
+    public Collection<Schema> schemas() {
+        return byFingerprint.values();
     }
 
     /** The kept versions of one record, oldest first. */

@@ -15,8 +15,10 @@ public final class UndecodableRecordException extends SerializationException {
         EMPTY,
         /** Not Avro single-object encoding (wrong marker or too short for its header). */
         NOT_SINGLE_OBJECT,
-        /** Single-object encoded with a schema fingerprint no known version has. */
+        /** Single-object encoded with a schema fingerprint no known version has, or a Confluent schema id no registry has. */
         UNKNOWN_SCHEMA,
+        /** Written with a registered schema Continua's record cannot be read from (Avro's resolution rules). */
+        INCOMPATIBLE_SCHEMA,
         /** The header is right but the body does not decode with the schema it names. */
         CORRUPT,
         /** A JSON record that is not an object of the record's fields, each of its type. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DomainConfig;
+import io.continua.schemas.RegisteredSchema;
+import io.continua.schemas.SubjectCompatibility;
 import io.continua.schemas.serde.RecordSerdes;
 import java.time.Instant;
 import java.util.Map;
@@ -21,6 +23,26 @@ class DeltaLogTest {
                 pointer("banking", "production"))).isPresent();
         assertThat(DeltaLog.decode(TOPIC, "banking#config", config("banking"))).isPresent();
         assertThat(DeltaLog.decode(TOPIC, "banking/3", null)).as("a tombstone").isEmpty();
+        assertThat(DeltaLog.decode(TOPIC, DeltaLog.schemaKey("continua.examples-value", 2),
+                schema("continua.examples-value", 2))).isPresent();
+        assertThat(DeltaLog.decode(TOPIC, "_schemas#config", level(null))).isPresent();
+        assertThat(DeltaLog.decode(TOPIC, DeltaLog.compatibilityKey("continua.examples-value"),
+                level("continua.examples-value"))).isPresent();
+        assertThat(DeltaLog.isAliasHistory(DeltaLog.compatibilityKey("a@b"))).isFalse();
+    }
+
+    @Test
+    void schemaKeysTakeOnlyTheirOwnRecords() {
+        for (String key : new String[] {"_schemas", "_schemas/continua.examples-value", "_schemas/s/1#config",
+                "_schemas/s/0", "_schemas/s/x"}) {
+            assertThatThrownBy(() -> DeltaLog.decode(TOPIC, key, schema("s", 1))).as(key)
+                    .isInstanceOf(DeltaLog.Unreadable.class)
+                    .satisfies(e -> assertThat(((DeltaLog.Unreadable) e).reason()).isEqualTo(DeltaLog.BAD_KEY));
+        }
+        assertThat(reason("_schemas/other-value/2", schema("continua.examples-value", 2)))
+                .isEqualTo(DeltaLog.KEY_MISMATCH);
+        assertThat(reason("_schemas#config", level("s"))).isEqualTo(DeltaLog.KEY_MISMATCH);
+        assertThat(reason("_schemas/s#config", schema("s", 1))).isEqualTo(DeadLetters.UNDECODABLE);
     }
 
     @Test
@@ -49,6 +71,16 @@ class DeltaLogTest {
         } catch (DeltaLog.Unreadable e) {
             return e.reason();
         }
+    }
+
+    private static byte[] schema(String subject, int version) {
+        return RecordSerdes.of(RegisteredSchema.class).serialize(TOPIC, new RegisteredSchema(subject, version, 42,
+                "\"string\"", "test", Instant.now()));
+    }
+
+    private static byte[] level(String subject) {
+        return RecordSerdes.of(SubjectCompatibility.class).serialize(TOPIC, new SubjectCompatibility(subject, "FULL",
+                "test", Instant.now()));
     }
 
     private static byte[] pointer(String domain, String alias) {

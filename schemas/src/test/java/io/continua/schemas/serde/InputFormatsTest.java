@@ -9,6 +9,9 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.SampleRecords;
+import io.continua.schemas.confluent.ConfluentSchemas;
+import io.continua.schemas.confluent.ConfluentWireFormat;
+import io.continua.schemas.confluent.SchemaIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -18,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /** Input records in each accepted format, told apart by their first bytes, and what each refusal says. */
 class InputFormatsTest {
+    private static final ConfluentSchemas SHIPPED = ConfluentSchemas.shippedOnly();
     private static final InputDeserializer<LabeledExample> EXAMPLES = RecordSerdes.input(LabeledExample.class,
-            EnumSet.allOf(RecordFormat.class));
+            EnumSet.allOf(RecordFormat.class), SHIPPED);
 
     @Test
     void aJsonObjectReadsAsTheRecordItsFieldsDescribe() {
@@ -33,7 +37,7 @@ class InputFormatsTest {
         assertThat(minimal.getEventTime()).isEqualTo(Instant.ofEpochMilli(1764219600000L));
         assertThat(minimal.getRequestId()).as("absent nullable field").isNull();
         assertThat(minimal.getSplit()).isNull();
-        PredictionRequest request = RecordSerdes.input(PredictionRequest.class, Set.of(RecordFormat.JSON)).deserialize(
+        PredictionRequest request = RecordSerdes.input(PredictionRequest.class, Set.of(RecordFormat.JSON), SHIPPED).deserialize(
                 "t", bytes("{\"requestId\": \"r\", \"domain\": \"banking\", \"text\": \"hi\", \"version\": 3, "
                         + "\"alias\": null, \"eventTime\": 5}"));
         assertThat(request.getVersion()).isEqualTo(3);
@@ -77,7 +81,7 @@ class InputFormatsTest {
                 "schema id 42");
         assertRefused(bytes("hello"), EXAMPLES, UndecodableRecordException.Reason.UNKNOWN_FORMAT, "Starts with 68");
         assertRefused(bytes("{\"id\": \"x\"}"), RecordSerdes.input(LabeledExample.class,
-                Set.of(RecordFormat.SINGLE_OBJECT)), UndecodableRecordException.Reason.FORMAT_NOT_ACCEPTED,
+                Set.of(RecordFormat.SINGLE_OBJECT), SHIPPED), UndecodableRecordException.Reason.FORMAT_NOT_ACCEPTED,
                 "A json record; this deployment accepts single-object");
         assertThat(RecordFormat.fromKey("single-object")).isEqualTo(RecordFormat.SINGLE_OBJECT);
     }
@@ -85,7 +89,7 @@ class InputFormatsTest {
     /** What serving writes as JSON for consumers without Avro, ingest reads back as the same record. */
     @Test
     void recordsWrittenAsJsonReadBackTheSame() throws Exception {
-        InputDeserializer<Prediction> predictions = RecordSerdes.output(Prediction.class);
+        InputDeserializer<Prediction> predictions = RecordSerdes.output(Prediction.class, SHIPPED);
         Prediction prediction = SampleRecords.everyType().stream().filter(Prediction.class::isInstance)
                 .map(Prediction.class::cast).findFirst().orElseThrow();
         byte[] json = new JsonSerializer<Prediction>().serialize("t", prediction);
@@ -100,6 +104,35 @@ class InputFormatsTest {
         LabeledExample example = SampleRecords.labeledExample("round");
         assertThat(EXAMPLES.deserialize("t", new JsonSerializer<LabeledExample>().serialize("t", example)))
                 .isEqualTo(example);
+    }
+
+    /** Confluent's wire format with a shipped schema's id reads without asking any registry. */
+    @Test
+    void confluentRecordsOfShippedSchemasReadBackTheSame() {
+        LabeledExample example = SampleRecords.labeledExample("c-1");
+        int id = SchemaIds.of(example.getSchema());
+        byte[] framed = new ConfluentSerializer<>(LabeledExample.class, id).serialize("t", example);
+        assertThat(framed[0]).isZero();
+        assertThat(ConfluentWireFormat.schemaId(framed)).isEqualTo(id);
+        assertThat(EXAMPLES.deserialize("t", framed)).isEqualTo(example);
+        Prediction prediction = SampleRecords.everyType().stream().filter(Prediction.class::isInstance)
+                .map(Prediction.class::cast).findFirst().orElseThrow();
+        byte[] predictionBytes = new ConfluentSerializer<>(Prediction.class, SchemaIds.of(prediction.getSchema()))
+                .serialize("t", prediction);
+        assertThat(RecordSerdes.output(Prediction.class, SHIPPED).deserialize("t", predictionBytes))
+                .isEqualTo(prediction);
+        assertRefused(predictionBytes, EXAMPLES, UndecodableRecordException.Reason.INCOMPATIBLE_SCHEMA,
+                "(io.continua.schemas.Prediction) cannot be read as Continua's io.continua.schemas.LabeledExample");
+        assertRefused(Arrays.copyOf(framed, framed.length - 3), EXAMPLES, UndecodableRecordException.Reason.CORRUPT,
+                "schema id " + id);
+        assertRefused(concat(framed, new byte[] {1}), EXAMPLES, UndecodableRecordException.Reason.CORRUPT,
+                "Bytes left after");
+    }
+
+    @Test
+    void shippedSchemasHaveDistinctIds() {
+        assertThat(SchemaCatalog.standard().schemas().stream().map(SchemaIds::of).distinct().count())
+                .isEqualTo(SchemaCatalog.standard().schemas().size());
     }
 
     private static LabeledExample read(String json) {

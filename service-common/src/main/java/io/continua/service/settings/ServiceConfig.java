@@ -1,5 +1,6 @@
 package io.continua.service.settings;
 
+import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordFormat;
@@ -19,6 +20,7 @@ public abstract class ServiceConfig<C extends ServiceConfig<C>> {
     private final SettingValues values;
     /** Read from the Kafka config file on first use: the copies made while a config is built never read it. */
     private volatile KafkaConnection kafka;
+    private volatile ConfluentSchemas confluent;
 
     protected ServiceConfig(SettingValues values) {
         this.values = values;
@@ -80,6 +82,19 @@ public abstract class ServiceConfig<C extends ServiceConfig<C>> {
     public final Set<RecordFormat> inputFormats() {
         return values.get(SharedSettings.INPUT_FORMATS).stream().map(RecordFormat::fromKey)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(RecordFormat.class)));
+    }
+
+    /**
+     * Resolves the schema ids of Confluent-format records: one per configuration, as it caches what it learns.
+     * For services that take {@link SharedSettings#SCHEMA_REGISTRY_URL}.
+     */
+    public final ConfluentSchemas confluentSchemas() {
+        ConfluentSchemas schemas = confluent;
+        if (schemas == null) {
+            schemas = SharedSettings.confluentSchemas(values);
+            confluent = schemas;
+        }
+        return schemas;
     }
 
     public final Path dataDir() {

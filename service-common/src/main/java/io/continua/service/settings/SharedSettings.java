@@ -1,5 +1,6 @@
 package io.continua.service.settings;
 
+import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.kafka.DeltaLogSignatures;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
@@ -41,17 +42,26 @@ public final class SharedSettings {
     public static final Setting<List<String>> INPUT_FORMATS = Setting.of("input.formats", SettingType.LIST,
             "encodings read from `examples` and `predict.requests`, told apart per record by its first bytes: "
                     + "`single-object` (Avro single-object encoding), `json` (a JSON object of the record's fields), "
-                    + "`confluent` (Confluent's wire format; schema ids are not resolved yet, so such records are "
-                    + "dead-lettered `UNKNOWN_SCHEMA`); a record in a format not listed is dead-lettered")
+                    + "`confluent` (Confluent's wire format, its schema id resolved by `schema.registry.url`); a record "
+                    + "in a format not listed is dead-lettered")
             .defaultTo(List.of("single-object", "json", "confluent"))
             .validatedBy(new Validator<>("`single-object` (what Continua's own clients and HTTP ingest write), "
                     + "with any of `json`, `confluent`", formats -> formats.contains(RecordFormat.SINGLE_OBJECT.key())
                     && formats.stream().allMatch(format -> Arrays.stream(RecordFormat.values())
                             .anyMatch(known -> known.key().equals(format)))));
+    public static final Setting<String> SCHEMA_REGISTRY_URL = Setting.of("schema.registry.url", SettingType.STRING,
+            "a Schema-Registry-compatible API (the registry's own under `/schemas-api`, or Confluent's, Karapace, "
+                    + "Apicurio) that resolves the schema ids of Confluent-format records and gives Continua's output "
+                    + "schema its id; the schemas Continua ships resolve without it")
+            .defaultTo("http://127.0.0.1:8081/schemas-api").validatedBy(Validator.httpUrl());
+    public static final Setting<String> SCHEMA_REGISTRY_USER_INFO = Setting.of("schema.registry.user.info",
+            SettingType.PASSWORD, "`user:password` for HTTP basic authentication to `schema.registry.url` (for the "
+                    + "registry's own: any user, a token as password); unset: none");
 
     /** All of them, documented once; each service takes those it needs. */
     public static final SettingDefs DEFS = SettingDefs.of("shared", List.of(BOOTSTRAP, KAFKA_CONFIG, TOPIC_PREFIX,
-            DATA_DIR, HOST, REGISTRY_URL, REGISTRY_TOKEN, DELTAS_VERIFY_KEY, INPUT_FORMATS));
+            DATA_DIR, HOST, REGISTRY_URL, REGISTRY_TOKEN, DELTAS_VERIFY_KEY, INPUT_FORMATS, SCHEMA_REGISTRY_URL,
+            SCHEMA_REGISTRY_USER_INFO));
 
     private SharedSettings() {
     }
@@ -68,6 +78,11 @@ public final class SharedSettings {
 
     public static Topics topics(SettingValues values) {
         return new Topics(values.get(TOPIC_PREFIX));
+    }
+
+    /** Where the ids of Confluent-format records are resolved. */
+    public static ConfluentSchemas confluentSchemas(SettingValues values) {
+        return ConfluentSchemas.at(values.get(SCHEMA_REGISTRY_URL), values.get(SCHEMA_REGISTRY_USER_INFO));
     }
 
     /** Checks deltas records with the configured public key, or not at all. */
