@@ -11,6 +11,7 @@ import io.continua.registry.RegistryConfig;
 import io.continua.registry.RegistryService;
 import io.continua.registry.RegistrySettings;
 import io.continua.registry.auth.AdminTokenFile;
+import io.continua.registry.http.RegistryApi;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.service.lifecycle.Resources;
@@ -126,11 +127,14 @@ final class LocalStack implements AutoCloseable {
         registry = deploy(vertx, "registry", v -> RegistryService.start(registrySettings, encoder, v));
         progress.println("Registry: " + registry.url() + "  (admin token in " + AdminTokenFile.of(registryDir)
                 + ")");
-        IngestConfig ingestSettings = ingestConfig;
+        // Confluent-format records resolve their schema ids at this stack's own registry.
+        String schemasApi = registry.url() + RegistryApi.SCHEMAS_API;
+        IngestConfig ingestSettings = ingestConfig.with(SharedSettings.SCHEMA_REGISTRY_URL, schemasApi);
         ingest = deploy(vertx, "ingest", v -> IngestService.start(ingestSettings, v));
         ingest.awaitRunning(Duration.ofSeconds(120));
         progress.println("Ingest:   http://127.0.0.1:" + ingest.httpPort() + "/v1/domains");
-        ServingConfig servingSettings = servingConfig.with(SharedSettings.REGISTRY_URL, registry.url());
+        ServingConfig servingSettings = servingConfig.with(SharedSettings.REGISTRY_URL, registry.url())
+                .with(SharedSettings.SCHEMA_REGISTRY_URL, schemasApi);
         serving = deploy(vertx, "serving", v -> ServingService.start(servingSettings, encoder, v));
         progress.println("Serving:  " + serving.url() + "/v1/domains/{domain}/predict");
         TrainerConfig trainerSettings = trainerTuning.apply(trainerConfig.with(SharedSettings.REGISTRY_URL,

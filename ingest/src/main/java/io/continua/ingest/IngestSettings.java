@@ -47,7 +47,8 @@ public final class IngestSettings {
     public static final SettingDefs DEFS = SettingDefs.of("ingest", List.of(SharedSettings.BOOTSTRAP,
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, APPLICATION_ID, HOLDOUT_FRACTION, MAX_TEXT_LENGTH, MAX_LABEL_LENGTH, DEDUP_RETENTION,
-            MAX_FUTURE_SKEW, PREQUENTIAL_WINDOW, METRICS_WINDOW, COMMIT_INTERVAL, STATE_DIR, SharedSettings.INPUT_FORMATS));
+            MAX_FUTURE_SKEW, PREQUENTIAL_WINDOW, METRICS_WINDOW, COMMIT_INTERVAL, STATE_DIR, SharedSettings.INPUT_FORMATS,
+            SharedSettings.SCHEMA_REGISTRY_URL, SharedSettings.SCHEMA_REGISTRY_USER_INFO));
 
     private IngestSettings() {
     }

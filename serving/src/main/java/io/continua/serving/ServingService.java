@@ -64,7 +64,7 @@ public final class ServingService implements AutoCloseable {
             Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens());
             this.requests = config.consumeRequests() ? resources.add("request consumer",
                     new PredictionRequestConsumer(config.kafka(), config.groupId(), config.topics(),
-                            config.inputFormats(), config.outputFormat(), predictions,
+                            config.inputFormats(), config.outputFormat(), config.confluentSchemas(), predictions,
                             metrics)) : null;
             this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,
                     this::isReady, metrics::scrape), config.host(), config.httpPort());

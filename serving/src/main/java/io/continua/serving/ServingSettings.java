@@ -54,9 +54,11 @@ public final class ServingSettings {
     public static final Setting<Boolean> CONSUME_REQUESTS = Setting.of("consume.requests", SettingType.BOOLEAN,
             "answer `predict.requests` from Kafka as well as HTTP").defaultTo(true).importance(Importance.LOW);
     public static final Setting<String> OUTPUT_FORMAT = Setting.of("output.format", SettingType.STRING,
-            "encoding of what serving writes to `predict.results`: `single-object` (Avro single-object encoding) or "
-                    + "`json` (a JSON object of the Prediction's fields, for consumers without Avro); ingest reads "
-                    + "either").defaultTo("single-object").validatedBy(Validator.oneOf("single-object", "json"));
+            "encoding of what serving writes to `predict.results`: `single-object` (Avro single-object encoding), "
+                    + "`confluent` (Confluent's wire format, the schema registered at `schema.registry.url`, for "
+                    + "Confluent deserializers in any language) or `json` (a JSON object of the Prediction's fields, "
+                    + "for consumers without Avro); ingest reads each").defaultTo("single-object")
+            .validatedBy(Validator.oneOf("single-object", "confluent", "json"));
     public static final Setting<String> GROUP_ID = Setting.of("serving.group.id", SettingType.STRING,
             "consumer group of the replicas answering `predict.requests`").defaultTo("continua-serving")
             .validatedBy(Validator.notBlank()).importance(Importance.LOW);
@@ -68,7 +70,8 @@ public final class ServingSettings {
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, SharedSettings.REGISTRY_URL, REGISTRY_TOKEN, SharedSettings.DELTAS_VERIFY_KEY, ALIAS, MAX_BATCH,
             MAX_BATCH_TOKENS, MAX_WAIT, QUEUE_CAPACITY, MAX_TEXTS, MAX_TEXT_CHARS, TOP_K, MAX_TOKENS, PRECISION,
-            PINNED_VERSIONS, CONSUME_REQUESTS, GROUP_ID, EXPORT_DIR, SharedSettings.INPUT_FORMATS, OUTPUT_FORMAT));
+            PINNED_VERSIONS, CONSUME_REQUESTS, GROUP_ID, EXPORT_DIR, SharedSettings.INPUT_FORMATS, OUTPUT_FORMAT,
+            SharedSettings.SCHEMA_REGISTRY_URL, SharedSettings.SCHEMA_REGISTRY_USER_INFO));
 
     private ServingSettings() {
     }

@@ -33,7 +33,7 @@ final class ExampleProcessor implements Processor<byte[], byte[], String, Specif
 
     ExampleProcessor(IngestConfig config) {
         this.validator = new ExampleValidator(config);
-        this.serde = RecordSerdes.input(LabeledExample.class, config.inputFormats());
+        this.serde = RecordSerdes.input(LabeledExample.class, config.inputFormats(), config.confluentSchemas());
     }
 
     @Override

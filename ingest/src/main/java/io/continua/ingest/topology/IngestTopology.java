@@ -90,7 +90,8 @@ public final class IngestTopology {
                 .selectKey((domain, example) -> example.getRequestId(), Named.as("by-request-id"));
         KStream<String, Prediction> predictions = decoded(topics, "predictions",
                 builder.stream(topics.predictResults(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                        .process(PredictionDecoder::new, Named.as("decode-predictions")), rejections -> { });
+                        .process(() -> new PredictionDecoder(config.confluentSchemas()),
+                                Named.as("decode-predictions")), rejections -> { });
 
         Serde<DomainMetrics> metrics = RecordSerdes.domainMetrics();
         labels.join(predictions, IngestTopology::outcome,

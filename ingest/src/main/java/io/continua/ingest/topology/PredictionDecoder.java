@@ -1,6 +1,7 @@
 package io.continua.ingest.topology;
 
 import io.continua.schemas.Prediction;
+import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.kafka.DeadLetters;
 import io.continua.schemas.serde.InputDeserializer;
 import io.continua.schemas.serde.RecordSerdes;
@@ -12,11 +13,16 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Decodes {@code predict.results}, keyed by request id, in whichever format serving writes them
- * ({@code output.format}: Avro single-object or JSON); an undecodable one becomes a dead letter.
+ * ({@code output.format}: Avro single-object, Confluent's wire format or JSON); an undecodable one
+ * becomes a dead letter.
  */
 final class PredictionDecoder implements Processor<byte[], byte[], String, SpecificRecord> {
-    private final InputDeserializer<Prediction> serde = RecordSerdes.output(Prediction.class);
+    private final InputDeserializer<Prediction> serde;
     private ProcessorContext<String, SpecificRecord> context;
+
+    PredictionDecoder(ConfluentSchemas schemas) {
+        this.serde = RecordSerdes.output(Prediction.class, schemas);
+    }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {

@@ -11,6 +11,10 @@ import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.loop.RestartingLoop;
+import io.continua.schemas.confluent.ConfluentSchemas;
+import io.continua.schemas.confluent.SchemaRegistryUnavailableException;
+import io.continua.schemas.confluent.Subjects;
+import io.continua.schemas.serde.ConfluentSerializer;
 import io.continua.schemas.serde.JsonSerializer;
 import io.continua.schemas.serde.RecordFormat;
 import io.continua.schemas.serde.RecordSerdes;
@@ -74,10 +78,14 @@ public final class PredictionRequestConsumer implements AutoCloseable {
 
     /**
      * @param formats the encodings requests are read in
-     * @param output  the encoding predictions are written in: Avro single-object encoding or JSON
+     * @param output  the encoding predictions are written in
+     * @param schemas resolves the schema ids of Confluent-format requests, and registers the Prediction schema when
+     *                predictions are written in Confluent's wire format
+     * @throws SchemaRegistryUnavailableException when Confluent output needs an id the registry cannot give
      */
     public PredictionRequestConsumer(KafkaConnection kafka, String groupId, Topics topics, Set<RecordFormat> formats,
-                                     RecordFormat output, Predictions predictions, MeterRegistry metrics) {
+                                     RecordFormat output, ConfluentSchemas schemas, Predictions predictions,
+                                     MeterRegistry metrics) {
         this.topics = topics;
         this.predictions = predictions;
         this.consumer = new KafkaConsumer<>(kafka.client(Map.of(
@@ -91,11 +99,11 @@ public final class PredictionRequestConsumer implements AutoCloseable {
         this.results = new KafkaProducer<>(producerConfig, new StringSerializer(), switch (output) {
             case SINGLE_OBJECT -> RecordSerdes.prediction();
             case JSON -> new JsonSerializer<Prediction>();
-            case CONFLUENT -> throw new IllegalArgumentException("Predictions cannot be written in Confluent's wire "
-                    + "format yet: it needs a schema id from a Schema Registry");
+            case CONFLUENT -> new ConfluentSerializer<>(Prediction.class, schemas.idOf(
+                    Subjects.valueOf(topics.predictResults()), Prediction.getClassSchema()));
         });
         this.deadLetters = new KafkaProducer<>(producerConfig, new StringSerializer(), RecordSerdes.rejectedRecord());
-        this.decoder = new DeadLetteringDecoder<>(RecordSerdes.input(PredictionRequest.class, formats), deadLetters,
+        this.decoder = new DeadLetteringDecoder<>(RecordSerdes.input(PredictionRequest.class, formats, schemas), deadLetters,
                 topics.examplesRejected(), SERVICE);
         this.pauses = Counter.builder("continua_serving_kafka_pauses")
                 .description("Times a predict.requests partition was paused because the inference queue was full")
