@@ -6,14 +6,24 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.peft.data.JsonlDataset;
 import io.continua.peft.data.LabeledText;
+import io.continua.registry.http.RegistryApi;
+import io.continua.schemas.DomainMetrics;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.confluent.ConfluentSchemas;
+import io.continua.schemas.confluent.ConfluentWireFormat;
+import io.continua.schemas.confluent.SchemaIds;
+import io.continua.schemas.confluent.Subjects;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
+import io.continua.schemas.serde.InputDeserializer;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.serving.ServingSettings;
 import io.continua.trainer.TrainerSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,16 +31,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -40,11 +58,24 @@ import org.junit.jupiter.api.Test;
  * as {@code up --secure} secures it (every service its own SCRAM principal held to ACLs, the deltas
  * log signed by the registry and checked by serving; this test publishes as the client principal). Five
  * Banking77 intents stream in with one undecodable and one invalid record; versions get registered,
- * served predictions beat chance by far, a swap happens under load without a failed request, every
- * Kafka prediction names its version, and both bad records are dead-lettered with reasons.
+ * served predictions beat chance by far, a swap happens under load without a failed request, a client
+ * of Confluent's wire format with its own registered schemas gets every Kafka prediction back in that
+ * format naming its version (and its later labels count as live accuracy), and both bad records are
+ * dead-lettered with reasons.
  */
 class EndToEndIT {
     private static final String DOMAIN = "banking";
+    /** A client's own schemas, as a team in another language writes them: only the fields it sets. */
+    private static final String CLIENT_REQUEST_SCHEMA = "{\"type\": \"record\", \"name\": \"PredictionRequest\", "
+            + "\"namespace\": \"io.continua.schemas\", \"fields\": [{\"name\": \"requestId\", \"type\": \"string\"}, "
+            + "{\"name\": \"domain\", \"type\": \"string\"}, {\"name\": \"text\", \"type\": \"string\"}, "
+            + "{\"name\": \"eventTime\", \"type\": {\"type\": \"long\", \"logicalType\": \"timestamp-millis\"}}]}";
+    private static final String CLIENT_LABEL_SCHEMA = "{\"type\": \"record\", \"name\": \"LabeledExample\", "
+            + "\"namespace\": \"io.continua.schemas\", \"fields\": [{\"name\": \"id\", \"type\": \"string\"}, "
+            + "{\"name\": \"domain\", \"type\": \"string\"}, {\"name\": \"text\", \"type\": \"string\"}, "
+            + "{\"name\": \"label\", \"type\": \"string\"}, {\"name\": \"eventTime\", \"type\": [\"null\", "
+            + "{\"type\": \"long\", \"logicalType\": \"timestamp-millis\"}], \"default\": null}, "
+            + "{\"name\": \"requestId\", \"type\": [\"null\", \"string\"], \"default\": null}]}";
 
     @Test
     void learnsFromTheStreamAndServesWhileItSwaps() throws Exception {
@@ -58,7 +89,8 @@ class EndToEndIT {
                 Set.copyOf(intents), 40);
 
         try (LocalStack stack = LocalStack.start(dataDir, null, true, Topics.withDefaultPrefix(), 2,
-                LocalStack.Ports.FREE, UpCommand.DEFS.defaults(), config -> config
+                LocalStack.Ports.FREE, UpCommand.DEFS.defaults().with(ServingSettings.OUTPUT_FORMAT, "confluent"),
+                config -> config
                         .with(TrainerSettings.MIN_NEW_EXAMPLES, 64)
                         .with(TrainerSettings.MAX_INTERVAL, Duration.ofSeconds(2)),
                 System.out)) {
@@ -117,7 +149,7 @@ class EndToEndIT {
             assertThat(accuracy).as("five intents: chance is 0.2").isGreaterThan(0.6);
             assertThat(registry.allVersions(DOMAIN)).hasSizeGreaterThanOrEqualTo(2);
 
-            assertKafkaPredictionsCarryVersions(stack, test);
+            assertConfluentClientsRoundTrip(stack, test);
             assertDeadLetters(stack);
             assertHoldAndReleaseFromTheCommandLine(stack, registry, serving, firstServed);
         }
@@ -160,25 +192,77 @@ class EndToEndIT {
         return all;
     }
 
-    private static void assertKafkaPredictionsCarryVersions(LocalStack stack, List<LabeledText> test) throws Exception {
+    /**
+     * A client of Confluent's wire format, as one in another language works: generic records of its own schemas,
+     * registered under the topics' subjects; every prediction comes back in Confluent's wire format with the id the
+     * registry gave Continua's Prediction schema, naming its version; the labels sent later for those requests are
+     * joined with them into live accuracy.
+     */
+    private static void assertConfluentClientsRoundTrip(LocalStack stack, List<LabeledText> test) throws Exception {
         Topics topics = stack.topics;
-        try (KafkaProducer<String, PredictionRequest> requests = new KafkaProducer<>(
-                stack.client.client(Map.of()), new org.apache.kafka.common.serialization
-                .StringSerializer(), RecordSerdes.predictionRequest());
-             KafkaConsumer<String, Prediction> results = consumer(stack, RecordSerdes.prediction(),
-                     topics.predictResults())) {
-            for (int i = 0; i < 10; i++) {
-                requests.send(new ProducerRecord<>(topics.predictRequests(), DOMAIN, PredictionRequest.newBuilder()
-                        .setRequestId("e2e-" + i).setDomain(DOMAIN).setText(test.get(i).text())
-                        .setEventTime(Instant.now()).build())).get();
+        String schemasApi = stack.registry.url() + RegistryApi.SCHEMAS_API;
+        ConfluentSchemas registry = ConfluentSchemas.at(schemasApi, "e2e-client:" + stack.adminToken);
+        Schema requestSchema = new Schema.Parser().parse(CLIENT_REQUEST_SCHEMA);
+        Schema labelSchema = new Schema.Parser().parse(CLIENT_LABEL_SCHEMA);
+        int requestId = registry.idOf(Subjects.valueOf(topics.predictRequests()), requestSchema);
+        int labelId = registry.idOf(Subjects.valueOf(topics.examples()), labelSchema);
+        assertThat(requestId).isNotEqualTo(SchemaIds.of(PredictionRequest.getClassSchema()));
+        int count = 10;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(stack.client.client(Map.of()),
+                new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaConsumer<String, byte[]> results = consumer(stack, new ByteArrayDeserializer(),
+                     topics.predictResults());
+             KafkaConsumer<String, DomainMetrics> metrics = consumer(stack, RecordSerdes.domainMetrics(),
+                     topics.metrics())) {
+            for (int i = 0; i < count; i++) {
+                GenericRecord request = new GenericData.Record(requestSchema);
+                request.put("requestId", "e2e-" + i);
+                request.put("domain", DOMAIN);
+                request.put("text", test.get(i).text());
+                request.put("eventTime", Instant.now().toEpochMilli());
+                producer.send(new ProducerRecord<>(topics.predictRequests(), bytes(DOMAIN), framed(requestId,
+                        request))).get();
             }
+            InputDeserializer<Prediction> decoder = RecordSerdes.output(Prediction.class,
+                    ConfluentSchemas.at(schemasApi, null));
             List<Prediction> answers = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                results.poll(Duration.ofMillis(200)).forEach(record -> answers.add(record.value()));
-                return answers.size() >= 10;
+                results.poll(Duration.ofMillis(200)).forEach(record -> {
+                    assertThat(record.value()[0]).as("Confluent's magic byte").isZero();
+                    assertThat(ConfluentWireFormat.schemaId(record.value()))
+                            .isEqualTo(SchemaIds.of(Prediction.getClassSchema()));
+                    answers.add(decoder.deserialize(record.topic(), record.value()));
+                });
+                return answers.size() >= count;
             });
             assertThat(answers).allSatisfy(prediction -> assertThat(prediction.getVersion()).isPositive());
+            for (int i = 0; i < count; i++) {
+                GenericRecord label = new GenericData.Record(labelSchema);
+                label.put("id", "e2e-label-" + i);
+                label.put("domain", DOMAIN);
+                label.put("text", test.get(i).text());
+                label.put("label", test.get(i).label());
+                label.put("eventTime", Instant.now().toEpochMilli());
+                label.put("requestId", "e2e-" + i);
+                producer.send(new ProducerRecord<>(topics.examples(), bytes(DOMAIN), framed(labelId, label))).get();
+            }
+            Map<String, Long> joined = new HashMap<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                metrics.poll(Duration.ofMillis(200)).forEach(record -> joined.put(record.value().getVersion() + "@"
+                        + record.value().getWindowStart(), record.value().getCount()));
+                return joined.values().stream().mapToLong(Long::longValue).sum() >= count;
+            });
         }
+    }
+
+    /** Confluent's framing of a generic record of the client's own schema. */
+    private static byte[] framed(int schemaId, GenericRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(ConfluentWireFormat.header(schemaId));
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     private static void assertDeadLetters(LocalStack stack) {
