@@ -7,6 +7,7 @@ import io.continua.ingest.stats.DomainStats;
 import io.continua.ingest.stats.StatsStore;
 import io.continua.ingest.topology.IngestTopology;
 import io.continua.ingest.validate.ExampleValidator;
+import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.service.lifecycle.Resources;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -154,6 +156,10 @@ public final class IngestService implements AutoCloseable {
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // A Confluent record's schema id may wait for a registry that does not answer, for up to RETRY_FOR:
+        // the transaction it is part of must outlive that, or the wait itself would abort it.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                Long.toString(ConfluentSchemas.RETRY_FOR.multipliedBy(3).toMillis()));
         // Internal topics and stores keep their names across releases: state survives upgrades.
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         return props;

@@ -17,8 +17,9 @@ public final class RegistrySettings {
     public static final Setting<Integer> PORT = Setting.port("registry.port",
             "the registry's HTTP port (0: a free one)", 8081);
     public static final Setting<List<String>> TOKENS = Setting.of("registry.tokens", SettingType.PASSWORD_LIST,
-            "bearer tokens as `name:role:secret`, comma-separated; roles `read`, `write`, `admin`. Without any, an "
-                    + "admin token is generated into `<data-dir>/registry/admin.token`").defaultTo(List.of())
+            "bearer tokens as `name:role:secret`, comma-separated; roles `read`, `schema` (register producers' schemas), "
+                    + "`write`, `admin`, each allowing the ones before. Without any, an admin token is generated into "
+                    + "`<data-dir>/registry/admin.token`").defaultTo(List.of())
             .validatedBy(Validator.eachParses("`name:role:secret` items", ApiToken::parse))
             .importance(Importance.HIGH);
     public static final Setting<Boolean> READ_ONLY = Setting.of("registry.read.only", SettingType.BOOLEAN,

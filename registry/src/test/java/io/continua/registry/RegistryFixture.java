@@ -31,6 +31,7 @@ final class RegistryFixture {
     static final String ADMIN = "admin-secret-0001";
     static final String WRITER = "writer-secret-0001";
     static final String READER = "reader-secret-0001";
+    static final String PRODUCER = "producer-secret-0001";
     static final List<String> LABELS = List.of("card_arrival", "top_up", "refund");
 
     final PretrainedEncoder encoder = PretrainedEncoder.allMiniLmL6V2();
@@ -51,7 +52,8 @@ final class RegistryFixture {
                 .with(RegistrySettings.TRANSACTIONAL_ID, "registry-writer-" + run)
                 .with(RegistrySettings.PORT, 0)
                 .with(RegistrySettings.MAX_ARTIFACT_BYTES, maxArtifactBytes)
-                .with(RegistrySettings.TOKENS, List.of("ops:admin:" + ADMIN, "trainer:write:" + WRITER, "dashboard:read:" + READER));
+                .with(RegistrySettings.TOKENS, List.of("ops:admin:" + ADMIN, "trainer:write:" + WRITER, "dashboard:read:" + READER,
+                        "producer:schema:" + PRODUCER));
     }
 
     /** Records written to each partition of the accepted topic: what lineage may claim. */

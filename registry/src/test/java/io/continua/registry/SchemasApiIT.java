@@ -9,7 +9,6 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.confluent.SchemaIds;
-import io.continua.schemas.confluent.SchemaRegistryUnavailableException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.apache.avro.Schema;
-import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +91,12 @@ class SchemasApiIT {
                 40403);
         refused(call("POST", "/subjects/" + examples + "/versions", schemaBody("{\"type\": \"recrd\"}"), writer()),
                 422, 42201);
+        HttpResponse<String> truncated = call("POST", "/subjects/" + examples + "/versions",
+                schemaBody("{\"type\": "), writer());
+        refused(truncated, 422, 42201);
+        assertThat(truncated.body()).doesNotContain("REDACTED").doesNotContain("Source:");
+        refused(call("POST", "/subjects/" + examples + "/versions", schemaBody(String.format(PRODUCER_SCHEMA,
+                ", {\"name\": \"n\", \"type\": \"int\", \"default\": \"x\"}")), writer()), 422, 42201);
         refused(call("POST", "/subjects/" + examples + "/versions", new JsonObject().put("schema", "{}")
                 .put("schemaType", "PROTOBUF").encode(), writer()), 422, 42201);
         refused(call("GET", "/no/such/path", null, null), 404, 404);
@@ -104,8 +108,11 @@ class SchemasApiIT {
         refused(call("POST", "/subjects/" + examples + "/versions", producer, null), 401, 40101);
         refused(call("POST", "/subjects/" + examples + "/versions", producer, basic(RegistryFixture.READER)), 403,
                 40301);
-        int id = ok(call("POST", "/subjects/" + examples + "/versions", producer, basic(RegistryFixture.WRITER)))
+        int id = ok(call("POST", "/subjects/" + examples + "/versions", producer, basic(RegistryFixture.PRODUCER)))
                 .getInteger("id");
+        assertThat(rawStatus("/v1/whoami", basic(RegistryFixture.ADMIN))).as("basic authentication is for the "
+                + "schemas API only").isEqualTo(401);
+        assertThat(rawStatus("/v1/whoami", bearer(RegistryFixture.PRODUCER))).isEqualTo(200);
         assertThat(id).isNotEqualTo(SchemaIds.of(LabeledExample.getClassSchema()));
         assertThat(ok(call("POST", "/subjects/" + examples + "/versions", producer, null)).getInteger("id"))
                 .as("registered again, without a token").isEqualTo(id);
@@ -126,17 +133,22 @@ class SchemasApiIT {
             assertThat(onReplica.getInteger("version")).isEqualTo(2);
             refused(call(replica, "POST", "/subjects/" + examples + "/versions",
                     schemaBody(String.format(PRODUCER_SCHEMA, ", {\"name\": \"source\", \"type\": \"string\", "
-                            + "\"default\": \"\"}")), basic(RegistryFixture.WRITER)), 409, 40901);
+                            + "\"default\": \"\"}")), basic(RegistryFixture.WRITER)), 422, 42205);
         }
     }
 
     @Test
-    void incompatibleSchemasAreRefusedAsConfluentRefusesThemAndLevelsAreKept() {
+    void incompatibleSchemasAreRefusedAsConfluentRefusesThemAndLevelsAreKept() throws Exception {
         String extraRequired = schemaBody(String.format(PRODUCER_SCHEMA, ", {\"name\": \"source\", \"type\": "
                 + "\"string\"}"));
-        HttpResponse<String> backward = call("POST", "/subjects/" + examples + "/versions", extraRequired,
-                basic(RegistryFixture.WRITER));
+        HttpResponse<String> backward = call("POST", "/subjects/" + examples + "/versions", extraRequired, null);
         refused(backward, 409, 409);
+        JsonObject test = ok(call("POST", "/compatibility/subjects/" + examples + "/versions/latest?verbose=true",
+                extraRequired, null));
+        assertThat(test.getBoolean("is_compatible")).isFalse();
+        assertThat(test.getJsonArray("messages").encode()).contains("source");
+        assertThat(ok(call("POST", "/compatibility/subjects/" + examples + "/versions/1",
+                schemaBody(String.format(PRODUCER_SCHEMA, "")), null)).getBoolean("is_compatible")).isTrue();
         assertThat(backward.body()).contains("BACKWARD").contains("source");
         String unreadable = schemaBody(String.format(PRODUCER_SCHEMA, "").replace(
                 "{\"name\": \"text\", \"type\": \"string\"}", "{\"name\": \"text\", \"type\": \"int\"}"));
@@ -148,6 +160,10 @@ class SchemasApiIT {
                 schemaBody(String.format(PRODUCER_SCHEMA, "")), basic(RegistryFixture.WRITER)), 409, 409);
 
         assertThat(ok(call("GET", "/config", null, null)).getString("compatibilityLevel")).isEqualTo("BACKWARD");
+        refused(call("GET", "/config/" + examples, null, null), 404, 40408);
+        // What kafkajs sends after its first registration: the level in effect, which changes nothing.
+        assertThat(ok(call("PUT", "/config/" + examples, new JsonObject().put("compatibility", "BACKWARD").encode(),
+                null)).getString("compatibility")).isEqualTo("BACKWARD");
         refused(call("GET", "/config/" + examples, null, null), 404, 40408);
         assertThat(ok(call("GET", "/config/" + examples + "?defaultToGlobal=true", null, null))
                 .getString("compatibilityLevel")).isEqualTo("BACKWARD");
@@ -165,17 +181,30 @@ class SchemasApiIT {
         refused(call("POST", "/subjects/" + examples + "/versions", unreadable, basic(RegistryFixture.WRITER)), 409,
                 409);
         assertThat(ok(call("GET", "/config", null, null)).getString("compatibilityLevel")).isEqualTo("BACKWARD");
+        assertThat(ok(call("PUT", "/config", new JsonObject().put("compatibility", "FULL").encode(),
+                basic(RegistryFixture.ADMIN))).getString("compatibility")).isEqualTo("FULL");
+
+        registry.close();
+        registry = RegistryService.start(fixture.config, fixture.encoder, vertx);
+        assertThat(ok(call("GET", "/config", null, null)).getString("compatibilityLevel")).as("after a restart")
+                .isEqualTo("FULL");
+        assertThat(ok(call("GET", "/config/" + examples, null, null)).getString("compatibilityLevel"))
+                .isEqualTo("NONE");
+    }
+
+    private int rawStatus(String path, String authorization) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + path))
+                    .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
-    void anIdNoRegistryHasIsUnknownAndAnUnreachableRegistryIsNotTakenForOne() {
-        ConfluentSchemas schemas = ConfluentSchemas.at(schemasApi(), null);
-        assertThat(schemas.byId(987_654)).isEmpty();
-        ConfluentSchemas unreachable = ConfluentSchemas.at("http://127.0.0.1:1/schemas-api", null);
-        assertThat(unreachable.byId(SchemaIds.of(LabeledExample.getClassSchema()))).as("shipped: no call")
-                .isPresent();
-        Assertions.assertThatThrownBy(() -> unreachable.byId(987_654))
-                .isInstanceOf(SchemaRegistryUnavailableException.class).hasMessageContaining("Cannot reach");
+    void anIdTheRegistryDoesNotHaveIsUnknownToItsClient() {
+        assertThat(ConfluentSchemas.at(schemasApi(), null).byId(987_654)).isEmpty();
     }
 
     private String schemasApi() {

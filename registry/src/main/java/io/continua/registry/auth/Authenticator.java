@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds the token a request presents and checks its role: {@code Authorization: Bearer <secret>}, or HTTP
- * basic authentication with the secret as password (any user name), which is what Schema Registry
- * clients in every language can send.
+ * Finds the token a request presents and checks its role: {@code Authorization: Bearer <secret>}, and
+ * for the schemas API also HTTP basic authentication with the secret as password (any user name),
+ * which is what Schema Registry clients in every language send. (Elsewhere basic authentication is
+ * refused: browsers keep basic credentials and send them unasked.)
  */
 public final class Authenticator {
     private final List<ApiToken> tokens;
@@ -23,10 +24,20 @@ public final class Authenticator {
      * lacks the role. Every configured token is compared, so timing does not tell which matched.
      */
     public ApiToken require(String authorization, Role required) {
-        Optional<ApiToken> token = identify(authorization);
+        return require(authorization, required, false);
+    }
+
+    /** As {@link #require(String, Role)}, taking the token as a basic authentication password too. */
+    public ApiToken requireFromSchemaClient(String authorization, Role required) {
+        return require(authorization, required, true);
+    }
+
+    private ApiToken require(String authorization, Role required, boolean basicAllowed) {
+        Optional<ApiToken> token = identify(authorization, basicAllowed);
         if (token.isEmpty()) {
             throw new ServiceException(ServiceException.Kind.UNAUTHENTICATED, "unauthorized", "This needs a bearer token with the " + role(required)
-                    + " role (Authorization: Bearer <token>, or basic authentication with the token as password)");
+                    + " role (Authorization: Bearer <token>" + (basicAllowed
+                    ? ", or basic authentication with the token as password)" : ")"));
         }
         if (!token.get().role().allows(required)) {
             throw new ServiceException(ServiceException.Kind.FORBIDDEN, "forbidden", "Token '" + token.get().name() + "' has the "
@@ -35,8 +46,8 @@ public final class Authenticator {
         return token.get();
     }
 
-    private Optional<ApiToken> identify(String authorization) {
-        Optional<String> secret = secret(authorization);
+    private Optional<ApiToken> identify(String authorization, boolean basicAllowed) {
+        Optional<String> secret = secret(authorization, basicAllowed);
         if (secret.isEmpty()) {
             return Optional.empty();
         }
@@ -50,14 +61,14 @@ public final class Authenticator {
         return Optional.ofNullable(found);
     }
 
-    private static Optional<String> secret(String authorization) {
+    private static Optional<String> secret(String authorization, boolean basicAllowed) {
         if (authorization == null) {
             return Optional.empty();
         }
         if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.of(authorization.substring(7).trim());
         }
-        if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+        if (basicAllowed && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
                 String userInfo = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
                         StandardCharsets.UTF_8);

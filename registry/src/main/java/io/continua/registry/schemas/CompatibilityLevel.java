@@ -1,10 +1,9 @@
 package io.continua.registry.schemas;
 
+import io.continua.schemas.confluent.ReadCompatibility;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 
 /**
  * Confluent Schema Registry's compatibility levels: which earlier versions of a subject a new schema
@@ -39,20 +38,14 @@ public enum CompatibilityLevel {
         List<String> problems = new ArrayList<>();
         for (Schema existing : against) {
             if (backward) {
-                problems.addAll(problems("the new schema cannot read data written with an earlier one",
-                        SchemaCompatibility.checkReaderWriterCompatibility(candidate, existing)));
+                ReadCompatibility.problems(candidate, existing).forEach(problem -> problems.add(
+                        "the new schema cannot read data written with an earlier one: " + problem));
             }
             if (forward) {
-                problems.addAll(problems("an earlier schema cannot read data written with the new one",
-                        SchemaCompatibility.checkReaderWriterCompatibility(existing, candidate)));
+                ReadCompatibility.problems(existing, candidate).forEach(problem -> problems.add(
+                        "an earlier schema cannot read data written with the new one: " + problem));
             }
         }
         return problems;
-    }
-
-    /** What Avro's resolution rules find wrong between a reader and a writer, each with where. */
-    static List<String> problems(String what, SchemaPairCompatibility pair) {
-        return pair.getResult().getIncompatibilities().stream()
-                .map(problem -> what + ": " + problem.getMessage() + " at " + problem.getLocation()).toList();
     }
 }

@@ -1,5 +1,8 @@
 package io.continua.registry.schemas;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * A refusal of the schemas API, answered as Confluent Schema Registry answers it: the HTTP status and
  * a body {@code {"error_code": ..., "message": ...}} whose code Confluent's clients know.
@@ -41,8 +44,14 @@ final class SchemaApiException extends RuntimeException {
                 + "compatibility configured");
     }
 
-    static SchemaApiException incompatible(String message) {
-        return new SchemaApiException(409, 409, message);
+    static SchemaApiException incompatible(String subject, CompatibilityLevel level, List<String> problems) {
+        return new SchemaApiException(409, 409, "Schema being registered is incompatible with an earlier schema for "
+                + "subject \"" + subject + "\" (" + level + "), details: " + problems);
+    }
+
+    static SchemaApiException readOnly() {
+        return new SchemaApiException(422, 42205, "This registry instance serves reads only; register schemas at "
+                + "the writing instance");
     }
 
     static SchemaApiException invalidSchema(String message) {
@@ -56,6 +65,6 @@ final class SchemaApiException extends RuntimeException {
 
     static SchemaApiException invalidLevel(String level) {
         return new SchemaApiException(422, 42203, "Invalid compatibility level '" + level + "'; one of "
-                + java.util.Arrays.toString(CompatibilityLevel.values()));
+                + Arrays.toString(CompatibilityLevel.values()));
     }
 }

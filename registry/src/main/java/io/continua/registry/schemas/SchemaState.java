@@ -3,6 +3,7 @@ package io.continua.registry.schemas;
 import io.continua.registry.schemas.SchemaSubjects.Subject;
 import io.continua.schemas.RegisteredSchema;
 import io.continua.schemas.SubjectCompatibility;
+import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.confluent.SchemaIds;
 import io.continua.schemas.serde.SchemaCatalog;
 import java.util.ArrayList;
@@ -30,11 +31,13 @@ public final class SchemaState {
     /**
      * One version of a subject.
      *
-     * @param logged whether the log holds it, or this build ships it and the writer has yet to record it
+     * @param logged      whether the log holds it, or this build ships it and the writer has yet to record it
+     * @param fingerprint the schema's parsing fingerprint: two schemas with the same one are the same schema
      */
-    public record SubjectVersion(String subject, int version, int id, Schema schema, boolean logged) {
-        long fingerprint() {
-            return SchemaCatalog.fingerprint(schema);
+    public record SubjectVersion(String subject, int version, int id, Schema schema, boolean logged,
+                                 long fingerprint) {
+        SubjectVersion(String subject, int version, int id, Schema schema, boolean logged) {
+            this(subject, version, id, schema, logged, SchemaCatalog.fingerprint(schema));
         }
     }
 
@@ -96,11 +99,7 @@ public final class SchemaState {
 
     public synchronized Optional<Schema> schema(int id) {
         Schema schema = loggedById.get(id);
-        if (schema == null) {
-            schema = SchemaCatalog.standard().schemas().stream().filter(shipped -> SchemaIds.of(shipped) == id)
-                    .findFirst().orElse(null);
-        }
-        return Optional.ofNullable(schema);
+        return schema != null ? Optional.of(schema) : ConfluentSchemas.shipped(id);
     }
 
     /**

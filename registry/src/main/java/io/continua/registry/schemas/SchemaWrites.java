@@ -6,13 +6,13 @@ import io.continua.registry.schemas.SchemaState.SubjectVersion;
 import io.continua.registry.schemas.SchemaSubjects.Subject;
 import io.continua.schemas.RegisteredSchema;
 import io.continua.schemas.SubjectCompatibility;
+import io.continua.schemas.confluent.ReadCompatibility;
 import io.continua.schemas.kafka.DeltaLog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +52,24 @@ public final class SchemaWrites {
     }
 
     /**
+     * Why {@code schema} may not be registered under {@code subject} after its versions up to {@code upTo}
+     * (all of them when null): empty if it may. Whatever the level, Continua must be able to read what producers
+     * write with it; the subjects of what Continua writes hold only the versions Continua ships.
+     */
+    public List<String> problems(Subject subject, Schema schema, Integer upTo) {
+        if (!subject.producedByClients()) {
+            return List.of("Continua writes " + subject.name() + "; its versions are the ones Continua ships");
+        }
+        List<String> problems = new ArrayList<>();
+        ReadCompatibility.problems(subject.current(), schema).forEach(problem -> problems.add("Continua's "
+                + subject.current().getFullName() + " cannot read data written with it: " + problem));
+        List<Schema> earlier = state.versions(subject).stream()
+                .filter(version -> upTo == null || version.version() <= upTo).map(SubjectVersion::schema).toList();
+        problems.addAll(state.effectiveLevel(subject.name()).problems(schema, earlier));
+        return problems;
+    }
+
+    /**
      * The subject's version with this schema: the existing one, or a new one once it passes the subject's checks.
      *
      * @throws SchemaApiException 409 when the schema may not be registered under the subject
@@ -61,21 +79,9 @@ public final class SchemaWrites {
         if (existing.isPresent()) {
             return existing.get();
         }
-        List<String> problems = new ArrayList<>();
-        if (!subject.producedByClients()) {
-            problems.add("Continua writes " + subject.name() + "; its versions are the ones Continua ships");
-        } else {
-            // Whatever the level, Continua must be able to read what producers write with it.
-            problems.addAll(CompatibilityLevel.problems("Continua's " + subject.current().getFullName()
-                    + " cannot read data written with it", SchemaCompatibility.checkReaderWriterCompatibility(
-                    subject.current(), schema)));
-            List<Schema> earlier = state.versions(subject).stream().map(SubjectVersion::schema).toList();
-            problems.addAll(state.effectiveLevel(subject.name()).problems(schema, earlier));
-        }
+        List<String> problems = problems(subject, schema, null);
         if (!problems.isEmpty()) {
-            throw SchemaApiException.incompatible("Schema being registered is incompatible with an earlier schema "
-                    + "for subject \"" + subject.name() + "\" (" + state.effectiveLevel(subject.name())
-                    + "), details: " + problems);
+            throw SchemaApiException.incompatible(subject.name(), state.effectiveLevel(subject.name()), problems);
         }
         List<SubjectVersion> versions = state.versions(subject);
         SubjectVersion added = new SubjectVersion(subject.name(), versions.get(versions.size() - 1).version() + 1,

@@ -5,6 +5,7 @@ import io.continua.registry.auth.ApiToken;
 import io.continua.registry.auth.Role;
 import io.continua.registry.schemas.SchemaState.SubjectVersion;
 import io.continua.registry.schemas.SchemaSubjects.Subject;
+import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.errors.ServiceException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -17,8 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +28,12 @@ import org.slf4j.LoggerFactory;
  * language use: subjects and their versions, schemas by id, lookup, registration (checked at the
  * subject's compatibility level, and always against what Continua can read), and compatibility
  * settings. Reads are open; registering a schema the subject does not hold yet needs a token with the
- * write role, setting a level the admin role. Answers and errors take Confluent's shapes.
+ * schema role, changing a level the admin role (a registration or a level that changes nothing needs
+ * none: clients send both on every start). Answers and errors take Confluent's shapes.
  */
 public final class SchemasApi {
     private static final Logger log = LoggerFactory.getLogger(SchemasApi.class);
-    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final String CONTENT_TYPE = ConfluentSchemas.CONTENT_TYPE;
     private static final int BODY_LIMIT = 1024 * 1024;
 
     private final RegistryService service;
@@ -58,6 +60,7 @@ public final class SchemasApi {
         router.get("/subjects/:subject/versions/:version/schema").handler(api::getVersionSchema);
         router.post("/subjects/:subject").handler(api::lookup);
         router.post("/subjects/:subject/versions").handler(api::register);
+        router.post("/compatibility/subjects/:subject/versions/:version").handler(api::testCompatibility);
         router.get("/config").handler(api::getGlobalLevel);
         router.put("/config").handler(context -> api.putLevel(context, null));
         router.get("/config/:subject").handler(api::getSubjectLevel);
@@ -114,10 +117,29 @@ public final class SchemasApi {
             respond(context, new JsonObject().put("id", held.get().id()));
             return;
         }
-        ApiToken token = service.authenticator().require(context.request().getHeader("Authorization"), Role.WRITE);
+        // Checked before the token too, so that a producer learns what is wrong with its schema first.
+        List<String> problems = writes.problems(subject, schema, null);
+        if (!problems.isEmpty()) {
+            throw SchemaApiException.incompatible(subject.name(), state.effectiveLevel(subject.name()), problems);
+        }
+        ApiToken token = service.authenticator().requireFromSchemaClient(authorization(context), Role.SCHEMA);
         service.write(registry -> writes.register(registry, subject, schema, token.name()))
                 .onSuccess(version -> respond(context, new JsonObject().put("id", version.id())))
                 .onFailure(context::fail);
+    }
+
+    /** Whether a schema could be registered after a version of the subject ({@code ?verbose=true}: and why not). */
+    private void testCompatibility(RoutingContext context) {
+        Subject subject = subject(context);
+        SubjectVersion version = version(context);
+        boolean latest = version.version() == state.versions(subject).get(state.versions(subject).size() - 1)
+                .version();
+        List<String> problems = writes.problems(subject, schemaOf(context), latest ? null : version.version());
+        JsonObject answer = new JsonObject().put("is_compatible", problems.isEmpty());
+        if (Boolean.parseBoolean(context.request().getParam("verbose"))) {
+            answer.put("messages", new JsonArray(problems));
+        }
+        respond(context, answer);
     }
 
     private void getGlobalLevel(RoutingContext context) {
@@ -134,7 +156,6 @@ public final class SchemasApi {
     }
 
     private void putLevel(RoutingContext context, String subject) {
-        ApiToken token = service.authenticator().require(context.request().getHeader("Authorization"), Role.ADMIN);
         String requested = body(context).getValue("compatibility") instanceof String text ? text : null;
         if (requested == null) {
             throw SchemaApiException.invalidLevel("(missing: send {\"compatibility\": \"BACKWARD\"})");
@@ -145,9 +166,19 @@ public final class SchemasApi {
         } catch (IllegalArgumentException e) {
             throw SchemaApiException.invalidLevel(requested);
         }
+        // Clients set the level a subject already has when they first register (kafkajs does): no change, no token.
+        if (level == (subject == null ? state.globalLevel() : state.effectiveLevel(subject))) {
+            respond(context, new JsonObject().put("compatibility", level.name()));
+            return;
+        }
+        ApiToken token = service.authenticator().requireFromSchemaClient(authorization(context), Role.ADMIN);
         service.write(registry -> writes.configure(registry, subject, level, token.name()))
                 .onSuccess(set -> respond(context, new JsonObject().put("compatibility", set.name())))
                 .onFailure(context::fail);
+    }
+
+    private static String authorization(RoutingContext context) {
+        return context.request().getHeader("Authorization");
     }
 
     private Subject subject(RoutingContext context) {
@@ -192,8 +223,12 @@ public final class SchemasApi {
         }
         try {
             return new Schema.Parser().parse(text);
-        } catch (SchemaParseException e) {
-            throw SchemaApiException.invalidSchema("Invalid schema: " + e.getMessage());
+        } catch (AvroRuntimeException e) {
+            // Bad syntax, or a default that does not fit its field. A JSON parser's message ends with where it stopped
+            // in a source it does not show: keep the first line.
+            String message = String.valueOf(e.getMessage());
+            throw SchemaApiException.invalidSchema("Invalid schema: " + message.lines().findFirst().orElse(message)
+                    .replaceFirst(" at \\[Source:.*", ""));
         }
     }
 
@@ -232,6 +267,10 @@ public final class SchemasApi {
         Throwable failure = context.failure();
         if (failure instanceof SchemaApiException refusal) {
             error(context, refusal.status(), refusal.errorCode(), refusal.getMessage());
+        } else if (failure instanceof ServiceException refusal && refusal.error().equals("read_only")) {
+            // Confluent's clients take a 409 for an incompatible schema: a read-only instance answers as Confluent's does.
+            SchemaApiException readOnly = SchemaApiException.readOnly();
+            error(context, readOnly.status(), readOnly.errorCode(), readOnly.getMessage());
         } else if (failure instanceof ServiceException refusal) {
             error(context, refusal.status(), refusal.status() * 100 + 1, refusal.detail());
         } else if (context.statusCode() == 413) {

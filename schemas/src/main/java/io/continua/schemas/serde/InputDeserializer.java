@@ -2,8 +2,11 @@ package io.continua.schemas.serde;
 
 import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.confluent.ConfluentWireFormat;
+import io.continua.schemas.confluent.ReadCompatibility;
+import io.continua.schemas.confluent.UnusableSchemaException;
 import java.io.IOException;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +14,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Collectors;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -112,20 +114,22 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
      * kept, as it may be registered later.
      */
     private Object resolve(int id, byte[] bytes) {
-        Optional<Schema> writer = schemas.byId(id);
+        Optional<Schema> writer;
+        try {
+            writer = schemas.byId(id);
+        } catch (UnusableSchemaException e) {
+            return e.getMessage();
+        }
         if (writer.isEmpty()) {
             throw new UndecodableRecordException(UndecodableRecordException.Reason.UNKNOWN_SCHEMA,
                     "Confluent wire format with schema id " + id + ", which " + schemas.source() + " does not have",
                     bytes, null);
         }
         Schema reader = model.getSchema(type);
-        SchemaCompatibility.SchemaPairCompatibility compatibility =
-                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer.get());
-        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+        List<String> problems = ReadCompatibility.problems(reader, writer.get());
+        if (!problems.isEmpty()) {
             return "Schema id " + id + " (" + writer.get().getFullName() + ") cannot be read as Continua's "
-                    + reader.getFullName() + ": " + compatibility.getResult().getIncompatibilities().stream()
-                    .map(problem -> problem.getMessage() + " at " + problem.getLocation())
-                    .collect(Collectors.joining("; "));
+                    + reader.getFullName() + ": " + String.join("; ", problems);
         }
         return new SpecificDatumReader<T>(writer.get(), reader, model);
     }

@@ -129,12 +129,6 @@ class InputFormatsTest {
                 "Bytes left after");
     }
 
-    @Test
-    void shippedSchemasHaveDistinctIds() {
-        assertThat(SchemaCatalog.standard().schemas().stream().map(SchemaIds::of).distinct().count())
-                .isEqualTo(SchemaCatalog.standard().schemas().size());
-    }
-
     private static LabeledExample read(String json) {
         return EXAMPLES.deserialize("t", bytes(json));
     }

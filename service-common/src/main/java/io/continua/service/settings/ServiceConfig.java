@@ -20,7 +20,7 @@ public abstract class ServiceConfig<C extends ServiceConfig<C>> {
     private final SettingValues values;
     /** Read from the Kafka config file on first use: the copies made while a config is built never read it. */
     private volatile KafkaConnection kafka;
-    private volatile ConfluentSchemas confluent;
+    private ConfluentSchemas confluent;
 
     protected ServiceConfig(SettingValues values) {
         this.values = values;
@@ -88,13 +88,11 @@ public abstract class ServiceConfig<C extends ServiceConfig<C>> {
      * Resolves the schema ids of Confluent-format records: one per configuration, as it caches what it learns.
      * For services that take {@link SharedSettings#SCHEMA_REGISTRY_URL}.
      */
-    public final ConfluentSchemas confluentSchemas() {
-        ConfluentSchemas schemas = confluent;
-        if (schemas == null) {
-            schemas = SharedSettings.confluentSchemas(values);
-            confluent = schemas;
+    public final synchronized ConfluentSchemas confluentSchemas() {
+        if (confluent == null) {
+            confluent = SharedSettings.confluentSchemas(values);
         }
-        return schemas;
+        return confluent;
     }
 
     public final Path dataDir() {
