@@ -130,12 +130,15 @@ final class ServicePrincipals {
         registry.topic(topics.examplesAccepted(), AclOperation.DESCRIBE);
         // The records of its log it never applies are dead-lettered.
         registry.topic(topics.examplesRejected(), AclOperation.WRITE, AclOperation.DESCRIBE);
+        // Live accuracy, as ingest measures it.
+        registry.topic(topics.metrics(), AclOperation.READ, AclOperation.DESCRIBE);
 
         // Read-only registry replicas: the log and the lineage checks, no write, no transactional id.
         Grants reader = new Grants(Principal.REGISTRY_READER, acls);
         reader.topic(topics.deltas(), AclOperation.READ);
         reader.topic(topics.deltaBlobs(), AclOperation.READ);
         reader.topic(topics.examplesAccepted(), AclOperation.DESCRIBE);
+        reader.topic(topics.metrics(), AclOperation.READ, AclOperation.DESCRIBE);
 
         Grants ingest = new Grants(Principal.INGEST, acls);
         // Read by the topology; written by ingest's HTTP way in (POST /v1/domains/{d}/examples).

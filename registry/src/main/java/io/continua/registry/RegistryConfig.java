@@ -86,6 +86,10 @@ public final class RegistryConfig extends ServiceConfig<RegistryConfig> {
     }
 
     /** The writer's transactional id: every writer of one log must share it. */
+    public double liveConfidence() {
+        return get(RegistrySettings.LIVE_CONFIDENCE);
+    }
+
     public String transactionalId() {
         return get(RegistrySettings.TRANSACTIONAL_ID);
     }

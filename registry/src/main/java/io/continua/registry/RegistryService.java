@@ -12,16 +12,22 @@ import io.continua.registry.blob.ArtifactStore;
 import io.continua.registry.http.RegistryApi;
 import io.continua.registry.lineage.LineageCheck;
 import io.continua.registry.log.DeltaLogDeadLetters;
+import io.continua.registry.live.LiveAccuracy;
 import io.continua.registry.log.DeltaLogWriter;
 import io.continua.registry.schemas.SchemaState;
 import io.continua.registry.schemas.SchemaSubjects;
 import io.continua.registry.schemas.SchemaWrites;
 import io.continua.registry.state.RegistryState;
 import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.DomainMetrics;
 import io.continua.schemas.OffsetRange;
 import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeltaLogFollower;
+import io.continua.schemas.kafka.DeltaLogSignatures;
+import io.continua.schemas.kafka.SignedTopicFollower;
 import io.continua.schemas.kafka.SignedTopicFollower.Refusals;
+import io.continua.schemas.serde.RecordSerdes;
+import io.continua.schemas.serde.UndecodableRecordException;
 import io.continua.service.HttpServers;
 import io.continua.service.lifecycle.Resources;
 import io.micrometer.core.instrument.Gauge;
@@ -37,6 +43,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +58,7 @@ public final class RegistryService implements AutoCloseable {
     private final RegistryConfig config;
     private final RegistryState state = new RegistryState();
     private final SchemaState schemas;
+    private final LiveAccuracy live;
     private final ArtifactStore artifacts;
     private final DeltaArtifactReader reader;
     private final Authenticator authenticator;
@@ -108,6 +116,10 @@ public final class RegistryService implements AutoCloseable {
                 new SchemaWrites(schemas).recordShipped(writes);
             }
             tail.bindTo(metrics);
+            this.live = new LiveAccuracy(config.liveConfidence(), metrics);
+            // Live accuracy is there when it comes: the registry is ready without it.
+            resources.add("metrics follower", new SignedTopicFollower(config.kafka(), config.topics().metrics(),
+                    DeltaLogSignatures.NONE, Refusals.NONE, this::applyMetrics));
             Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                     .description("Domains the registry knows").register(metrics);
             Gauge.builder("continua_registry_missing_artifacts", this,
@@ -125,6 +137,19 @@ public final class RegistryService implements AutoCloseable {
         log.info("Registry on http://127.0.0.1:{} ({}; {} domains from {}){}", server.actualPort(),
                 config.readOnly() ? "read-only" : "writer", state.domains().size(), config.topics().deltas(),
                 generatedAdminToken != null ? "; admin token in " + AdminTokenFile.of(config.dir()) : "");
+    }
+
+    /** Applies one record of the {@code metrics} topic; one that does not decode is logged and skipped. */
+    private void applyMetrics(ConsumerRecord<String, byte[]> record) {
+        try {
+            DomainMetrics window = RecordSerdes.domainMetrics().deserialize(record.topic(), record.value());
+            if (window != null) {
+                live.apply(window);
+            }
+        } catch (UndecodableRecordException e) {
+            log.warn("Skipping record {}-{}@{} of the metrics topic: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+        }
     }
 
     /**
@@ -208,6 +233,11 @@ public final class RegistryService implements AutoCloseable {
 
     public RegistryState state() {
         return state;
+    }
+
+    /** Live (prequential) accuracy of every version, from the {@code metrics} topic. */
+    public LiveAccuracy live() {
+        return live;
     }
 
     /** The schemas API's view of the log. */

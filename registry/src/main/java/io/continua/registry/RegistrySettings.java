@@ -36,11 +36,14 @@ public final class RegistrySettings {
             SettingType.STRING, "the writer's transactional id: every writer of one deltas log must share it, so a "
                     + "new writer fences the old one").defaultTo("continua-registry-writer")
             .validatedBy(Validator.notBlank()).importance(Importance.LOW);
+    public static final Setting<Double> LIVE_CONFIDENCE = Setting.of("live.confidence", SettingType.DOUBLE,
+            "confidence level of the intervals around live (prequential) accuracy, in the API and the gauges")
+            .defaultTo(0.95).validatedBy(new Validator<>("in (0, 1)", level -> level > 0 && level < 1));
 
     public static final SettingDefs DEFS = SettingDefs.of("registry", List.of(SharedSettings.BOOTSTRAP,
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, TOKENS, READ_ONLY, SIGNING_KEY, SharedSettings.DELTAS_VERIFY_KEY, MAX_ARTIFACT_BYTES, DIR,
-            TRANSACTIONAL_ID));
+            TRANSACTIONAL_ID, LIVE_CONFIDENCE));
 
     private RegistrySettings() {
     }

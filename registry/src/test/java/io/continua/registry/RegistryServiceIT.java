@@ -3,6 +3,7 @@ package io.continua.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.offset;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.schemas.AliasPointer;
+import io.continua.schemas.DomainMetrics;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeadLetters;
@@ -486,6 +488,41 @@ class RegistryServiceIT {
         assertThat(reader.version("banking", 2).orElseThrow().get("deleted").asBoolean()).isTrue();
         assertThat(writer.upload("banking", fixture.artifact(4), RegistryFixture.metadata(1, 0.9)).get("version")
                 .asInt()).as("version numbers are never reused").isEqualTo(3);
+    }
+
+    @Test
+    void liveAccuracyComesFromTheMetricsTopicWindowByWindowWithItsInterval() throws Exception {
+        writer.upload("banking", fixture.artifact(1), RegistryFixture.metadata(null, 0.8));
+        Instant start = Instant.parse("2026-11-27T07:00:00Z");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.kafka.bootstrapServers()), new StringSerializer(),
+                new ByteArraySerializer())) {
+            String topic = fixture.topics.metrics();
+            producer.send(new ProducerRecord<>(topic, "banking", metricsWindow(1, 3, 5, start))).get();
+            // An open window's later count replaces the earlier one; another window adds to it.
+            producer.send(new ProducerRecord<>(topic, "banking", metricsWindow(1, 8, 10, start))).get();
+            producer.send(new ProducerRecord<>(topic, "banking", new byte[] {1, 2, 3})).get();
+            producer.send(new ProducerRecord<>(topic, "banking", metricsWindow(1, 9, 10, start.plusSeconds(60))))
+                    .get();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> reader.live("banking").path("versions").path("1")
+                .path("count").asInt() == 20);
+        JsonNode live = reader.live("banking");
+        assertThat(live.path("confidence").asDouble()).isEqualTo(0.95);
+        JsonNode one = live.path("versions").path("1");
+        assertThat(one.path("correct").asInt()).isEqualTo(17);
+        assertThat(one.path("accuracy").asDouble()).isEqualTo(0.85);
+        // Wilson's interval of 17 in 20 at 95 %.
+        assertThat(one.path("low").asDouble()).isCloseTo(0.6396, offset(1e-3));
+        assertThat(one.path("high").asDouble()).isCloseTo(0.9476, offset(1e-3));
+        assertThat(reader.version("banking", 1).orElseThrow().path("live").path("count").asInt()).isEqualTo(20);
+        assertThat(registry.metrics().scrape()).contains("continua_live_accuracy{domain=\"banking\",version=\"1\"} 0.85");
+    }
+
+    private static byte[] metricsWindow(int version, long correct, long count, Instant start) {
+        return RecordSerdes.domainMetrics().serialize("metrics", DomainMetrics.newBuilder().setDomain("banking")
+                .setVersion(version).setCorrect(correct).setCount(count).setAccuracy((double) correct / count)
+                .setWindowStart(start).setWindowEnd(start.plusSeconds(60)).build());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.continua.registry.http;
 
+import io.continua.registry.live.LiveAccuracy;
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
 import io.continua.schemas.registry.VersionJson;
@@ -13,6 +14,13 @@ final class JsonViews {
 
     static JsonObject version(DeltaVersion version, List<String> aliases) {
         return new JsonObject(VersionJson.toJson(version, aliases).toString());
+    }
+
+    /** A version's live accuracy: labels joined, correct, accuracy and its confidence interval. */
+    static JsonObject live(LiveAccuracy.Score score) {
+        return new JsonObject().put("count", score.count()).put("correct", score.correct())
+                .put("accuracy", score.accuracy()).put("low", score.low()).put("high", score.high())
+                .put("lastWindowEnd", score.last().toString());
     }
 
     static JsonObject alias(AliasPointer pointer) {

@@ -117,7 +117,10 @@ public final class RegistryApi {
                         this::moveAlias),
                 new ApiRoute(HttpMethod.GET, "/v1/domains/{domain}/aliases/{alias}/history", "Every move of an "
                         + "alias: who, when, why, from which version", null, List.of(200, 400, 404),
-                        this::aliasHistory));
+                        this::aliasHistory),
+                new ApiRoute(HttpMethod.GET, "/v1/domains/{domain}/live", "Live (prequential) accuracy of each "
+                        + "version on labels that arrived after its predictions, with a confidence interval", null,
+                        List.of(200, 400, 404), this::liveAccuracy));
     }
 
     private void whoami(RoutingContext context) {
@@ -269,6 +272,15 @@ public final class RegistryApi {
         HttpJson.respond(context, 200, new JsonObject().put("history", moves));
     }
 
+    private void liveAccuracy(RoutingContext context) {
+        String domain = knownDomain(context);
+        JsonObject versions = new JsonObject();
+        service.live().scores(domain).forEach((version, score) -> versions.put(Integer.toString(version),
+                JsonViews.live(score)));
+        HttpJson.respond(context, 200, new JsonObject().put("domain", domain)
+                .put("confidence", service.live().confidence()).put("versions", versions));
+    }
+
     private JsonObject summary(String domain) {
         List<DeltaVersion> versions = state.versions(domain);
         JsonObject aliases = new JsonObject();
@@ -285,7 +297,9 @@ public final class RegistryApi {
     }
 
     private JsonObject view(DeltaVersion version) {
-        return JsonViews.version(version, state.aliasesOf(version.getDomain(), version.getVersion()));
+        return JsonViews.version(version, state.aliasesOf(version.getDomain(), version.getVersion()))
+                .put("live", service.live().score(version.getDomain(), version.getVersion()).map(JsonViews::live)
+                        .orElse(null));
     }
 
     private ApiToken authorize(RoutingContext context, Role role) {

@@ -135,6 +135,11 @@ public final class RegistryClient {
         return json(get("/v1/domains/" + domain + "/aliases/" + alias + "/history"));
     }
 
+    /** Live (prequential) accuracy of each version of the domain, with confidence intervals. */
+    public JsonNode live(String domain) {
+        return json(get("/v1/domains/" + domain + "/live"));
+    }
+
     public JsonNode deleteVersion(String domain, int version) {
         return json(send(request("/v1/domains/" + domain + "/versions/" + version).DELETE()));
     }

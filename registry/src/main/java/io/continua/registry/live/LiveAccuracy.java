@@ -1,0 +1,105 @@
+package io.continua.registry.live;
+
+import io.continua.schemas.DomainMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Prequential (test-then-train) accuracy of every domain's versions on live traffic: what ingest
+ * measures by joining each prediction with the label that later arrives for its request, published
+ * per version and time window to the {@code metrics} topic. A window's record is replaced by its
+ * later updates (ingest sends the running count of an open window); a version's score is the sum
+ * over its windows, with a Wilson interval at the configured confidence. Thread-safe.
+ */
+public final class LiveAccuracy {
+    /**
+     * A version's live score.
+     *
+     * @param low  the lower end of its confidence interval
+     * @param high the upper end
+     * @param last the end of the latest window that counted
+     */
+    public record Score(long correct, long count, double accuracy, double low, double high, Instant last) {
+    }
+
+    private final double confidence;
+    private final MeterRegistry metrics;
+    /** domain → version → window start → the window's latest counts. */
+    private final Map<String, Map<Integer, TreeMap<Instant, DomainMetrics>>> windows = new HashMap<>();
+
+    public LiveAccuracy(double confidence, MeterRegistry metrics) {
+        this.confidence = confidence;
+        this.metrics = metrics;
+    }
+
+    public double confidence() {
+        return confidence;
+    }
+
+    public void apply(DomainMetrics window) {
+        boolean added;
+        synchronized (this) {
+            Map<Integer, TreeMap<Instant, DomainMetrics>> versions = windows.computeIfAbsent(window.getDomain(),
+                    domain -> new HashMap<>());
+            added = !versions.containsKey(window.getVersion());
+            versions.computeIfAbsent(window.getVersion(), version -> new TreeMap<>())
+                    .put(window.getWindowStart(), window);
+        }
+        if (added) {
+            gauges(window.getDomain(), window.getVersion());
+        }
+    }
+
+    /** Every version of the domain with live labels, by version. */
+    public synchronized Map<Integer, Score> scores(String domain) {
+        Map<Integer, Score> scores = new TreeMap<>();
+        windows.getOrDefault(domain, Map.of()).keySet().forEach(version -> score(domain, version)
+                .ifPresent(score -> scores.put(version, score)));
+        return scores;
+    }
+
+    public synchronized Optional<Score> score(String domain, int version) {
+        TreeMap<Instant, DomainMetrics> counted = windows.getOrDefault(domain, Map.of()).get(version);
+        if (counted == null || counted.isEmpty()) {
+            return Optional.empty();
+        }
+        long correct = 0;
+        long count = 0;
+        Instant last = Instant.EPOCH;
+        for (DomainMetrics window : counted.values()) {
+            correct += window.getCorrect();
+            count += window.getCount();
+            last = window.getWindowEnd().isAfter(last) ? window.getWindowEnd() : last;
+        }
+        WilsonInterval interval = WilsonInterval.of(correct, count, confidence);
+        return Optional.of(new Score(correct, count, count == 0 ? 0 : (double) correct / count, interval.low(),
+                interval.high(), last));
+    }
+
+    /** What an operator graphs and alerts on, per domain and version. */
+    private void gauges(String domain, int version) {
+        String tag = Integer.toString(version);
+        Gauge.builder("continua_live_accuracy", this, live -> live.value(domain, version, Score::accuracy))
+                .description("Prequential accuracy on live labels").tags("domain", domain, "version", tag)
+                .register(metrics);
+        Gauge.builder("continua_live_accuracy_low", this, live -> live.value(domain, version, Score::low))
+                .description("Lower end of the live accuracy's confidence interval")
+                .tags("domain", domain, "version", tag).register(metrics);
+        Gauge.builder("continua_live_accuracy_high", this, live -> live.value(domain, version, Score::high))
+                .description("Upper end of the live accuracy's confidence interval")
+                .tags("domain", domain, "version", tag).register(metrics);
+        Gauge.builder("continua_live_labels", this, live -> live.value(domain, version, score -> score.count()))
+                .description("Live labels joined with this version's predictions")
+                .tags("domain", domain, "version", tag).register(metrics);
+    }
+
+    private double value(String domain, int version, ToDoubleFunction<Score> of) {
+        return score(domain, version).map(of::applyAsDouble).orElse(Double.NaN);
+    }
+}
