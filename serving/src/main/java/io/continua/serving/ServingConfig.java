@@ -124,6 +124,10 @@ public final class ServingConfig extends ServiceConfig<ServingConfig> {
         return get(PINNED_VERSIONS);
     }
 
+    public boolean httpResults() {
+        return get(ServingSettings.HTTP_RESULTS);
+    }
+
     public boolean consumeRequests() {
         return get(CONSUME_REQUESTS);
     }

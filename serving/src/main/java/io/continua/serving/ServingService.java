@@ -17,11 +17,13 @@ import io.continua.serving.inference.Batcher;
 import io.continua.serving.inference.Classifier;
 import io.continua.serving.inference.Predictions;
 import io.continua.serving.kafka.PredictionRequestConsumer;
+import io.continua.serving.kafka.PredictionResults;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,12 +64,17 @@ public final class ServingService implements AutoCloseable {
             follower.bindTo(metrics);
             follower.awaitCaughtUp(Duration.ofSeconds(120));
             Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens());
+            // Closed after both paths that write to it.
+            PredictionResults results = config.consumeRequests() || config.httpResults()
+                    ? resources.add("prediction results", new PredictionResults(config.kafka(),
+                    config.topics().predictResults(), config.outputFormat(), config.confluentSchemas(), metrics))
+                    : null;
             this.requests = config.consumeRequests() ? resources.add("request consumer",
                     new PredictionRequestConsumer(config.kafka(), config.groupId(), config.topics(),
-                            config.inputFormats(), config.outputFormat(), config.confluentSchemas(), predictions,
-                            metrics)) : null;
-            this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions, metrics,
-                    this::isReady, metrics::scrape), config.host(), config.httpPort());
+                            config.inputFormats(), config.confluentSchemas(), results, predictions, metrics)) : null;
+            this.server = HttpServers.listen(vertx, ServingApi.router(vertx, config, catalog, predictions,
+                    Optional.ofNullable(config.httpResults() ? results : null), metrics, this::isReady,
+                    metrics::scrape), config.host(), config.httpPort());
             resources.add("http server", () -> HttpServers.close(server));
         } catch (RuntimeException | InterruptedException | Error e) {
             resources.close();

@@ -59,6 +59,10 @@ public final class ServingSettings {
                     + "Confluent deserializers in any language) or `json` (a JSON object of the Prediction's fields, "
                     + "for consumers without Avro); ingest reads each").defaultTo("single-object")
             .validatedBy(Validator.oneOf("single-object", "confluent", "json"));
+    public static final Setting<Boolean> HTTP_RESULTS = Setting.of("http.results", SettingType.BOOLEAN,
+            "also write HTTP predictions to `predict.results`, each with a `requestId` (the request's, or a new one, "
+                    + "answered either way), so that labels later sent with it count in live accuracy")
+            .defaultTo(false);
     public static final Setting<String> GROUP_ID = Setting.of("serving.group.id", SettingType.STRING,
             "consumer group of the replicas answering `predict.requests`").defaultTo("continua-serving")
             .validatedBy(Validator.notBlank()).importance(Importance.LOW);
@@ -70,7 +74,7 @@ public final class ServingSettings {
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, SharedSettings.REGISTRY_URL, REGISTRY_TOKEN, SharedSettings.DELTAS_VERIFY_KEY, ALIAS, MAX_BATCH,
             MAX_BATCH_TOKENS, MAX_WAIT, QUEUE_CAPACITY, MAX_TEXTS, MAX_TEXT_CHARS, TOP_K, MAX_TOKENS, PRECISION,
-            PINNED_VERSIONS, CONSUME_REQUESTS, GROUP_ID, EXPORT_DIR, SharedSettings.INPUT_FORMATS, OUTPUT_FORMAT,
+            PINNED_VERSIONS, CONSUME_REQUESTS, GROUP_ID, EXPORT_DIR, SharedSettings.INPUT_FORMATS, OUTPUT_FORMAT, HTTP_RESULTS,
             SharedSettings.SCHEMA_REGISTRY_URL, SharedSettings.SCHEMA_REGISTRY_USER_INFO));
 
     private ServingSettings() {

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -209,6 +210,39 @@ class ServingServiceIT {
                 assertThat(prediction.path("scores").get(0).path("score").isNumber()).isTrue();
                 assertThat(Instant.parse(prediction.path("eventTime").asText())).isBefore(Instant.now().plusSeconds(1));
             }
+        } finally {
+            serving.close();
+        }
+    }
+
+    /** With {@code http.results}, HTTP answers reach predict.results under their request ids: labels can follow. */
+    @Test
+    void httpAnswersGoToTheResultsTopicUnderTheirRequestIds() throws Exception {
+        stack.upload("banking", 1);
+        ServingService serving = ServingService.start(stack.config().with(ServingSettings.HTTP_RESULTS, true)
+                .with(ServingSettings.CONSUME_REQUESTS, false), stack.encoder, stack.vertx);
+        try (KafkaConsumer<String, Prediction> results = consumer(RecordSerdes.prediction(),
+                stack.topics.predictResults())) {
+            stack.awaitActive(serving, "banking", 1);
+            JsonObject single = ok(post(serving, "banking", new JsonObject().put("text", "my card has not arrived")
+                    .put("requestId", "h-1")));
+            assertThat(single.getString("requestId")).isEqualTo("h-1");
+            JsonArray batch = ok(post(serving, "banking", new JsonObject().put("texts",
+                    new JsonArray().add("top up failed").add("refund please")))).getJsonArray("predictions");
+            String generated = batch.getJsonObject(1).getString("requestId");
+            assertThat(generated).isNotBlank().isNotEqualTo(batch.getJsonObject(0).getString("requestId"));
+            expect(post(serving, "banking", new JsonObject().put("texts", new JsonArray().add("a").add("b"))
+                    .put("requestIds", new JsonArray().add("only-one"))), 400, "bad_request_id");
+
+            Map<String, Prediction> written = new HashMap<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                results.poll(Duration.ofMillis(100)).forEach(r -> written.put(r.value().getRequestId(), r.value()));
+                return written.size() >= 3;
+            });
+            assertThat(written).containsKeys("h-1", generated).hasSize(3);
+            assertThat(written.get("h-1").getLabel()).isEqualTo(single.getString("label"));
+            assertThat(written.get("h-1").getVersion()).isEqualTo(1);
+            assertThat(written.get("h-1").getAlias()).isEqualTo("production");
         } finally {
             serving.close();
         }

@@ -10,6 +10,7 @@ import io.continua.serving.ServingConfig;
 import io.continua.serving.deltas.DeltaCatalog;
 import io.continua.serving.inference.Classification;
 import io.continua.serving.inference.Predictions;
+import io.continua.serving.kafka.PredictionResults;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -21,37 +22,47 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * {@code POST /v1/domains/{d}/predict} ({@code {text}} or {@code {texts: [...]}}, optionally
- * {@code version} or {@code alias}), {@code GET /v1/domains/{d}}, {@code GET /v1/domains}, health,
- * readiness and metrics.
+ * {@code version} or {@code alias}, and {@code requestId} or {@code requestIds}), {@code GET /v1/domains/{d}},
+ * {@code GET /v1/domains}, health, readiness and metrics. With {@code http.results} every answer also goes to
+ * {@code predict.results} under its request id, so that labels sent later with it count in live accuracy.
  */
 public final class ServingApi {
     private static final int BODY_LIMIT = 1024 * 1024;
+    private static final int MAX_REQUEST_ID = 200;
 
     private final ServingConfig config;
     private final DeltaCatalog catalog;
     private final Predictions predictions;
+    private final Optional<PredictionResults> results;
     private final MeterRegistry metrics;
     private final Map<String, Timer> latencyTimers = new ConcurrentHashMap<>();
 
-    private ServingApi(ServingConfig config, DeltaCatalog catalog, Predictions predictions, MeterRegistry metrics) {
+    private ServingApi(ServingConfig config, DeltaCatalog catalog, Predictions predictions,
+                       Optional<PredictionResults> results, MeterRegistry metrics) {
         this.config = config;
         this.catalog = catalog;
         this.predictions = predictions;
+        this.results = results;
         this.metrics = metrics;
     }
 
+    /** @param results where answers also go, with their request ids; empty: answered over HTTP only */
     public static Router router(Vertx vertx, ServingConfig config, DeltaCatalog catalog, Predictions predictions,
-                                MeterRegistry metrics, BooleanSupplier ready, Supplier<String> scrape) {
-        ServingApi api = new ServingApi(config, catalog, predictions, metrics);
+                                Optional<PredictionResults> results, MeterRegistry metrics, BooleanSupplier ready,
+                                Supplier<String> scrape) {
+        ServingApi api = new ServingApi(config, catalog, predictions, results, metrics);
         Router router = Router.router(vertx);
         router.post("/v1/domains/:domain/predict").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
                 .handler(api::predict);
@@ -69,6 +80,7 @@ public final class ServingApi {
         JsonObject body = RequestParts.jsonBody(context);
         boolean single = body.containsKey("text");
         List<String> texts = texts(body, single);
+        List<String> requestIds = requestIds(body, single, texts.size());
         Predictions.Pin pin = pin(body);
         Predictions.Pending pending;
         try {
@@ -82,8 +94,14 @@ public final class ServingApi {
                 .onSuccess(done -> {
                     double latencyMs = (System.nanoTime() - arrived) / 1e6;
                     JsonArray answers = new JsonArray();
-                    for (CompletableFuture<Classification> result : pending.results()) {
-                        answers.add(json(result.join(), pending.alias(), latencyMs));
+                    for (int i = 0; i < texts.size(); i++) {
+                        Classification result = pending.results().get(i).join();
+                        JsonObject answer = json(result, pending.alias(), latencyMs);
+                        if (results.isPresent()) {
+                            results.get().send(requestIds.get(i), domain, result, pending.alias(), latencyMs);
+                            answer.put("requestId", requestIds.get(i));
+                        }
+                        answers.add(answer);
                     }
                     int version = pending.results().get(0).join().version();
                     latency(domain, version).record((long) (latencyMs * 1e6), TimeUnit.NANOSECONDS);
@@ -125,6 +143,27 @@ public final class ServingApi {
                     + config.maxTextsPerRequest());
         }
         return texts;
+    }
+
+    /**
+     * The request ids the answers go to {@code predict.results} under: the client's ({@code requestId}, or
+     * {@code requestIds} one per text), or new ones; none when answers are not written there.
+     */
+    private List<String> requestIds(JsonObject body, boolean single, int texts) {
+        JsonFields fields = JsonFields.of(body, "bad_request_id");
+        Optional<List<String>> given = single ? fields.string("requestId").map(List::of) : fields.strings("requestIds");
+        if (given.isPresent() && given.get().size() != texts) {
+            throw ServiceException.invalid("bad_request_id", "Send one request id per text: " + given.get().size()
+                    + " for " + texts + " texts");
+        }
+        if (given.isPresent() && given.get().stream().anyMatch(id -> id.isBlank() || id.length() > MAX_REQUEST_ID)) {
+            throw ServiceException.invalid("bad_request_id", "A request id holds 1 to " + MAX_REQUEST_ID
+                    + " characters");
+        }
+        if (results.isEmpty()) {
+            return List.of();
+        }
+        return given.orElseGet(() -> IntStream.range(0, texts).mapToObj(i -> UUID.randomUUID().toString()).toList());
     }
 
     private static Predictions.Pin pin(JsonObject body) {

@@ -1,9 +1,8 @@
 package io.continua.serving.kafka;
 
-import io.continua.schemas.LabelScore;
-import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.RejectedRecord;
+import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeadLetteringDecoder;
 import io.continua.schemas.kafka.DeadLetters;
@@ -11,11 +10,6 @@ import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.kafka.KafkaConnection;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.loop.RestartingLoop;
-import io.continua.schemas.confluent.ConfluentSchemas;
-import io.continua.schemas.confluent.SchemaRegistryUnavailableException;
-import io.continua.schemas.confluent.Subjects;
-import io.continua.schemas.serde.ConfluentSerializer;
-import io.continua.schemas.serde.JsonSerializer;
 import io.continua.schemas.serde.RecordFormat;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.serving.inference.Classification;
@@ -24,7 +18,6 @@ import io.continua.serving.inference.Predictions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -65,7 +58,7 @@ public final class PredictionRequestConsumer implements AutoCloseable {
     private final Topics topics;
     private final Predictions predictions;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<String, Prediction> results;
+    private final PredictionResults results;
     private final KafkaProducer<String, RejectedRecord> deadLetters;
     private final DeadLetteringDecoder<PredictionRequest> decoder;
     private final RestartingLoop loop;
@@ -78,16 +71,15 @@ public final class PredictionRequestConsumer implements AutoCloseable {
 
     /**
      * @param formats the encodings requests are read in
-     * @param output  the encoding predictions are written in
-     * @param schemas resolves the schema ids of Confluent-format requests, and registers the Prediction schema when
-     *                predictions are written in Confluent's wire format
-     * @throws SchemaRegistryUnavailableException when Confluent output needs an id the registry cannot give
+     * @param schemas resolves the schema ids of Confluent-format requests
+     * @param results where the answers are written
      */
     public PredictionRequestConsumer(KafkaConnection kafka, String groupId, Topics topics, Set<RecordFormat> formats,
-                                     RecordFormat output, ConfluentSchemas schemas, Predictions predictions,
+                                     ConfluentSchemas schemas, PredictionResults results, Predictions predictions,
                                      MeterRegistry metrics) {
         this.topics = topics;
         this.predictions = predictions;
+        this.results = results;
         this.consumer = new KafkaConsumer<>(kafka.client(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
@@ -96,12 +88,6 @@ public final class PredictionRequestConsumer implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "256")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> producerConfig = kafka.client(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "2"));
-        this.results = new KafkaProducer<>(producerConfig, new StringSerializer(), switch (output) {
-            case SINGLE_OBJECT -> RecordSerdes.prediction();
-            case JSON -> new JsonSerializer<Prediction>();
-            case CONFLUENT -> new ConfluentSerializer<>(Prediction.class, schemas.idOf(
-                    Subjects.valueOf(topics.predictResults()), Prediction.getClassSchema()));
-        });
         this.deadLetters = new KafkaProducer<>(producerConfig, new StringSerializer(), RecordSerdes.rejectedRecord());
         this.decoder = new DeadLetteringDecoder<>(RecordSerdes.input(PredictionRequest.class, formats, schemas), deadLetters,
                 topics.examplesRejected(), SERVICE);
@@ -209,19 +195,8 @@ public final class PredictionRequestConsumer implements AutoCloseable {
                        CompletableFuture<Classification> pending, String alias, long arrived) {
         try {
             Classification result = pending.join();
-            Prediction prediction = Prediction.newBuilder()
-                    .setRequestId(request.getRequestId())
-                    .setDomain(request.getDomain())
-                    .setLabel(result.label())
-                    .setScores(result.scores().stream().map(score -> new LabelScore(score.label(), score.score()))
-                            .toList())
-                    .setVersion(result.version())
-                    .setAlias(alias)
-                    .setLatencyMs((System.nanoTime() - arrived) / 1e6)
-                    .setTruncated(result.truncated())
-                    .setEventTime(Instant.now())
-                    .build();
-            results.send(new ProducerRecord<>(topics.predictResults(), request.getDomain(), prediction));
+            results.send(request.getRequestId(), request.getDomain(), result, alias,
+                    (System.nanoTime() - arrived) / 1e6);
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
             String reason = cause instanceof ServiceException known ? known.error() : "inference_failed";
@@ -240,7 +215,6 @@ public final class PredictionRequestConsumer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         loop.close();
-        results.close();
         deadLetters.close();
     }
 }
