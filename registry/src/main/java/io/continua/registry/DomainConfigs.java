@@ -7,6 +7,7 @@ import io.continua.peft.delta.LoraConfig;
 import io.continua.peft.training.TrainingConfig;
 import io.continua.schemas.DomainConfig;
 import io.continua.schemas.errors.ServiceException;
+import io.continua.schemas.registry.RolloutMode;
 import io.continua.service.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -32,7 +33,8 @@ public final class DomainConfigs {
     }
 
     /**
-     * {@code {kind, hyperparameters, promotion: {policy, metric, margin, minExamples, minLabelCoverage}}}:
+     * {@code {kind, hyperparameters, promotion: {policy, metric, margin, minExamples, minLabelCoverage},
+     * rollout: {mode, policy, canaryShare, margin, confidence, minLabels}}}:
      * a field of the wrong JSON type or out of range is a 400, a setting that is not valid for the
      * domain (unknown kind, metric or setting, a value its kind or training refuses) a 422.
      */
@@ -62,6 +64,21 @@ public final class DomainConfigs {
         promotion.number("margin", 0, 1).ifPresent(config::setPromotionMargin);
         promotion.integer("minExamples", 1, Integer.MAX_VALUE).ifPresent(config::setPromotionMinExamples);
         promotion.number("minLabelCoverage", 0, 1).ifPresent(config::setPromotionMinLabelCoverage);
+        JsonFields rollout = fields.object("rollout");
+        rollout.string("mode").ifPresent(mode -> config.setRolloutMode(RolloutMode.parse(mode)
+                .orElseThrow(() -> ServiceException.unprocessable("invalid_config", "rollout.mode must be none, "
+                        + "shadow or canary, got '" + mode + "'")).key()));
+        rollout.string("policy").ifPresent(policy -> {
+            if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
+                throw ServiceException.unprocessable("invalid_config", "rollout.policy must be auto or manual, got '"
+                        + policy + "'");
+            }
+            config.setRolloutPolicy(policy);
+        });
+        rollout.number("canaryShare", 0, 1).ifPresent(config::setCanaryShare);
+        rollout.number("margin", 0, 1).ifPresent(config::setRolloutMargin);
+        rollout.number("confidence", 0.5, 0.9999).ifPresent(config::setRolloutConfidence);
+        rollout.integer("minLabels", 1, Integer.MAX_VALUE).ifPresent(config::setRolloutMinLabels);
         return config.build();
     }
 
@@ -105,6 +122,13 @@ public final class DomainConfigs {
                         .put("margin", config.getPromotionMargin())
                         .put("minExamples", config.getPromotionMinExamples())
                         .put("minLabelCoverage", config.getPromotionMinLabelCoverage()))
+                .put("rollout", new JsonObject()
+                        .put("mode", config.getRolloutMode())
+                        .put("policy", config.getRolloutPolicy())
+                        .put("canaryShare", config.getCanaryShare())
+                        .put("margin", config.getRolloutMargin())
+                        .put("confidence", config.getRolloutConfidence())
+                        .put("minLabels", config.getRolloutMinLabels()))
                 .put("updatedBy", config.getUpdatedBy())
                 .put("updatedAt", config.getUpdatedAt().toString());
     }

@@ -7,6 +7,7 @@ import io.continua.service.settings.ServiceConfig;
 import io.continua.service.settings.SettingValues;
 import io.continua.service.settings.SharedSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -86,6 +87,10 @@ public final class RegistryConfig extends ServiceConfig<RegistryConfig> {
     }
 
     /** The writer's transactional id: every writer of one log must share it. */
+    public Duration rolloutInterval() {
+        return get(RegistrySettings.ROLLOUT_INTERVAL);
+    }
+
     public double liveConfidence() {
         return get(RegistrySettings.LIVE_CONFIDENCE);
     }

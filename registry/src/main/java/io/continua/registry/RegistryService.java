@@ -130,6 +130,9 @@ public final class RegistryService implements AutoCloseable {
             resources.add("http server", () -> HttpServers.close(server));
             checkArtifacts();
             resources.add("artifact check", checkPeriodically(vertx, pools + "-artifact-check"));
+            if (deltasWriter != null) {
+                resources.add("rollouts", rolloutsPeriodically(vertx, new RolloutController(state, live)));
+            }
         } catch (RuntimeException | InterruptedException | Error e) {
             resources.close();
             throw e;
@@ -171,6 +174,22 @@ public final class RegistryService implements AutoCloseable {
             vertx.cancelTimer(timer);
             pool.close();
         };
+    }
+
+    /** Applies automatic rollout policies every {@code rollout.interval} on the writer thread; a round still running skips one. */
+    private AutoCloseable rolloutsPeriodically(Vertx vertx, RolloutController rollouts) {
+        AtomicBoolean running = new AtomicBoolean();
+        long timer = vertx.setPeriodic(config.rolloutInterval().toMillis(), id -> {
+            if (writes.canWrite() && running.compareAndSet(false, true)) {
+                write(rollouts::apply).onComplete(done -> {
+                    running.set(false);
+                    if (done.failed()) {
+                        log.warn("A rollout round failed: {}", done.cause().toString());
+                    }
+                });
+            }
+        });
+        return () -> vertx.cancelTimer(timer);
     }
 
     /** Replays the log, starts writing (unless read-only) and listens; returns once ready. */

@@ -10,6 +10,7 @@ import io.continua.service.settings.SettingType;
 import io.continua.service.settings.SharedSettings;
 import io.continua.service.settings.Validator;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /** Every setting of the registry, declared once: the CLI's flags, environment variables and README table. */
@@ -39,11 +40,14 @@ public final class RegistrySettings {
     public static final Setting<Double> LIVE_CONFIDENCE = Setting.of("live.confidence", SettingType.DOUBLE,
             "confidence level of the intervals around live (prequential) accuracy, in the API and the gauges")
             .defaultTo(0.95).validatedBy(new Validator<>("in (0, 1)", level -> level > 0 && level < 1));
+    public static final Setting<Duration> ROLLOUT_INTERVAL = Setting.of("rollout.interval", SettingType.DURATION,
+            "how often the writer applies automatic rollout policies to live accuracy (promote a candidate, retire "
+                    + "it, roll production back)").defaultTo(Duration.ofSeconds(10)).validatedBy(Validator.positive());
 
     public static final SettingDefs DEFS = SettingDefs.of("registry", List.of(SharedSettings.BOOTSTRAP,
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, TOKENS, READ_ONLY, SIGNING_KEY, SharedSettings.DELTAS_VERIFY_KEY, MAX_ARTIFACT_BYTES, DIR,
-            TRANSACTIONAL_ID, LIVE_CONFIDENCE));
+            TRANSACTIONAL_ID, LIVE_CONFIDENCE, ROLLOUT_INTERVAL));
 
     private RegistrySettings() {
     }

@@ -26,6 +26,7 @@ import io.continua.schemas.DomainConfig;
 import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.kafka.DeltaBlobs;
 import io.continua.schemas.kafka.DeltaLog;
+import io.continua.schemas.registry.RolloutMode;
 import io.continua.schemas.kafka.DeltaLogFollower;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -205,10 +206,15 @@ public final class RegistryWrites {
         entries.add(new Entry(DeltaLog.versionKey(domain, version.getVersion()), version));
         Optional<AliasPointer> production = state.alias(domain, Promotion.PRODUCTION);
         Optional<DeltaVersion> current = production.flatMap(pointer -> state.version(domain, pointer.getVersion()));
-        Promotion.Decision decision = Promotion.decide(config, production, current, version);
+        // With a rollout a version that passes goes to the candidate alias, tried on live traffic before it serves
+        // (unless nothing serves yet); a held production does not stop it being tried.
+        String target = RolloutMode.of(config.getRolloutMode()) != RolloutMode.NONE && current.isPresent()
+                ? RolloutMode.CANDIDATE : Promotion.PRODUCTION;
+        Promotion.Decision decision = Promotion.decide(config, target.equals(Promotion.PRODUCTION) ? production
+                : Optional.empty(), current, version);
         Optional<AliasPointer> promotion = decision.promote()
-                ? Optional.of(pointer(domain, Promotion.PRODUCTION, version.getVersion(), decision.reason(), "policy:auto",
-                        Optional.of(false)))
+                ? Optional.of(pointer(domain, target, version.getVersion(), decision.reason(), "policy:auto",
+                        target.equals(Promotion.PRODUCTION) ? Optional.of(false) : Optional.empty()))
                 : Optional.empty();
         promotion.ifPresent(pointer -> entries.addAll(moveEntries(pointer)));
         // The bytes go in the same transaction as the version: never one without the other.
@@ -220,7 +226,7 @@ public final class RegistryWrites {
                 pointer.getAlias(), "actor", "policy").increment());
         log.info("Registered {}/{} ({}, {} labels, sha256 {}) by {}; {}: {}", domain, version.getVersion(), kind,
                 version.getLabels().size(), version.getSha256().substring(0, 12), actor,
-                decision.promote() ? "production -> " + version.getVersion() : "production stays", decision.reason());
+                decision.promote() ? target + " -> " + version.getVersion() : target + " stays", decision.reason());
         return new Uploaded(version, promotion, decision.reason(), false);
     }
 

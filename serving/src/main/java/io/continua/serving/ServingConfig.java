@@ -124,6 +124,10 @@ public final class ServingConfig extends ServiceConfig<ServingConfig> {
         return get(PINNED_VERSIONS);
     }
 
+    public double shadowBudget() {
+        return get(ServingSettings.SHADOW_BUDGET);
+    }
+
     public boolean httpResults() {
         return get(ServingSettings.HTTP_RESULTS);
     }

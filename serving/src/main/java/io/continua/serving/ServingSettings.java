@@ -63,6 +63,10 @@ public final class ServingSettings {
             "also write HTTP predictions to `predict.results`, each with a `requestId` (the request's, or a new one, "
                     + "answered either way), so that labels later sent with it count in live accuracy")
             .defaultTo(false);
+    public static final Setting<Double> SHADOW_BUDGET = Setting.of("shadow.budget", SettingType.DOUBLE,
+            "the share of inference a shadow candidate may take (scoring the texts production answers, for live "
+                    + "accuracy); beyond it, or while a domain's queue is half full, texts go unshadowed")
+            .defaultTo(0.5).validatedBy(new Validator<>("in (0, 1]", share -> share > 0 && share <= 1));
     public static final Setting<String> GROUP_ID = Setting.of("serving.group.id", SettingType.STRING,
             "consumer group of the replicas answering `predict.requests`").defaultTo("continua-serving")
             .validatedBy(Validator.notBlank()).importance(Importance.LOW);
@@ -74,7 +78,7 @@ public final class ServingSettings {
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, SharedSettings.REGISTRY_URL, REGISTRY_TOKEN, SharedSettings.DELTAS_VERIFY_KEY, ALIAS, MAX_BATCH,
             MAX_BATCH_TOKENS, MAX_WAIT, QUEUE_CAPACITY, MAX_TEXTS, MAX_TEXT_CHARS, TOP_K, MAX_TOKENS, PRECISION,
-            PINNED_VERSIONS, CONSUME_REQUESTS, GROUP_ID, EXPORT_DIR, SharedSettings.INPUT_FORMATS, OUTPUT_FORMAT, HTTP_RESULTS,
+            PINNED_VERSIONS, CONSUME_REQUESTS, GROUP_ID, EXPORT_DIR, SharedSettings.INPUT_FORMATS, OUTPUT_FORMAT, HTTP_RESULTS, SHADOW_BUDGET,
             SharedSettings.SCHEMA_REGISTRY_URL, SharedSettings.SCHEMA_REGISTRY_USER_INFO));
 
     private ServingSettings() {

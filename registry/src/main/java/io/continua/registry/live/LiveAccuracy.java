@@ -64,7 +64,17 @@ public final class LiveAccuracy {
         return scores;
     }
 
-    public synchronized Optional<Score> score(String domain, int version) {
+    /** All of a version's live labels. */
+    public Optional<Score> score(String domain, int version) {
+        return score(domain, version, Instant.MIN, Instant.MAX);
+    }
+
+    /**
+     * A version's live labels in the windows that lie within {@code [from, to]}: a rollout compares two versions
+     * over the same time, and a version with its own record before a move. A window a move falls in is left out:
+     * it holds answers from before and after.
+     */
+    public synchronized Optional<Score> score(String domain, int version, Instant from, Instant to) {
         TreeMap<Instant, DomainMetrics> counted = windows.getOrDefault(domain, Map.of()).get(version);
         if (counted == null || counted.isEmpty()) {
             return Optional.empty();
@@ -72,13 +82,19 @@ public final class LiveAccuracy {
         long correct = 0;
         long count = 0;
         Instant last = Instant.EPOCH;
-        for (DomainMetrics window : counted.values()) {
+        for (DomainMetrics window : counted.tailMap(from, true).values()) {
+            if (window.getWindowEnd().isAfter(to)) {
+                continue;
+            }
             correct += window.getCorrect();
             count += window.getCount();
             last = window.getWindowEnd().isAfter(last) ? window.getWindowEnd() : last;
         }
+        if (count == 0) {
+            return Optional.empty();
+        }
         WilsonInterval interval = WilsonInterval.of(correct, count, confidence);
-        return Optional.of(new Score(correct, count, count == 0 ? 0 : (double) correct / count, interval.low(),
+        return Optional.of(new Score(correct, count, (double) correct / count, interval.low(),
                 interval.high(), last));
     }
 

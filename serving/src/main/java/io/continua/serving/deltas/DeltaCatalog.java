@@ -2,8 +2,10 @@ package io.continua.serving.deltas;
 
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DeltaVersion;
+import io.continua.schemas.DomainConfig;
 import io.continua.schemas.errors.ServiceException.Kind;
 import io.continua.schemas.kafka.DeltaLog;
+import io.continua.schemas.registry.RolloutMode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,7 +73,66 @@ public final class DeltaCatalog implements AutoCloseable {
             }
         } else if (record instanceof AliasPointer pointer && !DeltaLog.isAliasHistory(key)) {
             aliasMoved(pointer);
+        } else if (record instanceof DomainConfig config) {
+            synchronized (this) {
+                DomainDeltas deltas = domain(config.getDomain());
+                deltas.rollout = RolloutMode.of(config.getRolloutMode());
+                deltas.canaryShare = config.getCanaryShare();
+            }
+            preloadCandidate(config.getDomain());
         }
+    }
+
+    /**
+     * A candidate being tried on live traffic: its version, and how (shadow or canary, with the canary's share of
+     * requests). Empty when the domain tries none, or its candidate is what the served alias points at.
+     */
+    public record Trial(RolloutMode mode, int version, double canaryShare) {
+    }
+
+    public synchronized Optional<Trial> trial(String domain) {
+        return existing(domain).flatMap(deltas -> {
+            Integer candidate = deltas.aliases.get(RolloutMode.CANDIDATE);
+            Integer served = deltas.aliases.get(servedAlias);
+            DeltaVersion registered = candidate == null ? null : deltas.versions.get(candidate);
+            if (deltas.rollout == RolloutMode.NONE || registered == null || registered.getDeleted()
+                    || candidate.equals(served)) {
+                return Optional.empty();
+            }
+            return Optional.of(new Trial(deltas.rollout, candidate, deltas.canaryShare));
+        });
+    }
+
+    /**
+     * The candidate's delta if it is loaded now, with a reference taken for the caller; empty otherwise (it is
+     * then loaded in the background). Shadow scoring never waits for a load.
+     */
+    public Optional<LoadedDelta> acquireLoaded(String domain, int version) {
+        Optional<DomainDeltas> deltas = existing(domain);
+        if (deltas.isEmpty()) {
+            return Optional.empty();
+        }
+        LoadedDelta served = deltas.get().served.get();
+        if (served != null && served.version() == version && served.tryAcquire()) {
+            return Optional.of(served);
+        }
+        LoadedDelta cached = cachedPinned(deltas.get(), version);
+        if (cached == null) {
+            preloadCandidate(domain);
+        }
+        return Optional.ofNullable(cached);
+    }
+
+    /** Loads the domain's candidate in the background, so that trying it never waits for a load. */
+    private void preloadCandidate(String domain) {
+        trial(domain).ifPresent(trial -> acquire(domain, OptionalInt.of(trial.version())).whenComplete(
+                (loaded, error) -> {
+                    if (loaded != null) {
+                        loaded.release();
+                    } else {
+                        log.warn("Cannot load candidate {}/{}: {}", domain, trial.version(), error.toString());
+                    }
+                }));
     }
 
     private void aliasMoved(AliasPointer pointer) {
@@ -83,6 +144,9 @@ public final class DeltaCatalog implements AutoCloseable {
             } else {
                 deltas.aliases.put(pointer.getAlias(), pointer.getVersion());
             }
+        }
+        if (pointer.getAlias().equals(RolloutMode.CANDIDATE)) {
+            preloadCandidate(pointer.getDomain());
         }
         if (pointer.getAlias().equals(servedAlias) && pointer.getVersion() != null) {
             deltas.wanted = pointer.getVersion();

@@ -83,8 +83,11 @@ public final class ServingApi {
         List<String> requestIds = requestIds(body, single, texts.size());
         Predictions.Pin pin = pin(body);
         Predictions.Pending pending;
+        // A canary's share is drawn by the client's key, else by the request id its answers are written under.
+        String routingKey = JsonFields.of(body, "bad_key").string("key")
+                .orElse(requestIds.isEmpty() ? null : requestIds.get(0));
         try {
-            pending = predictions.submit(domain, pin, texts);
+            pending = predictions.submit(domain, pin, texts, routingKey);
         } catch (ServiceException refused) {
             refused(context, domain, refused.status());
             throw refused;
@@ -98,10 +101,13 @@ public final class ServingApi {
                         Classification result = pending.results().get(i).join();
                         JsonObject answer = json(result, pending.alias(), latencyMs);
                         if (results.isPresent()) {
-                            results.get().send(requestIds.get(i), domain, result, pending.alias(), latencyMs);
+                            results.get().send(requestIds.get(i), domain, result, pending.alias(), latencyMs, false);
                             answer.put("requestId", requestIds.get(i));
                         }
                         answers.add(answer);
+                    }
+                    if (results.isPresent() && pin.version() == null && pin.alias() == null) {
+                        shadow(domain, texts, requestIds, arrived);
                     }
                     int version = pending.results().get(0).join().version();
                     latency(domain, version).record((long) (latencyMs * 1e6), TimeUnit.NANOSECONDS);
@@ -115,6 +121,17 @@ public final class ServingApi {
                     refused(context, domain, cause instanceof ServiceException known ? known.status() : 500);
                     context.fail(cause);
                 });
+    }
+
+    /** The shadow candidate scores the same texts after the answer; its predictions go to the results topic only. */
+    private void shadow(String domain, List<String> texts, List<String> requestIds, long arrived) {
+        predictions.shadow(domain, texts).ifPresent(shadow -> {
+            for (int i = 0; i < texts.size(); i++) {
+                String requestId = requestIds.get(i);
+                shadow.results().get(i).thenAccept(scored -> results.get().send(requestId, domain, scored,
+                        shadow.alias(), (System.nanoTime() - arrived) / 1e6, true));
+            }
+        });
     }
 
     private void status(RoutingContext context) {

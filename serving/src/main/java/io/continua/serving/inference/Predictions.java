@@ -3,31 +3,47 @@ package io.continua.serving.inference;
 import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.errors.ServiceException.Kind;
 import io.continua.schemas.kafka.DomainNames;
+import io.continua.schemas.registry.RolloutMode;
 import io.continua.serving.deltas.DeltaCatalog;
 import io.continua.serving.deltas.LoadedDelta;
 import io.continua.serving.deltas.NoDeltaException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
  * The one way into inference for both the HTTP and the Kafka path: checks the input and that the
- * domain can be answered (404 unknown, 409 nothing loaded yet), resolves a pinned alias to its version, and
- * queues the texts for batching.
+ * domain can be answered (404 unknown, 409 nothing loaded yet), resolves a pinned alias to its version,
+ * routes a canary's share of requests to the candidate, and queues the texts for batching; and runs a
+ * shadow candidate on the same texts when there is room.
  */
 public final class Predictions {
     private final DeltaCatalog catalog;
     private final Batcher<LoadedDelta> batcher;
     private final int maxTextChars;
     private final int maxTokens;
+    private final double shadowBudget;
+    private final Counter shadowSkipped;
+    private final AtomicLong answeredTexts = new AtomicLong();
+    private final AtomicLong shadowTexts = new AtomicLong();
 
-    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher, int maxTextChars, int maxTokens) {
+    /** @param shadowBudget the share of inference shadow scoring may take, in (0, 1] */
+    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher, int maxTextChars, int maxTokens,
+                       double shadowBudget, MeterRegistry metrics) {
         this.catalog = catalog;
         this.batcher = batcher;
         this.maxTextChars = maxTextChars;
         this.maxTokens = maxTokens;
+        this.shadowBudget = shadowBudget;
+        this.shadowSkipped = Counter.builder("continua_serving_shadow_skipped")
+                .description("Texts a shadow candidate did not score: over its budget, its lane busy, or not loaded")
+                .register(metrics);
     }
 
     /** What a request pins: nothing (the served alias), a version, or an alias. */
@@ -38,8 +54,18 @@ public final class Predictions {
     public record Pending(List<CompletableFuture<Classification>> results, String alias) {
     }
 
-    /** Refuses malformed input (400), an unknown domain (404) or one with nothing to serve (409); else queues. */
+    /** As {@link #submit(String, Pin, List, String)}, never routed to a canary. */
     public Pending submit(String domain, Pin pin, List<String> texts) {
+        return submit(domain, pin, texts, null);
+    }
+
+    /**
+     * Refuses malformed input (400), an unknown domain (404) or one with nothing to serve (409); else queues.
+     *
+     * @param routingKey what a canary's share of requests is drawn by (sticky: the same key, the same side); null:
+     *                   the served alias answers
+     */
+    public Pending submit(String domain, Pin pin, List<String> texts, String routingKey) {
         if (!DomainNames.isValid(domain)) {
             throw ServiceException.invalid("invalid_domain", "Domain '" + domain + "' does not match "
                     + DomainNames.PATTERN.pattern());
@@ -68,8 +94,59 @@ public final class Predictions {
         } else if (!catalog.serves(domain)) {
             throw new NoDeltaException(Kind.CONFLICT, "no_delta", "Domain '" + domain + "' has no " + catalog.servedAlias()
                     + " delta yet: none is registered under that alias, or it is still loading");
+        } else if (routingKey != null) {
+            Optional<DeltaCatalog.Trial> canary = catalog.trial(domain)
+                    .filter(trial -> trial.mode() == RolloutMode.CANARY && share(routingKey) < trial.canaryShare());
+            if (canary.isPresent()) {
+                version = OptionalInt.of(canary.get().version());
+                alias = RolloutMode.CANDIDATE;
+            }
         }
         return new Pending(queue(domain, catalog.acquire(domain, version), texts), alias);
+    }
+
+    /**
+     * The domain's shadow candidate scoring the same texts, off the answer's path: only a candidate already loaded,
+     * only while the shadow stays within its share of inference ({@code shadow.budget}) and its lane is at most
+     * half full (shadow work never makes a request wait or be refused). Empty when there is none to run.
+     */
+    public Optional<Pending> shadow(String domain, List<String> texts) {
+        Optional<DeltaCatalog.Trial> trial = catalog.trial(domain).filter(t -> t.mode() == RolloutMode.SHADOW);
+        if (trial.isEmpty()) {
+            return Optional.empty();
+        }
+        long answered = answeredTexts.get();
+        long shadowed = shadowTexts.get();
+        if (shadowed + texts.size() > shadowBudget * (answered + shadowed + texts.size())
+                || batcher.admitted(domain) + texts.size() > batcher.capacity() / 2) {
+            shadowSkipped.increment(texts.size());
+            return Optional.empty();
+        }
+        Optional<LoadedDelta> candidate = catalog.acquireLoaded(domain, trial.get().version());
+        if (candidate.isEmpty()) {
+            shadowSkipped.increment(texts.size());
+            return Optional.empty();
+        }
+        try {
+            List<CompletableFuture<Classification>> results = batcher.submit(domain, candidate.get(), texts);
+            shadowTexts.addAndGet(texts.size());
+            return Optional.of(new Pending(results, RolloutMode.CANDIDATE));
+        } catch (RuntimeException e) {
+            candidate.get().release();
+            shadowSkipped.increment(texts.size());
+            return Optional.empty();
+        }
+    }
+
+    /** Where a routing key falls in [0, 1): mixed (MurmurHash3's finalizer), as ids often differ in a character. */
+    static double share(String routingKey) {
+        int h = routingKey.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return (h >>> 1) / (double) (1L << 31);
     }
 
     /**
@@ -90,7 +167,9 @@ public final class Predictions {
     /** Hands the texts and the delta reference to the batcher; the reference is dropped if they are refused. */
     private List<CompletableFuture<Classification>> submit(String domain, LoadedDelta delta, List<String> texts) {
         try {
-            return batcher.submit(domain, delta, texts);
+            List<CompletableFuture<Classification>> results = batcher.submit(domain, delta, texts);
+            answeredTexts.addAndGet(texts.size());
+            return results;
         } catch (RuntimeException e) {
             delta.release();
             throw e;

@@ -178,9 +178,16 @@ public final class PredictionRequestConsumer implements AutoCloseable {
             PredictionRequest request = decoded.get().value();
             try {
                 Predictions.Pending pending = predictions.submit(request.getDomain(),
-                        new Predictions.Pin(request.getVersion(), request.getAlias()), List.of(request.getText()));
+                        new Predictions.Pin(request.getVersion(), request.getAlias()), List.of(request.getText()),
+                        request.getRequestId());
                 CompletableFuture<Classification> result = pending.results().get(0);
                 replies.add(() -> reply(raw, request, result, pending.alias(), arrived));
+                if (request.getVersion() == null && request.getAlias() == null) {
+                    predictions.shadow(request.getDomain(), List.of(request.getText())).ifPresent(shadow ->
+                            shadow.results().get(0).thenAccept(scored -> results.send(request.getRequestId(),
+                                    request.getDomain(), scored, shadow.alias(), (System.nanoTime() - arrived) / 1e6,
+                                    true)));
+                }
             } catch (OverloadedException full) {
                 held.computeIfAbsent(partition, p -> new ArrayList<>()).add(raw);
                 pauses.increment();
@@ -196,7 +203,7 @@ public final class PredictionRequestConsumer implements AutoCloseable {
         try {
             Classification result = pending.join();
             results.send(request.getRequestId(), request.getDomain(), result, alias,
-                    (System.nanoTime() - arrived) / 1e6);
+                    (System.nanoTime() - arrived) / 1e6, false);
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
             String reason = cause instanceof ServiceException known ? known.error() : "inference_failed";

@@ -61,8 +61,13 @@ public final class PredictionResults implements AutoCloseable {
                 .description("Predictions that could not be written to predict.results").register(metrics);
     }
 
-    /** Writes one answer; the broker's acknowledgement comes later ({@link #flush} waits for it). */
-    public void send(String requestId, String domain, Classification result, String alias, double latencyMs) {
+    /**
+     * Writes one answer; the broker's acknowledgement comes later ({@link #flush} waits for it).
+     *
+     * @param shadow whether a shadow candidate scored it (the requester got production's answer)
+     */
+    public void send(String requestId, String domain, Classification result, String alias, double latencyMs,
+                     boolean shadow) {
         Prediction prediction = Prediction.newBuilder()
                 .setRequestId(requestId)
                 .setDomain(domain)
@@ -73,6 +78,7 @@ public final class PredictionResults implements AutoCloseable {
                 .setLatencyMs(latencyMs)
                 .setTruncated(result.truncated())
                 .setEventTime(Instant.now())
+                .setShadow(shadow)
                 .build();
         producer.send(new ProducerRecord<>(topic, domain, prediction), (written, error) -> {
             if (error != null) {

@@ -1,0 +1,113 @@
+package io.continua.registry.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.continua.registry.live.RolloutDecisions.Move;
+import io.continua.schemas.AliasPointer;
+import io.continua.schemas.DomainConfig;
+import io.continua.schemas.DomainMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Each decision of the automatic rollout policy, from live windows built by hand. */
+class RolloutDecisionsTest {
+    private static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
+    private static final DomainConfig AUTO = DomainConfig.newBuilder().setDomain("d").setKind("lora")
+            .setRolloutMode("shadow").setRolloutPolicy("auto").setRolloutMinLabels(50).setRolloutMargin(0.0)
+            .setUpdatedBy("t").setUpdatedAt(T0).build();
+
+    private final LiveAccuracy live = new LiveAccuracy(0.95, new SimpleMeterRegistry());
+
+    @Test
+    void aCandidateClearlyBetterOverTheSameTimeIsPromoted() {
+        window(4, 60, 100, 10);
+        window(5, 85, 100, 10);
+        Optional<Move> move = decide(production(4, 3, "policy:auto", 0), candidate(5, 5));
+        assertThat(move).hasValueSatisfying(promotion -> {
+            assertThat(promotion.alias()).isEqualTo("production");
+            assertThat(promotion.version()).isEqualTo(5);
+            assertThat(promotion.actor()).isEqualTo(RolloutDecisions.PROMOTE);
+            assertThat(promotion.reason()).contains("candidate v5 live 0.850 (100 labels)")
+                    .contains("production v4's 0.600 (100 labels)").contains("promoted");
+        });
+    }
+
+    @Test
+    void aCandidateClearlyWorseIsRetiredAndACloseOneWaits() {
+        window(4, 85, 100, 10);
+        window(5, 60, 100, 10);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).hasValueSatisfying(retire -> {
+            assertThat(retire.alias()).isEqualTo("candidate");
+            assertThat(retire.version()).isEqualTo(4);
+            assertThat(retire.actor()).isEqualTo(RolloutDecisions.RETIRE);
+        });
+        window(6, 84, 100, 20);
+        window(4, 85, 100, 20);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(6, 15))).as("within noise").isEmpty();
+    }
+
+    @Test
+    void nothingMovesOnTooFewLabelsForAHeldProductionOrAManualPolicy() {
+        window(4, 20, 40, 10);
+        window(5, 40, 40, 10);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("40 labels < 50").isEmpty();
+        window(4, 60, 100, 11);
+        window(5, 100, 100, 11);
+        AliasPointer held = AliasPointer.newBuilder(production(4, 3, "ops", 0)).setHeld(true).build();
+        assertThat(decide(held, candidate(5, 5))).isEmpty();
+        DomainConfig manual = DomainConfig.newBuilder(AUTO).setRolloutPolicy("manual").build();
+        assertThat(RolloutDecisions.decide(manual, production(4, 3, "policy:auto", 0), Optional.of(candidate(5, 5)),
+                version -> true, live)).isEmpty();
+    }
+
+    @Test
+    void productionDoingWorseThanTheVersionBeforeItIsRolledBackButARollbackIsNot() {
+        // Version 3 served before minute 30 and did well; version 4 took over then and does badly.
+        window(3, 90, 100, 0);
+        window(3, 88, 100, 10);
+        window(4, 30, 100, 31);
+        Optional<Move> move = decide(production(4, 3, "ops", 30), Optional.empty());
+        assertThat(move).hasValueSatisfying(rollback -> {
+            assertThat(rollback.alias()).isEqualTo("production");
+            assertThat(rollback.version()).isEqualTo(3);
+            assertThat(rollback.actor()).isEqualTo(RolloutDecisions.ROLLBACK);
+            assertThat(rollback.reason()).contains("production v4 live 0.300 (100 labels)")
+                    .contains("v3's 0.890 (200 labels)").contains("rolled back");
+        });
+        assertThat(decide(production(3, 4, RolloutDecisions.ROLLBACK, 32), Optional.empty()))
+                .as("back on 3 after a rollback: 4's better past is not a reason to return").isEmpty();
+        assertThat(RolloutDecisions.decide(AUTO, production(4, 3, "ops", 30), Optional.empty(), version -> version != 3,
+                live)).as("the version before it was deleted").isEmpty();
+    }
+
+    private Optional<Move> decide(AliasPointer production, AliasPointer candidate) {
+        return decide(production, Optional.of(candidate));
+    }
+
+    private Optional<Move> decide(AliasPointer production, Optional<AliasPointer> candidate) {
+        return RolloutDecisions.decide(AUTO, production, candidate, version -> true, live);
+    }
+
+    /** A one-minute window starting {@code minute} minutes after T0. */
+    private void window(int version, long correct, long count, int minute) {
+        Instant start = T0.plus(Duration.ofMinutes(minute));
+        live.apply(DomainMetrics.newBuilder().setDomain("d").setVersion(version).setCorrect(correct).setCount(count)
+                .setAccuracy((double) correct / count).setWindowStart(start).setWindowEnd(start.plusSeconds(60))
+                .build());
+    }
+
+    private static AliasPointer production(int version, int previous, String actor, int movedAtMinute) {
+        return AliasPointer.newBuilder().setDomain("d").setAlias("production").setVersion(version)
+                .setPreviousVersion(previous).setReason("r").setActor(actor).setHeld(false)
+                .setMovedAt(T0.plus(Duration.ofMinutes(movedAtMinute))).build();
+    }
+
+    private static AliasPointer candidate(int version, int movedAtMinute) {
+        return AliasPointer.newBuilder().setDomain("d").setAlias("candidate").setVersion(version).setReason("r")
+                .setActor("policy:auto").setHeld(false).setMovedAt(T0.plus(Duration.ofMinutes(movedAtMinute)))
+                .build();
+    }
+}
