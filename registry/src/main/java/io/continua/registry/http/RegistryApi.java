@@ -27,17 +27,20 @@ import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The registry's {@code /v1} API, {@code /openapi.json}, the Schema-Registry-compatible API under
- * {@link #SCHEMAS_API}, health, readiness and metrics.
+ * {@link #SCHEMAS_API}, the web console under {@code /ui}, health, readiness and metrics.
  */
 public final class RegistryApi {
     /** Where the Schema-Registry-compatible API is mounted: Confluent clients take this as their registry URL. */
     public static final String SCHEMAS_API = "/schemas-api";
+    /** Where the console's files are, on the classpath. */
+    private static final String UI_ROOT = "io/continua/registry/ui";
     /** Where a route's first handler leaves the request's checked token. */
     private static final String TOKEN = "continua.token";
     private static final int JSON_BODY_LIMIT = 64 * 1024;
@@ -78,6 +81,20 @@ public final class RegistryApi {
             registered.handler(route.handler());
         }
         router.route(SCHEMAS_API + "/*").subRouter(SchemasApi.router(vertx, service));
+        // Vert.x matches /ui/ here too: only the bare path is sent on to the directory.
+        router.get("/ui").handler(context -> {
+            if (context.request().path().equals("/ui")) {
+                context.redirect("/ui/");
+            } else {
+                context.next();
+            }
+        });
+        // The console: static files of this jar; it calls only this origin's API, so nothing else may load.
+        router.route("/ui/*").handler(context -> {
+            context.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
+                    .putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
+            context.next();
+        }).handler(StaticHandler.create(UI_ROOT));
         JsonObject openApi = OpenApiDocument.of(routes);
         router.get("/openapi.json").handler(context -> HttpJson.respond(context, 200, openApi));
         ServiceRoutes.addHealth(router, service::isReady, service.metrics()::scrape);
