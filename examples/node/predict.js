@@ -12,17 +12,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { Kafka, Partitioners, logLevel } = require('kafkajs');
-const { SchemaRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry');
+const { CONNECTION_DEFAULTS, connectionHelp, schemaRegistry, schemaId } = require('./connection');
 
 const DEFAULTS = {
+  ...CONNECTION_DEFAULTS,
   file: path.join(__dirname, '..', 'data', 'intents.jsonl'),
   limit: '10',
   domain: 'intents',
-  bootstrap: '127.0.0.1:9092',
-  'schema-registry': 'http://127.0.0.1:8081/schemas-api',
-  'registry-user-info': process.env.SCHEMA_REGISTRY_USER_INFO || '',
-  'topic-prefix': 'continua.',
-  'schemas-dir': path.join(__dirname, '..', '..', 'schemas', 'src', 'main', 'avro'),
   timeout: '60',
 };
 const HELP = `usage: node predict.js [options] [TEXT...]
@@ -35,15 +31,7 @@ read back from <prefix>predict.results (Confluent wire format).
                           beside the prediction (default: ${DEFAULTS.file})
   --limit N               texts taken from --file (default: ${DEFAULTS.limit})
   --domain NAME           domain to ask (default: ${DEFAULTS.domain})
-  --bootstrap HOSTS       Kafka bootstrap servers (default: ${DEFAULTS.bootstrap})
-  --schema-registry URL   Schema Registry URL: Continua's registry serves a compatible API under
-                          /schemas-api (default: ${DEFAULTS['schema-registry']})
-  --registry-user-info USER:TOKEN
-                          basic authentication to the registry, needed only to register a schema of
-                          your own the first time: any user, a token with the schema role (default:
-                          $SCHEMA_REGISTRY_USER_INFO, else none)
-  --topic-prefix PREFIX   prefix of Continua's topics (default: ${DEFAULTS['topic-prefix']})
-  --schemas-dir DIR       directory holding PredictionRequest.avsc (default: ${DEFAULTS['schemas-dir']})
+${connectionHelp('PredictionRequest.avsc and Prediction.avsc')}
   --timeout SECONDS       how long to wait for every answer (default: ${DEFAULTS.timeout})
   --json                  print one JSON object per answer instead of a table
   -h, --help              show this help`;
@@ -68,24 +56,6 @@ function readTexts(opts) {
     .map((row) => ({ text: row.text, expected: row.label ?? null }));
 }
 
-// Where the Schema Registry is, and the basic authentication to send it if any.
-function registryOptions(opts) {
-  const userInfo = opts['registry-user-info'];
-  if (!userInfo) return { host: opts['schema-registry'] };
-  const colon = userInfo.indexOf(':');
-  return { host: opts['schema-registry'], auth: { username: userInfo.slice(0, colon), password: userInfo.slice(colon + 1) } };
-}
-
-// The schema's id under the subject: registered there (POST /subjects/{subject}/versions), or only looked up
-// when the subject already holds it, as Continua's registry does its own records' schemas (no token needed then).
-async function schemaId(registry, url, subject, schema) {
-  try {
-    return (await registry.register({ type: SchemaType.AVRO, schema }, { subject })).id;
-  } catch (e) {
-    throw new Error(`Schema Registry ${url}: ${subject}: ${e.message}`);
-  }
-}
-
 async function main() {
   const opts = options();
   const requestsTopic = `${opts['topic-prefix']}predict.requests`;
@@ -93,7 +63,7 @@ async function main() {
   const schema = fs.readFileSync(path.join(opts['schemas-dir'], 'PredictionRequest.avsc'), 'utf8');
   const texts = readTexts(opts);
 
-  const registry = new SchemaRegistry(registryOptions(opts));
+  const registry = schemaRegistry(opts);
   const requestSchemaId = await schemaId(registry, opts['schema-registry'], `${requestsTopic}-value`, schema);
 
   const kafka = new Kafka({ clientId: 'continua-example-predict', brokers: opts.bootstrap.split(','),
@@ -134,7 +104,7 @@ async function main() {
           return;
         }
         const asked = pending.get(p.requestId);
-        if (!asked) return; // someone else's
+        if (!asked || p.shadow) return; // someone else's, or a candidate's score in the shadow of the answer
         pending.delete(p.requestId);
         answered++;
         if (asked.expected === p.label) agree++;

@@ -11,16 +11,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { Kafka, Partitioners, logLevel } = require('kafkajs');
-const { SchemaRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry');
+const { CONNECTION_DEFAULTS, connectionHelp, schemaRegistry, schemaId } = require('./connection');
 
 const DEFAULTS = {
+  ...CONNECTION_DEFAULTS,
   file: path.join(__dirname, '..', 'data', 'intents.jsonl'),
   domain: 'intents',
-  bootstrap: '127.0.0.1:9092',
-  'schema-registry': 'http://127.0.0.1:8081/schemas-api',
-  'registry-user-info': process.env.SCHEMA_REGISTRY_USER_INFO || '',
-  'topic-prefix': 'continua.',
-  'schemas-dir': path.join(__dirname, '..', '..', 'schemas', 'src', 'main', 'avro'),
   limit: '0',
 };
 const HELP = `usage: node produce-examples.js [options]
@@ -29,15 +25,7 @@ Publish labeled examples (LabeledExample, Confluent wire format) to <prefix>exam
 
   --file PATH             JSON Lines, one {"text", "label"} per line (default: ${DEFAULTS.file})
   --domain NAME           domain the examples belong to (default: ${DEFAULTS.domain})
-  --bootstrap HOSTS       Kafka bootstrap servers (default: ${DEFAULTS.bootstrap})
-  --schema-registry URL   Schema Registry URL: Continua's registry serves a compatible API under
-                          /schemas-api (default: ${DEFAULTS['schema-registry']})
-  --registry-user-info USER:TOKEN
-                          basic authentication to the registry, needed only to register a schema of
-                          your own the first time: any user, a token with the schema role (default:
-                          $SCHEMA_REGISTRY_USER_INFO, else none)
-  --topic-prefix PREFIX   prefix of Continua's topics (default: ${DEFAULTS['topic-prefix']})
-  --schemas-dir DIR       directory holding LabeledExample.avsc (default: ${DEFAULTS['schemas-dir']})
+${connectionHelp('LabeledExample.avsc')}
   --limit N               publish at most N examples (default: all)
   -h, --help              show this help`;
 
@@ -69,31 +57,13 @@ function readExamples(file, limit) {
   return examples;
 }
 
-// Where the Schema Registry is, and the basic authentication to send it if any.
-function registryOptions(opts) {
-  const userInfo = opts['registry-user-info'];
-  if (!userInfo) return { host: opts['schema-registry'] };
-  const colon = userInfo.indexOf(':');
-  return { host: opts['schema-registry'], auth: { username: userInfo.slice(0, colon), password: userInfo.slice(colon + 1) } };
-}
-
-// The schema's id under the subject: registered there (POST /subjects/{subject}/versions), or only looked up
-// when the subject already holds it, as Continua's registry does its own records' schemas (no token needed then).
-async function schemaId(registry, url, subject, schema) {
-  try {
-    return (await registry.register({ type: SchemaType.AVRO, schema }, { subject })).id;
-  } catch (e) {
-    throw new Error(`Schema Registry ${url}: ${subject}: ${e.message}`);
-  }
-}
-
 async function main() {
   const opts = options();
   const topic = `${opts['topic-prefix']}examples`;
   const schema = fs.readFileSync(path.join(opts['schemas-dir'], 'LabeledExample.avsc'), 'utf8');
   const examples = readExamples(opts.file, Number(opts.limit));
 
-  const registry = new SchemaRegistry(registryOptions(opts));
+  const registry = schemaRegistry(opts);
   const id = await schemaId(registry, opts['schema-registry'], `${topic}-value`, schema);
   console.log(`Schema Registry ${opts['schema-registry']}: ${topic}-value is schema id ${id}`);
 

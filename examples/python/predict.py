@@ -20,9 +20,7 @@ from confluent_kafka import KafkaException, Consumer, Producer, TopicPartition
 from confluent_kafka.avro import CachedSchemaRegistryClient, ClientError, SerializerError, load as load_schema
 from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_SCHEMAS = os.path.normpath(os.path.join(HERE, "..", "..", "schemas", "src", "main", "avro"))
-DEFAULT_FILE = os.path.normpath(os.path.join(HERE, "..", "data", "intents.jsonl"))
+from continua_connection import DEFAULT_FILE, add_connection_args, registry_config
 
 
 def parse_args():
@@ -35,18 +33,7 @@ def parse_args():
                         'the prediction (default: %(default)s)')
     p.add_argument("--limit", type=int, default=10, help="texts taken from --file (default: %(default)s)")
     p.add_argument("--domain", default="intents", help="domain to ask (default: %(default)s)")
-    p.add_argument("--bootstrap", default="127.0.0.1:9092", help="Kafka bootstrap servers (default: %(default)s)")
-    p.add_argument("--schema-registry", default="http://127.0.0.1:8081/schemas-api",
-                   help="Schema Registry URL: Continua's registry serves a compatible API under /schemas-api "
-                        "(default: %(default)s)")
-    p.add_argument("--registry-user-info", default=os.environ.get("SCHEMA_REGISTRY_USER_INFO"),
-                   help="USER:TOKEN, basic authentication to the registry, needed only to register a schema of your "
-                        "own the first time: any user, a token with the schema role (default: "
-                        "$SCHEMA_REGISTRY_USER_INFO, else none)")
-    p.add_argument("--topic-prefix", default="continua.", help="prefix of Continua's topics (default: %(default)s)")
-    p.add_argument("--schemas-dir", default=DEFAULT_SCHEMAS,
-                   help="directory holding PredictionRequest.avsc and Prediction.avsc "
-                        "(default: the repository's, %(default)s)")
+    add_connection_args(p, "directory holding PredictionRequest.avsc and Prediction.avsc")
     p.add_argument("--timeout", type=float, default=60, help="seconds to wait for every answer (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object per answer instead of a table")
     return p.parse_args()
@@ -64,14 +51,6 @@ def read_texts(args):
                 if len(rows) >= args.limit:
                     break
     return rows
-
-
-def registry_config(args):
-    """Where the Schema Registry is, and the basic authentication to send it if any."""
-    config = {"url": args.schema_registry}
-    if args.registry_user_info:
-        config.update({"basic.auth.credentials.source": "USER_INFO", "basic.auth.user.info": args.registry_user_info})
-    return config
 
 
 def main():
@@ -143,8 +122,8 @@ def main():
         except SerializerError as e:
             print(f"skipped an undecodable result at {msg.partition()}/{msg.offset()}: {e}", file=sys.stderr)
             continue
-        if p["requestId"] not in pending:
-            continue  # someone else's
+        if p["requestId"] not in pending or p.get("shadow"):
+            continue  # someone else's, or a candidate's score in the shadow of the answer
         text, expected = pending.pop(p["requestId"])
         answered += 1
         agree += expected == p["label"]

@@ -20,9 +20,7 @@ from confluent_kafka import KafkaException, Producer
 from confluent_kafka.avro import CachedSchemaRegistryClient, ClientError, load as load_schema
 from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_SCHEMAS = os.path.normpath(os.path.join(HERE, "..", "..", "schemas", "src", "main", "avro"))
-DEFAULT_FILE = os.path.normpath(os.path.join(HERE, "..", "data", "intents.jsonl"))
+from continua_connection import DEFAULT_FILE, add_connection_args, registry_config
 
 
 def parse_args():
@@ -31,17 +29,7 @@ def parse_args():
     p.add_argument("--file", default=DEFAULT_FILE,
                    help='JSON Lines, one {"text": ..., "label": ...} per line (default: %(default)s)')
     p.add_argument("--domain", default="intents", help="domain the examples belong to (default: %(default)s)")
-    p.add_argument("--bootstrap", default="127.0.0.1:9092", help="Kafka bootstrap servers (default: %(default)s)")
-    p.add_argument("--schema-registry", default="http://127.0.0.1:8081/schemas-api",
-                   help="Schema Registry URL: Continua's registry serves a compatible API under /schemas-api "
-                        "(default: %(default)s)")
-    p.add_argument("--registry-user-info", default=os.environ.get("SCHEMA_REGISTRY_USER_INFO"),
-                   help="USER:TOKEN, basic authentication to the registry, needed only to register a schema of your "
-                        "own the first time: any user, a token with the schema role (default: "
-                        "$SCHEMA_REGISTRY_USER_INFO, else none)")
-    p.add_argument("--topic-prefix", default="continua.", help="prefix of Continua's topics (default: %(default)s)")
-    p.add_argument("--schemas-dir", default=DEFAULT_SCHEMAS,
-                   help="directory holding LabeledExample.avsc (default: the repository's, %(default)s)")
+    add_connection_args(p, "directory holding LabeledExample.avsc")
     p.add_argument("--limit", type=int, default=0, help="publish at most this many examples (default: all)")
     return p.parse_args()
 
@@ -61,14 +49,6 @@ def read_examples(path, limit):
             if limit and len(examples) >= limit:
                 break
     return examples
-
-
-def registry_config(args):
-    """Where the Schema Registry is, and the basic authentication to send it if any."""
-    config = {"url": args.schema_registry}
-    if args.registry_user_info:
-        config.update({"basic.auth.credentials.source": "USER_INFO", "basic.auth.user.info": args.registry_user_info})
-    return config
 
 
 def main():
