@@ -86,15 +86,19 @@ public final class RegistryConfig extends ServiceConfig<RegistryConfig> {
         return get(RegistrySettings.MAX_ARTIFACT_BYTES);
     }
 
-    /** The writer's transactional id: every writer of one log must share it. */
     public Duration rolloutInterval() {
         return get(RegistrySettings.ROLLOUT_INTERVAL);
+    }
+
+    public Duration rolloutMaxTrial() {
+        return get(RegistrySettings.ROLLOUT_MAX_TRIAL);
     }
 
     public double liveConfidence() {
         return get(RegistrySettings.LIVE_CONFIDENCE);
     }
 
+    /** The writer's transactional id: every writer of one log must share it. */
     public String transactionalId() {
         return get(RegistrySettings.TRANSACTIONAL_ID);
     }

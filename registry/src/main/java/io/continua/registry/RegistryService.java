@@ -42,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -109,7 +110,8 @@ public final class RegistryService implements AutoCloseable {
                     }));
             artifacts.awaitCaughtUp(Duration.ofSeconds(120));
             tail.awaitCaughtUp(Duration.ofSeconds(120));
-            this.writes = new RegistryWrites(state, tail, artifacts, reader, deltasWriter, metrics);
+            this.writes = new RegistryWrites(state, tail, artifacts, reader, deltasWriter, metrics,
+                    config.rolloutMaxTrial());
             resources.add("writes", writes::close);
             if (deltasWriter != null) {
                 writes.adoptLocalArchives(config.dir().resolve("blobs"));
@@ -118,8 +120,9 @@ public final class RegistryService implements AutoCloseable {
             tail.bindTo(metrics);
             this.live = new LiveAccuracy(config.liveConfidence(), metrics);
             // Live accuracy is there when it comes: the registry is ready without it.
-            resources.add("metrics follower", new SignedTopicFollower(config.kafka(), config.topics().metrics(),
-                    DeltaLogSignatures.NONE, Refusals.NONE, this::applyMetrics));
+            SignedTopicFollower metricsFollower = resources.add("metrics follower", new SignedTopicFollower(
+                    config.kafka(), config.topics().metrics(), DeltaLogSignatures.NONE, Refusals.NONE,
+                    this::applyMetrics));
             Gauge.builder("continua_registry_domains", state, s -> s.domains().size())
                     .description("Domains the registry knows").register(metrics);
             Gauge.builder("continua_registry_missing_artifacts", this,
@@ -131,7 +134,8 @@ public final class RegistryService implements AutoCloseable {
             checkArtifacts();
             resources.add("artifact check", checkPeriodically(vertx, pools + "-artifact-check"));
             if (deltasWriter != null) {
-                resources.add("rollouts", rolloutsPeriodically(vertx, new RolloutController(state, live)));
+                resources.add("rollouts", rolloutsPeriodically(vertx, new RolloutController(state, live),
+                        metricsFollower::isCaughtUp));
             }
         } catch (RuntimeException | InterruptedException | Error e) {
             resources.close();
@@ -176,11 +180,14 @@ public final class RegistryService implements AutoCloseable {
         };
     }
 
-    /** Applies automatic rollout policies every {@code rollout.interval} on the writer thread; a round still running skips one. */
-    private AutoCloseable rolloutsPeriodically(Vertx vertx, RolloutController rollouts) {
+    /**
+     * Applies automatic rollout policies every {@code rollout.interval} on the writer thread, once the metrics topic
+     * has been read to its end (a partial replay would decide on part of the record); a round still running skips one.
+     */
+    private AutoCloseable rolloutsPeriodically(Vertx vertx, RolloutController rollouts, BooleanSupplier liveRead) {
         AtomicBoolean running = new AtomicBoolean();
         long timer = vertx.setPeriodic(config.rolloutInterval().toMillis(), id -> {
-            if (writes.canWrite() && running.compareAndSet(false, true)) {
+            if (writes.canWrite() && liveRead.getAsBoolean() && running.compareAndSet(false, true)) {
                 write(rollouts::apply).onComplete(done -> {
                     running.set(false);
                     if (done.failed()) {

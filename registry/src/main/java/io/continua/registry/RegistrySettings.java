@@ -43,11 +43,15 @@ public final class RegistrySettings {
     public static final Setting<Duration> ROLLOUT_INTERVAL = Setting.of("rollout.interval", SettingType.DURATION,
             "how often the writer applies automatic rollout policies to live accuracy (promote a candidate, retire "
                     + "it, roll production back)").defaultTo(Duration.ofSeconds(10)).validatedBy(Validator.positive());
+    public static final Setting<Duration> ROLLOUT_MAX_TRIAL = Setting.of("rollout.max.trial", SettingType.DURATION,
+            "how long a candidate under trial keeps its place: a newer version that passes the gate meanwhile is "
+                    + "registered but does not replace it, so the trial can finish").defaultTo(Duration.ofMinutes(30))
+            .validatedBy(Validator.positive());
 
     public static final SettingDefs DEFS = SettingDefs.of("registry", List.of(SharedSettings.BOOTSTRAP,
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, TOKENS, READ_ONLY, SIGNING_KEY, SharedSettings.DELTAS_VERIFY_KEY, MAX_ARTIFACT_BYTES, DIR,
-            TRANSACTIONAL_ID, LIVE_CONFIDENCE, ROLLOUT_INTERVAL));
+            TRANSACTIONAL_ID, LIVE_CONFIDENCE, ROLLOUT_INTERVAL, ROLLOUT_MAX_TRIAL));
 
     private RegistrySettings() {
     }

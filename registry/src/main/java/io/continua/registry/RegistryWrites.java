@@ -63,16 +63,19 @@ public final class RegistryWrites {
     private final ArtifactStore artifacts;
     private final DeltaArtifactReader archives;
     private final MeterRegistry metrics;
+    private final Duration maxTrial;
     private volatile DeltaLogWriter writer;
 
+    /** @param maxTrial how long a candidate under trial keeps its place against newer versions */
     RegistryWrites(RegistryState state, DeltaLogFollower reader, ArtifactStore artifacts, DeltaArtifactReader archives,
-                   DeltaLogWriter writer, MeterRegistry metrics) {
+                   DeltaLogWriter writer, MeterRegistry metrics, Duration maxTrial) {
         this.state = state;
         this.archives = archives;
         this.reader = reader;
         this.artifacts = artifacts;
         this.writer = writer;
         this.metrics = metrics;
+        this.maxTrial = maxTrial;
     }
 
     /**
@@ -212,11 +215,16 @@ public final class RegistryWrites {
                 ? RolloutMode.CANDIDATE : Promotion.PRODUCTION;
         Promotion.Decision decision = Promotion.decide(config, target.equals(Promotion.PRODUCTION) ? production
                 : Optional.empty(), current, version);
+        Optional<String> trial = target.equals(RolloutMode.CANDIDATE) && decision.promote()
+                ? underTrial(domain, current.get().getVersion()) : Optional.empty();
+        if (trial.isPresent()) {
+            decision = Promotion.Decision.keep(decision.reason() + ", but " + trial.get() + "; this version waits");
+        }
         Optional<AliasPointer> promotion = decision.promote()
                 ? Optional.of(pointer(domain, target, version.getVersion(), decision.reason(), "policy:auto",
                         target.equals(Promotion.PRODUCTION) ? Optional.of(false) : Optional.empty()))
                 : Optional.empty();
-        promotion.ifPresent(pointer -> entries.addAll(moveEntries(pointer)));
+        promotion.ifPresent(pointer -> entries.addAll(moves(pointer)));
         // The bytes go in the same transaction as the version: never one without the other.
         List<BlobRecord> chunks = artifacts.contains(artifact.sha256()) ? List.of()
                 : chunkRecords(artifact.sha256(), archive);
@@ -228,6 +236,43 @@ public final class RegistryWrites {
                 version.getLabels().size(), version.getSha256().substring(0, 12), actor,
                 decision.promote() ? target + " -> " + version.getVersion() : target + " stays", decision.reason());
         return new Uploaded(version, promotion, decision.reason(), false);
+    }
+
+    /**
+     * Why the domain's candidate keeps its place: it is held, or being tried beside production for less than
+     * {@code rollout.max.trial}; empty if a new version may replace it.
+     */
+    private Optional<String> underTrial(String domain, int production) {
+        Optional<AliasPointer> candidate = state.alias(domain, RolloutMode.CANDIDATE)
+                .filter(pointer -> pointer.getVersion() != null && pointer.getVersion() != production);
+        if (candidate.isEmpty()) {
+            return Optional.empty();
+        }
+        AliasPointer tried = candidate.get();
+        if (tried.getHeld()) {
+            return Optional.of("candidate v" + tried.getVersion() + " is held");
+        }
+        Instant until = tried.getMovedAt().plus(maxTrial);
+        return Instant.now().isBefore(until) ? Optional.of("candidate v" + tried.getVersion() + " is under trial until "
+                + until) : Optional.empty();
+    }
+
+    /**
+     * A move and what follows it in the same transaction: when production moves, a candidate (unless held) is pointed
+     * at the same version, so that a version production moved away from, or to, is not tried again beside it.
+     */
+    private List<Entry> moves(AliasPointer pointer) {
+        List<Entry> entries = new ArrayList<>(moveEntries(pointer));
+        if (pointer.getAlias().equals(Promotion.PRODUCTION)) {
+            state.alias(pointer.getDomain(), RolloutMode.CANDIDATE)
+                    .filter(candidate -> !candidate.getHeld() && !Objects.equals(candidate.getVersion(),
+                            pointer.getVersion()))
+                    .ifPresent(candidate -> entries.addAll(moveEntries(pointer(pointer.getDomain(),
+                            RolloutMode.CANDIDATE, pointer.getVersion(), "follows production to v"
+                                    + pointer.getVersion() + " (" + pointer.getReason() + ")", pointer.getActor(),
+                            Optional.empty()))));
+        }
+        return entries;
     }
 
     /**
@@ -290,9 +335,9 @@ public final class RegistryWrites {
             throw ServiceException.conflict("version_deleted", "Version " + version + " of '" + domain + "' is deleted");
         }
         AliasPointer pointer = pointer(domain, alias, version, reason, actor, hold);
-        append(List.of(), moveEntries(pointer));
-        metrics.counter("continua_registry_alias_moves", "domain", domain, "alias", alias, "actor", "operator")
-                .increment();
+        append(List.of(), moves(pointer));
+        metrics.counter("continua_registry_alias_moves", "domain", domain, "alias", alias, "actor",
+                actor.startsWith("rollout:") ? "policy" : "operator").increment();
         log.info("Alias {}@{}: {} -> {}{} by {} ({})", domain, alias, pointer.getPreviousVersion(), version,
                 pointer.getHeld() ? ", held" : "", actor, reason);
         return pointer;

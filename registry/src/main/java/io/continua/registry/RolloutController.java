@@ -9,6 +9,8 @@ import io.continua.schemas.DomainConfig;
 import io.continua.schemas.errors.ServiceException;
 import io.continua.schemas.registry.RolloutMode;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +39,13 @@ final class RolloutController {
             if (config.isEmpty() || production.isEmpty()) {
                 continue;
             }
+            Set<Integer> rolledBack = state.aliasHistory(domain, Promotion.PRODUCTION).stream()
+                    .filter(move -> move.getActor().equals(RolloutDecisions.ROLLBACK)
+                            && move.getPreviousVersion() != null)
+                    .map(AliasPointer::getPreviousVersion).collect(Collectors.toSet());
             Optional<Move> move = RolloutDecisions.decide(config.get(), production.get(),
                     state.alias(domain, RolloutMode.CANDIDATE), version -> state.version(domain, version)
-                            .map(registered -> !registered.getDeleted()).orElse(false), live);
+                            .map(registered -> !registered.getDeleted()).orElse(false), rolledBack, live);
             if (move.isPresent()) {
                 try {
                     writes.moveAlias(domain, move.get().alias(), move.get().version(), move.get().reason(),

@@ -279,7 +279,7 @@ class RegistryServiceIT {
             }
         }
         assertThat(undocumented).isEmpty();
-        assertThat(paths.fieldNames()).hasSize(9);
+        assertThat(paths.fieldNames()).hasSize(10);
     }
 
     @Test

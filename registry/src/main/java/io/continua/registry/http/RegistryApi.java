@@ -91,10 +91,11 @@ public final class RegistryApi {
         });
         // The console: static files of this jar; it calls only this origin's API, so nothing else may load.
         router.route("/ui/*").handler(context -> {
-            context.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
+            context.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
+                            + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
                     .putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
             context.next();
-        }).handler(StaticHandler.create(UI_ROOT));
+        }).handler(StaticHandler.create(UI_ROOT).setCachingEnabled(false));
         JsonObject openApi = OpenApiDocument.of(routes);
         router.get("/openapi.json").handler(context -> HttpJson.respond(context, 200, openApi));
         ServiceRoutes.addHealth(router, service::isReady, service.metrics()::scrape);

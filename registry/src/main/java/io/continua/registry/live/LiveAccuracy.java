@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -96,6 +97,59 @@ public final class LiveAccuracy {
         WilsonInterval interval = WilsonInterval.of(correct, count, confidence);
         return Optional.of(new Score(correct, count, (double) correct / count, interval.low(),
                 interval.high(), last));
+    }
+
+    /**
+     * The earliest window end by which every one of {@code versions} has at least {@code labels} live labels in
+     * windows starting at or after {@code from}; empty until they all have. Decisions look at the data only up to
+     * such points, so that looking again before the next one sees the same data.
+     */
+    public synchronized Optional<Instant> reached(String domain, List<Integer> versions, Instant from, long labels) {
+        Instant latest = Instant.MIN;
+        for (int version : versions) {
+            TreeMap<Instant, DomainMetrics> counted = windows.getOrDefault(domain, Map.of()).get(version);
+            if (counted == null) {
+                return Optional.empty();
+            }
+            long count = 0;
+            Instant end = null;
+            for (DomainMetrics window : counted.tailMap(from, true).values()) {
+                count += window.getCount();
+                if (count >= labels) {
+                    end = window.getWindowEnd();
+                    break;
+                }
+            }
+            if (end == null) {
+                return Optional.empty();
+            }
+            latest = end.isAfter(latest) ? end : latest;
+        }
+        return Optional.of(latest);
+    }
+
+    /**
+     * A version's most recent live labels in windows that end by {@code until}, as few windows as make
+     * {@code labels}; empty if it never had that many: a version's record just before it stopped serving.
+     */
+    public synchronized Optional<Score> latestBefore(String domain, int version, Instant until, long labels) {
+        TreeMap<Instant, DomainMetrics> counted = windows.getOrDefault(domain, Map.of()).get(version);
+        if (counted == null) {
+            return Optional.empty();
+        }
+        Instant from = null;
+        long count = 0;
+        for (DomainMetrics window : counted.headMap(until, false).descendingMap().values()) {
+            if (window.getWindowEnd().isAfter(until)) {
+                continue;
+            }
+            count += window.getCount();
+            from = window.getWindowStart();
+            if (count >= labels) {
+                return score(domain, version, from, until);
+            }
+        }
+        return Optional.empty();
     }
 
     /** What an operator graphs and alerts on, per domain and version. */

@@ -5,23 +5,34 @@ import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DomainConfig;
 import io.continua.schemas.registry.RolloutMode;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
  * What a domain's automatic rollout policy does with its live labels, one move at a time: roll
- * production back to the version before it when it does worse than that version did; promote the
- * candidate when it does better than production over the same time; retire the candidate (point it
- * back at production) when it does worse. "Better" means by more than the margin, on at least the
- * minimum of labels each side, by a one-sided two-proportion z-test at the configured confidence.
- * Nothing moves a held production, and a rollback is never itself rolled back.
+ * production back to the version before it when it does worse than that version did just before the
+ * move; promote the candidate when it does better than production over the same time; retire the
+ * candidate (point it back at production) when it does worse. "Better" means by more than the margin,
+ * by a one-sided two-proportion z-test.
+ *
+ * <p>The policy looks again and again as labels come, and each look could err: so it decides only at
+ * checkpoints, when each side has {@code minLabels}, then twice, four times as many labels, and on
+ * exactly the labels up to that checkpoint (looking again before the next one sees the same data); the
+ * k-th checkpoint (from 0) tests at a share {@code 2^-(k+1)} of the error the confidence level allows,
+ * so that all looks together stay within it. Nothing moves a held production or candidate, a rollback
+ * is never itself rolled back, and a version production was rolled back from is never promoted again.
  */
 public final class RolloutDecisions {
-    public static final String PRODUCTION = "production";
     public static final String PROMOTE = "rollout:promote";
     public static final String RETIRE = "rollout:retire";
     public static final String ROLLBACK = "rollout:rollback";
+    private static final String PRODUCTION = "production";
+    private static final String AUTO = "auto";
+    /** Checkpoints beyond this many doublings are not looked at: the error budget left is negligible. */
+    private static final int LAST_CHECKPOINT = 20;
 
     /** An alias move with the reason recorded in its history, and the actor that makes it. */
     public record Move(String alias, int version, String reason, String actor) {
@@ -31,81 +42,128 @@ public final class RolloutDecisions {
     }
 
     /**
-     * @param usable whether a version may be served (registered, not deleted)
+     * @param usable     whether a version may be served (registered, not deleted)
+     * @param rolledBack the versions production was rolled back from
      */
     public static Optional<Move> decide(DomainConfig config, AliasPointer production, Optional<AliasPointer> candidate,
-                                        IntPredicate usable, LiveAccuracy live) {
-        if (!config.getRolloutPolicy().equals("auto") || production.getVersion() == null || production.getHeld()) {
+                                        IntPredicate usable, Set<Integer> rolledBack, LiveAccuracy live) {
+        if (!config.getRolloutPolicy().equals(AUTO) || production.getVersion() == null || production.getHeld()) {
             return Optional.empty();
         }
+        Test test = new Test(config);
+        Optional<Move> rollback = rollback(config.getDomain(), production, usable, live, test);
+        if (rollback.isPresent()) {
+            return rollback;
+        }
+        Optional<AliasPointer> tried = candidate.filter(pointer -> pointer.getVersion() != null && !pointer.getHeld()
+                && !pointer.getVersion().equals(production.getVersion()) && usable.test(pointer.getVersion()));
+        return tried.flatMap(pointer -> trial(config, production, pointer, rolledBack, live, test));
+    }
+
+    private static Optional<Move> rollback(String domain, AliasPointer production, IntPredicate usable,
+                                           LiveAccuracy live, Test test) {
+        int serving = production.getVersion();
+        Integer previous = production.getPreviousVersion();
+        if (previous == null || previous == serving || !usable.test(previous)
+                || production.getActor().equals(ROLLBACK)) {
+            return Optional.empty();
+        }
+        Instant moved = production.getMovedAt();
+        OptionalCheckpoint checkpoint = test.checkpoint(live.score(domain, serving, moved, Instant.MAX)
+                .map(Score::count).orElse(0L));
+        if (checkpoint.isEmpty()) {
+            return Optional.empty();
+        }
+        long labels = checkpoint.labels();
+        Optional<Score> now = live.reached(domain, List.of(serving), moved, labels)
+                .flatMap(until -> live.score(domain, serving, moved, until));
+        Optional<Score> before = live.latestBefore(domain, previous, moved, labels);
+        if (now.isEmpty() || before.isEmpty() || !test.better(before.get(), now.get(), checkpoint.index())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Move(PRODUCTION, previous, String.format(Locale.ROOT, "rollout: production v%d live %s "
+                + "since it moved fell below v%d's %s just before, %s; rolled back", serving, figures(now.get()),
+                previous, figures(before.get()), test.describe(checkpoint.index())), ROLLBACK));
+    }
+
+    private static Optional<Move> trial(DomainConfig config, AliasPointer production, AliasPointer candidate,
+                                        Set<Integer> rolledBack, LiveAccuracy live, Test test) {
         String domain = config.getDomain();
         int serving = production.getVersion();
-        Test test = new Test(config);
-        Integer previous = production.getPreviousVersion();
-        if (previous != null && previous != serving && usable.test(previous)
-                && !production.getActor().equals(ROLLBACK)) {
-            Optional<Score> now = live.score(domain, serving, production.getMovedAt(), Instant.MAX);
-            Optional<Score> before = live.score(domain, previous, Instant.MIN, production.getMovedAt());
-            if (test.enough(now, before) && test.better(before.get(), now.get())) {
-                return Optional.of(new Move(PRODUCTION, previous, String.format(Locale.ROOT, "rollout: production "
-                        + "v%d live %s since it moved fell below v%d's %s before %s; rolled back", serving,
-                        figures(now.get()), previous, figures(before.get()), test), ROLLBACK));
-            }
-        }
-        Integer tried = candidate.map(AliasPointer::getVersion).orElse(null);
-        if (tried == null || tried == serving || !usable.test(tried)) {
+        int tried = candidate.getVersion();
+        Instant since = candidate.getMovedAt().isAfter(production.getMovedAt()) ? candidate.getMovedAt()
+                : production.getMovedAt();
+        long fewer = Math.min(live.score(domain, tried, since, Instant.MAX).map(Score::count).orElse(0L),
+                live.score(domain, serving, since, Instant.MAX).map(Score::count).orElse(0L));
+        OptionalCheckpoint checkpoint = test.checkpoint(fewer);
+        if (checkpoint.isEmpty()) {
             return Optional.empty();
         }
-        Instant since = later(candidate.get().getMovedAt(), production.getMovedAt());
-        Optional<Score> challenger = live.score(domain, tried, since, Instant.MAX);
-        Optional<Score> champion = live.score(domain, serving, since, Instant.MAX);
-        if (!test.enough(challenger, champion)) {
+        Optional<Instant> until = live.reached(domain, List.of(tried, serving), since, checkpoint.labels());
+        Optional<Score> challenger = until.flatMap(end -> live.score(domain, tried, since, end));
+        Optional<Score> champion = until.flatMap(end -> live.score(domain, serving, since, end));
+        if (challenger.isEmpty() || champion.isEmpty()) {
             return Optional.empty();
         }
         String figures = String.format(Locale.ROOT, "candidate v%d live %s against production v%d's %s over the "
                 + "same time (%s)", tried, figures(challenger.get()), serving, figures(champion.get()),
                 RolloutMode.of(config.getRolloutMode()).key());
-        if (test.better(challenger.get(), champion.get())) {
-            return Optional.of(new Move(PRODUCTION, tried, "rollout: " + figures + ", better " + test + "; promoted",
-                    PROMOTE));
+        if (!rolledBack.contains(tried) && test.better(challenger.get(), champion.get(), checkpoint.index())) {
+            return Optional.of(new Move(PRODUCTION, tried, "rollout: " + figures + ", better "
+                    + test.describe(checkpoint.index()) + "; promoted", PROMOTE));
         }
-        if (test.better(champion.get(), challenger.get())) {
-            return Optional.of(new Move(RolloutMode.CANDIDATE, serving, "rollout: " + figures + ", worse " + test
-                    + "; retired", RETIRE));
+        if (test.better(champion.get(), challenger.get(), checkpoint.index())) {
+            return Optional.of(new Move(RolloutMode.CANDIDATE, serving, "rollout: " + figures + ", worse "
+                    + test.describe(checkpoint.index()) + "; retired", RETIRE));
         }
         return Optional.empty();
-    }
-
-    private static Instant later(Instant first, Instant second) {
-        return first.isAfter(second) ? first : second;
     }
 
     private static String figures(Score score) {
         return String.format(Locale.ROOT, "%.3f (%d labels)", score.accuracy(), score.count());
     }
 
-    /** The policy's test: enough labels each side, and a difference beyond the margin at the confidence level. */
+    /** The checkpoint reached: its index from 0, and the labels each side has at it; index -1 before the first. */
+    private record OptionalCheckpoint(int index, long labels) {
+        boolean isEmpty() {
+            return index < 0;
+        }
+    }
+
+    /** The policy's test: its checkpoints, and a difference beyond the margin at that checkpoint's share of error. */
     private record Test(double margin, double confidence, long minLabels) {
         Test(DomainConfig config) {
             this(config.getRolloutMargin(), config.getRolloutConfidence(), config.getRolloutMinLabels());
         }
 
-        boolean enough(Optional<Score> first, Optional<Score> second) {
-            return first.isPresent() && second.isPresent() && first.get().count() >= minLabels
-                    && second.get().count() >= minLabels;
+        /** The last checkpoint {@code labels} (on the side with fewer) has reached. */
+        OptionalCheckpoint checkpoint(long labels) {
+            if (labels < minLabels) {
+                return new OptionalCheckpoint(-1, 0);
+            }
+            int index = 0;
+            while (index < LAST_CHECKPOINT && labels >= minLabels << (index + 1)) {
+                index++;
+            }
+            return new OptionalCheckpoint(index, minLabels << index);
         }
 
-        /** Whether {@code a}'s accuracy exceeds {@code b}'s by more than the margin (one-sided z-test). */
-        boolean better(Score a, Score b) {
+        /** Whether {@code a}'s accuracy exceeds {@code b}'s by more than the margin, at checkpoint {@code index}. */
+        boolean better(Score a, Score b, int index) {
             double difference = a.accuracy() - b.accuracy() - margin;
             double error = Math.sqrt(a.accuracy() * (1 - a.accuracy()) / a.count()
                     + b.accuracy() * (1 - b.accuracy()) / b.count());
-            return error == 0 ? difference > 0 : difference / error > NormalQuantile.inverse(confidence);
+            return error == 0 ? difference > 0 : difference / error > NormalQuantile.inverse(level(index));
         }
 
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "by more than %.3f at %.0f %% confidence", margin, confidence * 100);
+        /** The one-sided confidence level checkpoint {@code index} tests at. */
+        private double level(int index) {
+            return 1 - (1 - confidence) / Math.pow(2, index + 1);
+        }
+
+        String describe(int index) {
+            return String.format(Locale.ROOT, "by more than %.3f at checkpoint %d (%.2f %% confidence; %.0f %% over "
+                    + "all checkpoints)", margin, index + 1, level(index) * 100, confidence * 100);
         }
     }
 }

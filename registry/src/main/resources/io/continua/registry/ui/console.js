@@ -130,12 +130,11 @@ async function renderDomains() {
 
 async function renderDomain(domain) {
   const base = `/v1/domains/${enc(domain)}`;
-  const [info, page, live, productionHistory, candidateHistory] = await Promise.all([
-    api(base), api(`${base}/versions?limit=1000`), api(`${base}/live`),
+  const [info, versions, live, productionHistory, candidateHistory] = await Promise.all([
+    api(base), allVersions(base), api(`${base}/live`),
     optional(`${base}/aliases/production/history`, { history: [] }),
     optional(`${base}/aliases/candidate/history`, { history: [] }),
   ]);
-  const versions = page.versions;
   const production = info.aliases.production;
   const candidate = info.aliases.candidate;
   const productionPointer = productionHistory.history[productionHistory.history.length - 1];
@@ -175,6 +174,18 @@ async function renderDomain(domain) {
     historyTable([...productionHistory.history, ...candidateHistory.history]));
 }
 
+/** Every version of the domain, page by page (the API answers at most 1000 at a time, oldest first). */
+async function allVersions(base) {
+  const versions = [];
+  let after = 0;
+  do {
+    const page = await api(`${base}/versions?limit=1000&after=${after}`);
+    versions.push(...page.versions);
+    after = page.next;
+  } while (after);
+  return versions;
+}
+
 /** Production against the candidate on live labels, when one is being tried. */
 function comparison(production, candidate, live) {
   if (!candidate || candidate === production) return el('p', { class: 'muted' }, 'No candidate is being tried.');
@@ -183,7 +194,9 @@ function comparison(production, candidate, live) {
   return el('section', { 'aria-labelledby': 'comparison-title' },
     el('h2', { id: 'comparison-title' }, 'Candidate against production'),
     el('table', { id: 'comparison' },
-      el('caption', {}, `Live accuracy with its ${percent(live.confidence)} confidence interval.`),
+      el('caption', {}, `Live accuracy over all their live labels, with its ${percent(live.confidence)} `
+        + 'confidence interval. The rollout policy compares them on the labels since the candidate moved; its '
+        + 'decisions, with their figures, are in the alias history.'),
       el('thead', {}, el('tr', {}, ['Version', 'Live accuracy', 'Interval'].map((name) =>
         el('th', { scope: 'col' }, name)))),
       el('tbody', {}, rows.map(([name, score]) => el('tr', {},
@@ -235,7 +248,8 @@ function curve(versions, live) {
     }
   }
   return el('figure', {}, chart, el('figcaption', { class: 'muted' },
-    'Blue: holdout accuracy when the version was trained. Green: live accuracy with its interval.'));
+    'Line (blue): holdout accuracy when the version was trained. Larger dots with whiskers (green): live accuracy '
+      + 'with its interval.'));
 }
 
 function versionTable(domain, versions, live, production, candidate) {
@@ -286,6 +300,8 @@ async function move(domain, version, reason, hold) {
     say(`Not moved: ${error.message}`, true);
   }
   await route();
+  // The button pressed is gone with the page it was on: keep the keyboard where the outcome is told.
+  statusLine.focus();
 }
 
 // ---- wiring ----------------------------------------------------------------------------------------

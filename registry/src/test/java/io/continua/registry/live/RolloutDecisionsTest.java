@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Each decision of the automatic rollout policy, from live windows built by hand. */
@@ -60,7 +61,11 @@ class RolloutDecisionsTest {
         assertThat(decide(held, candidate(5, 5))).isEmpty();
         DomainConfig manual = DomainConfig.newBuilder(AUTO).setRolloutPolicy("manual").build();
         assertThat(RolloutDecisions.decide(manual, production(4, 3, "policy:auto", 0), Optional.of(candidate(5, 5)),
-                version -> true, live)).isEmpty();
+                version -> true, Set.of(), live)).isEmpty();
+        AliasPointer heldCandidate = AliasPointer.newBuilder(candidate(5, 5)).setHeld(true).build();
+        window(6, 10, 100, 12);
+        window(4, 90, 100, 12);
+        assertThat(decide(production(4, 3, "policy:auto", 0), heldCandidate)).as("a held candidate stays").isEmpty();
     }
 
     @Test
@@ -75,12 +80,44 @@ class RolloutDecisionsTest {
             assertThat(rollback.version()).isEqualTo(3);
             assertThat(rollback.actor()).isEqualTo(RolloutDecisions.ROLLBACK);
             assertThat(rollback.reason()).contains("production v4 live 0.300 (100 labels)")
-                    .contains("v3's 0.890 (200 labels)").contains("rolled back");
+                    .as("the same number of v3's labels, the latest before the move").contains("v3's 0.880 (100 labels)")
+                    .contains("rolled back");
         });
-        assertThat(decide(production(3, 4, RolloutDecisions.ROLLBACK, 32), Optional.empty()))
-                .as("back on 3 after a rollback: 4's better past is not a reason to return").isEmpty();
+        // Back on 3, which now does even worse than 4 did: a rollback is still not undone.
+        window(3, 5, 100, 33);
+        assertThat(decide(production(3, 4, RolloutDecisions.ROLLBACK, 32), Optional.empty())).isEmpty();
+        assertThat(decide(production(3, 4, "ops", 32), Optional.empty())).as("the same move by hand would be")
+                .hasValueSatisfying(rollback -> assertThat(rollback.version()).isEqualTo(4));
         assertThat(RolloutDecisions.decide(AUTO, production(4, 3, "ops", 30), Optional.empty(), version -> version != 3,
-                live)).as("the version before it was deleted").isEmpty();
+                Set.of(), live)).as("the version before it was deleted").isEmpty();
+    }
+
+    @Test
+    void aVersionRolledBackFromIsNeverPromotedAgain() {
+        window(3, 60, 100, 10);
+        window(4, 95, 100, 10);
+        assertThat(RolloutDecisions.decide(AUTO, production(3, 4, RolloutDecisions.ROLLBACK, 5),
+                Optional.of(candidate(4, 5)), version -> true, Set.of(4), live)).isEmpty();
+        assertThat(RolloutDecisions.decide(AUTO, production(3, 4, RolloutDecisions.ROLLBACK, 5),
+                Optional.of(candidate(4, 5)), version -> true, Set.of(), live)).as("were it not rolled back")
+                .hasValueSatisfying(promotion -> assertThat(promotion.version()).isEqualTo(4));
+    }
+
+    @Test
+    void decisionsLookOnlyAtTheLabelsUpToTheLastCheckpoint() {
+        // 150 labels each: the checkpoints are at 50 and 100, so the last 50 are not looked at until 200.
+        window(4, 60, 100, 10);
+        window(5, 85, 100, 10);
+        window(4, 50, 50, 11);
+        window(5, 0, 50, 11);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).hasValueSatisfying(move -> {
+            assertThat(move.actor()).isEqualTo(RolloutDecisions.PROMOTE);
+            assertThat(move.reason()).contains("0.850 (100 labels)").contains("checkpoint 2 (98.75 % confidence");
+        });
+        window(4, 50, 50, 12);
+        window(5, 0, 50, 12);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("at 200 the later labels count")
+                .hasValueSatisfying(move -> assertThat(move.actor()).isEqualTo(RolloutDecisions.RETIRE));
     }
 
     private Optional<Move> decide(AliasPointer production, AliasPointer candidate) {
@@ -88,7 +125,7 @@ class RolloutDecisionsTest {
     }
 
     private Optional<Move> decide(AliasPointer production, Optional<AliasPointer> candidate) {
-        return RolloutDecisions.decide(AUTO, production, candidate, version -> true, live);
+        return RolloutDecisions.decide(AUTO, production, candidate, version -> true, Set.of(), live);
     }
 
     /** A one-minute window starting {@code minute} minutes after T0. */
