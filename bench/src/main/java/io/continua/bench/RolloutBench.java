@@ -135,38 +135,41 @@ final class RolloutBench {
                     publish(bootstrap, topics, strong);
                     await("a candidate", () -> alias(client, "candidate") > first, () -> alias(client, "production"));
                 }
-                int promoted = await("production moved by the rollout policy", () -> {
-                    JsonNode last = lastMove(client, "production");
-                    return last != null && last.path("actor").asText().equals("rollout:promote");
-                }, () -> alias(client, "production"));
-                JsonNode promotion = lastMove(client, "production");
-                Instant tried = movedAt(candidateMoveTo(client, promoted));
-                double promoteAfter = Duration.between(tried, movedAt(promotion)).toMillis() / 1e3;
-                progress.printf("rollout: v%d promoted %.1f s after it became the candidate: %s%n", promoted,
-                        promoteAfter, promotion.path("reason").asText());
-                result.put("good_promoted", true).put("promote_after_s", promoteAfter)
-                        .put("promoted_version", promoted).put("promotion_reason", promotion.path("reason").asText());
+                boolean good = within("production moved by the rollout policy",
+                        () -> "rollout:promote".equals(lastActor(client)), () -> alias(client, "production"));
+                int promoted = alias(client, "production");
+                result.put("good_promoted", good);
+                if (good) {
+                    JsonNode promotion = lastMove(client, "production");
+                    double promoteAfter = Duration.between(movedAt(candidateMoveTo(client, promoted)),
+                            movedAt(promotion)).toMillis() / 1e3;
+                    progress.printf("rollout: v%d promoted %.1f s after it became the candidate: %s%n", promoted,
+                            promoteAfter, promotion.path("reason").asText());
+                    result.put("promote_after_s", promoteAfter).put("promoted_version", promoted)
+                            .put("promotion_reason", promotion.path("reason").asText());
+                }
 
                 // An operator's mistake: production moved by hand to a version that answers at chance.
                 client.configure(DOMAIN, config("none", "manual"));
                 int bad = upload(client, encoder, intents);
                 client.moveAlias(DOMAIN, "production", bad, "bench: a bad version promoted by hand");
                 progress.printf("rollout: production moved by hand to v%d (random weights)%n", bad);
-                await("production rolled back", () -> {
-                    JsonNode last = lastMove(client, "production");
-                    return last != null && last.path("actor").asText().equals("rollout:rollback");
-                }, () -> alias(client, "production"));
-                JsonNode rollback = lastMove(client, "production");
+                boolean rolledBack = within("production rolled back",
+                        () -> "rollout:rollback".equals(lastActor(client)), () -> alias(client, "production"));
                 // Answers the bad version gave before serving saw the move back still arrive: let them.
                 Thread.sleep(3000);
-                Instant firstBad = live.firstAnswer(bad).orElseThrow(() -> new IllegalStateException(
-                        "v" + bad + " never answered: traffic did not reach it"));
-                double rollbackAfter = Duration.between(firstBad, movedAt(rollback)).toMillis() / 1e3;
-                progress.printf("rollout: v%d rolled back %.1f s after its first answer, having given %d: %s%n", bad,
-                        rollbackAfter, live.answers(bad), rollback.path("reason").asText());
-                result.put("bad_rolled_back", true).put("rollback_after_s", rollbackAfter)
-                        .put("bad_answers_served", live.answers(bad)).put("bad_version", bad)
-                        .put("rollback_reason", rollback.path("reason").asText());
+                result.put("bad_rolled_back", rolledBack).put("bad_answers_served", live.answers(bad))
+                        .put("bad_version", bad);
+                if (rolledBack) {
+                    JsonNode rollback = lastMove(client, "production");
+                    Instant firstBad = live.firstAnswer(bad).orElseThrow(() -> new IllegalStateException(
+                            "v" + bad + " never answered: traffic did not reach it"));
+                    double rollbackAfter = Duration.between(firstBad, movedAt(rollback)).toMillis() / 1e3;
+                    progress.printf("rollout: v%d rolled back %.1f s after its first answer, having given %d: %s%n",
+                            bad, rollbackAfter, live.answers(bad), rollback.path("reason").asText());
+                    result.put("rollback_after_s", rollbackAfter).put("rollback_reason",
+                            rollback.path("reason").asText());
+                }
                 JsonNode scores = client.live(DOMAIN).path("versions");
                 result.put("live_accuracy_promoted", scores.path(Integer.toString(promoted)).path("accuracy").asDouble())
                         .put("live_accuracy_bad", scores.path(Integer.toString(bad)).path("accuracy").asDouble());
@@ -250,14 +253,22 @@ final class RolloutBench {
         return Instant.parse(move.path("movedAt").asText());
     }
 
-    /** Polls until {@code done}, printing {@code state} now and then; fails after {@link #PHASE_TIMEOUT}. */
-    private int await(String what, BooleanSupplier done, IntSupplier state)
-            throws InterruptedException {
+    /** Polls until {@code done} (the run cannot go on without it), returning {@code state} then. */
+    private int await(String what, BooleanSupplier done, IntSupplier state) throws InterruptedException {
+        if (!within(what, done, state)) {
+            throw new IllegalStateException("No " + what + " within " + PHASE_TIMEOUT.toMinutes() + " min");
+        }
+        return state.getAsInt();
+    }
+
+    /** Polls until {@code done}, printing {@code state} now and then; false after {@link #PHASE_TIMEOUT}. */
+    private boolean within(String what, BooleanSupplier done, IntSupplier state) throws InterruptedException {
         long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
         long nextReport = System.nanoTime();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("No " + what + " within " + PHASE_TIMEOUT.toMinutes() + " min");
+                progress.printf("rollout: no %s within %d min%n", what, PHASE_TIMEOUT.toMinutes());
+                return false;
             }
             if (System.nanoTime() > nextReport) {
                 progress.printf("rollout: waiting for %s (production v%d)%n", what, state.getAsInt());
@@ -265,7 +276,12 @@ final class RolloutBench {
             }
             Thread.sleep(500);
         }
-        return state.getAsInt();
+        return true;
+    }
+
+    private static String lastActor(RegistryClient client) {
+        JsonNode last = lastMove(client, "production");
+        return last == null ? null : last.path("actor").asText();
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {

@@ -19,6 +19,7 @@ import io.continua.schemas.confluent.ConfluentSchemas;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
+import io.continua.serving.ServingSettings;
 import io.continua.trainer.TrainerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +68,8 @@ class RolloutEndToEndIT {
         try (LocalStack stack = LocalStack.start(dataDir, null, false, Topics.withDefaultPrefix(), 2,
                 LocalStack.Ports.FREE, UpCommand.DEFS.defaults()
                         .with(RegistrySettings.ROLLOUT_INTERVAL, Duration.ofSeconds(1))
+                        // Every text shadowed: the shadow may score as many texts as production answers.
+                        .with(ServingSettings.SHADOW_BUDGET, 1.0)
                         // Decisions count whole windows after a move: short ones keep the test short.
                         .with(IngestSettings.METRICS_WINDOW, WINDOW), config -> config
                         // The labels sent here must not train versions of their own.
@@ -224,6 +227,8 @@ class RolloutEndToEndIT {
                 producer.send(new ProducerRecord<>(topics.predictRequests(), DOMAIN, RecordSerdes.predictionRequest()
                         .serialize(topics.predictRequests(), PredictionRequest.newBuilder().setRequestId(requestId)
                                 .setDomain(DOMAIN).setText(text).setEventTime(Instant.now()).build()))).get();
+                // Paced as live traffic is: shadow work waits for a short queue.
+                Thread.sleep(25);
             }
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 results.poll(Duration.ofMillis(200)).forEach(record -> answers.computeIfAbsent(

@@ -49,7 +49,8 @@ public final class ServingSettings {
                     + "worst cosine about 0.99993 against fp32)").defaultTo("fp32")
             .validatedBy(Validator.oneOf(Arrays.stream(Precision.values()).map(Precision::key).toArray(String[]::new)));
     public static final Setting<Integer> PINNED_VERSIONS = Setting.of("pinned.versions", SettingType.INT,
-            "versions kept loaded for requests that pin one, besides the served ones").defaultTo(4)
+            "versions kept loaded for requests that pin one and for a candidate being tried, besides the served "
+                    + "ones (the one loaded last always stays)").defaultTo(4)
             .validatedBy(atLeast(0)).importance(Importance.LOW);
     public static final Setting<Boolean> CONSUME_REQUESTS = Setting.of("consume.requests", SettingType.BOOLEAN,
             "answer `predict.requests` from Kafka as well as HTTP").defaultTo(true).importance(Importance.LOW);
@@ -64,8 +65,8 @@ public final class ServingSettings {
                     + "answered either way), so that labels later sent with it count in live accuracy")
             .defaultTo(false);
     public static final Setting<Double> SHADOW_BUDGET = Setting.of("shadow.budget", SettingType.DOUBLE,
-            "the share of inference a shadow candidate may take (scoring the texts production answers, for live "
-                    + "accuracy); beyond it, or while a domain's queue is half full, texts go unshadowed")
+            "the share of the texts production answers that a shadow candidate may also score (for its live "
+                    + "accuracy); beyond it, or while more than 16 texts wait for inference, texts go unshadowed")
             .defaultTo(0.5).validatedBy(new Validator<>("in (0, 1]", share -> share > 0 && share <= 1));
     public static final Setting<String> GROUP_ID = Setting.of("serving.group.id", SettingType.STRING,
             "consumer group of the replicas answering `predict.requests`").defaultTo("continua-serving")

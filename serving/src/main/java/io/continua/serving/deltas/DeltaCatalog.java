@@ -13,12 +13,14 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,10 @@ public final class DeltaCatalog implements AutoCloseable {
     private final VersionLoader loader;
     private final int pinnedCapacity;
     private final Map<String, DomainDeltas> domains = new HashMap<>();
+    private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
+    /** Per domain, a candidate load in flight ({@link #LOADING}), or when one may be tried again after a failure. */
+    private final Map<String, Long> candidateLoads = new ConcurrentHashMap<>();
+    private static final long LOADING = Long.MIN_VALUE;
     private final ScheduledExecutorService loads = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "delta-loader");
         thread.setDaemon(true);
@@ -74,11 +80,9 @@ public final class DeltaCatalog implements AutoCloseable {
         } else if (record instanceof AliasPointer pointer && !DeltaLog.isAliasHistory(key)) {
             aliasMoved(pointer);
         } else if (record instanceof DomainConfig config) {
-            synchronized (this) {
-                DomainDeltas deltas = domain(config.getDomain());
-                deltas.rollout = RolloutMode.of(config.getRolloutMode());
-                deltas.canaryShare = config.getCanaryShare();
-            }
+            // Kept apart from the domains: a domain configured but without versions is still unknown here.
+            rollouts.put(config.getDomain(), new Rollout(RolloutMode.of(config.getRolloutMode()),
+                    config.getCanaryShare()));
             preloadCandidate(config.getDomain());
         }
     }
@@ -90,16 +94,21 @@ public final class DeltaCatalog implements AutoCloseable {
     public record Trial(RolloutMode mode, int version, double canaryShare) {
     }
 
+    /** A domain's rollout settings, from its configuration. */
+    private record Rollout(RolloutMode mode, double canaryShare) {
+    }
+
     public synchronized Optional<Trial> trial(String domain) {
+        Rollout rollout = rollouts.getOrDefault(domain, new Rollout(RolloutMode.NONE, 0));
         return existing(domain).flatMap(deltas -> {
             Integer candidate = deltas.aliases.get(RolloutMode.CANDIDATE);
             Integer served = deltas.aliases.get(servedAlias);
             DeltaVersion registered = candidate == null ? null : deltas.versions.get(candidate);
-            if (deltas.rollout == RolloutMode.NONE || registered == null || registered.getDeleted()
+            if (rollout.mode() == RolloutMode.NONE || registered == null || registered.getDeleted()
                     || candidate.equals(served)) {
                 return Optional.empty();
             }
-            return Optional.of(new Trial(deltas.rollout, candidate, deltas.canaryShare));
+            return Optional.of(new Trial(rollout.mode(), candidate, rollout.canaryShare()));
         });
     }
 
@@ -123,16 +132,38 @@ public final class DeltaCatalog implements AutoCloseable {
         return Optional.ofNullable(cached);
     }
 
-    /** Loads the domain's candidate in the background, so that trying it never waits for a load. */
+    /**
+     * Loads the domain's candidate in the background, so that trying it never waits for a load: one load at a time
+     * per domain, and after a failure none again for {@link #LAST_RETRY} (the loader thread also swaps production).
+     */
     private void preloadCandidate(String domain) {
-        trial(domain).ifPresent(trial -> acquire(domain, OptionalInt.of(trial.version())).whenComplete(
-                (loaded, error) -> {
-                    if (loaded != null) {
-                        loaded.release();
-                    } else {
-                        log.warn("Cannot load candidate {}/{}: {}", domain, trial.version(), error.toString());
-                    }
-                }));
+        Optional<Trial> trial = trial(domain);
+        if (trial.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean[] start = {false};
+        candidateLoads.compute(domain, (key, state) -> {
+            if (state != null && (state == LOADING || now < state)) {
+                return state;
+            }
+            start[0] = true;
+            return LOADING;
+        });
+        if (!start[0]) {
+            return;
+        }
+        int version = trial.get().version();
+        acquire(domain, OptionalInt.of(version)).whenComplete((loaded, error) -> {
+            if (loaded != null) {
+                loaded.release();
+                candidateLoads.remove(domain);
+            } else {
+                candidateLoads.put(domain, System.nanoTime() + LAST_RETRY.toNanos());
+                log.warn("Cannot load candidate {}/{} ({}); trying it again in {} s", domain, version,
+                        error.toString(), LAST_RETRY.toSeconds());
+            }
+        });
     }
 
     private void aliasMoved(AliasPointer pointer) {
@@ -254,12 +285,17 @@ public final class DeltaCatalog implements AutoCloseable {
         }
         LoadedDelta loaded = loader.load(registered);
         synchronized (deltas.pinned) {
-            deltas.pinned.put(registered.getVersion(), loaded);
-            if (deltas.pinned.size() > pinnedCapacity) {
-                Integer eldest = deltas.pinned.keySet().iterator().next();
-                deltas.pinned.remove(eldest).retire();
-            }
+            // The reference first: the one just loaded is never the one evicted (even with no room for pinned ones).
             loaded.tryAcquire();
+            deltas.pinned.put(registered.getVersion(), loaded);
+            Iterator<Map.Entry<Integer, LoadedDelta>> eldest = deltas.pinned.entrySet().iterator();
+            while (deltas.pinned.size() > Math.max(1, pinnedCapacity)) {
+                Map.Entry<Integer, LoadedDelta> entry = eldest.next();
+                if (entry.getKey() != registered.getVersion()) {
+                    entry.getValue().retire();
+                    eldest.remove();
+                }
+            }
             return loaded;
         }
     }

@@ -1,7 +1,6 @@
 package io.continua.serving.deltas;
 
 import io.continua.schemas.DeltaVersion;
-import io.continua.schemas.registry.RolloutMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,9 +13,6 @@ final class DomainDeltas {
     final AtomicReference<LoadedDelta> served = new AtomicReference<>();
     /** Versions loaded for requests that pin them, least recently used first. */
     final Map<Integer, LoadedDelta> pinned = new LinkedHashMap<>(16, 0.75f, true);
-    /** How the domain's candidate is tried, from its configuration. */
-    volatile RolloutMode rollout = RolloutMode.NONE;
-    volatile double canaryShare;
     /** The version the served alias points at, which the loader is bringing in. */
     volatile int wanted;
     volatile long wantedSince;

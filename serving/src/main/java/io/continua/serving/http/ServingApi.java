@@ -83,7 +83,8 @@ public final class ServingApi {
         List<String> requestIds = requestIds(body, single, texts.size());
         Predictions.Pin pin = pin(body);
         Predictions.Pending pending;
-        // A canary's share is drawn by the client's key, else by the request id its answers are written under.
+        // A canary's share is drawn by the client's key, else by the request's id (the client's or the one its answers
+        // are written under); without either, production answers.
         String routingKey = JsonFields.of(body, "bad_key").string("key")
                 .orElse(requestIds.isEmpty() ? null : requestIds.get(0));
         try {
@@ -98,22 +99,27 @@ public final class ServingApi {
                     double latencyMs = (System.nanoTime() - arrived) / 1e6;
                     JsonArray answers = new JsonArray();
                     for (int i = 0; i < texts.size(); i++) {
-                        Classification result = pending.results().get(i).join();
-                        JsonObject answer = json(result, pending.alias(), latencyMs);
-                        if (results.isPresent()) {
-                            results.get().send(requestIds.get(i), domain, result, pending.alias(), latencyMs, false);
+                        JsonObject answer = json(pending.results().get(i).join(), pending.alias(), latencyMs);
+                        if (!requestIds.isEmpty()) {
                             answer.put("requestId", requestIds.get(i));
                         }
                         answers.add(answer);
-                    }
-                    if (results.isPresent() && pin.version() == null && pin.alias() == null) {
-                        shadow(domain, texts, requestIds, arrived);
                     }
                     int version = pending.results().get(0).join().version();
                     latency(domain, version).record((long) (latencyMs * 1e6), TimeUnit.NANOSECONDS);
                     count(domain, 200);
                     HttpJson.respond(context, 200, single ? answers.getJsonObject(0)
                             : new JsonObject().put("predictions", answers));
+                    // Answered first: writing to Kafka, and the shadow's scoring, come after the client has its answer.
+                    results.ifPresent(written -> {
+                        for (int i = 0; i < texts.size(); i++) {
+                            written.trySend(requestIds.get(i), domain, pending.results().get(i).join(),
+                                    pending.alias(), latencyMs, false);
+                        }
+                        if (pin.version() == null && pin.alias() == null) {
+                            shadow(domain, texts, requestIds, arrived);
+                        }
+                    });
                 })
                 .onFailure(failure -> {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -128,7 +134,7 @@ public final class ServingApi {
         predictions.shadow(domain, texts).ifPresent(shadow -> {
             for (int i = 0; i < texts.size(); i++) {
                 String requestId = requestIds.get(i);
-                shadow.results().get(i).thenAccept(scored -> results.get().send(requestId, domain, scored,
+                shadow.results().get(i).thenAccept(scored -> results.get().trySend(requestId, domain, scored,
                         shadow.alias(), (System.nanoTime() - arrived) / 1e6, true));
             }
         });
@@ -163,8 +169,8 @@ public final class ServingApi {
     }
 
     /**
-     * The request ids the answers go to {@code predict.results} under: the client's ({@code requestId}, or
-     * {@code requestIds} one per text), or new ones; none when answers are not written there.
+     * The request's ids: the client's ({@code requestId}, or {@code requestIds} one per text), else new ones when
+     * answers go to {@code predict.results} (they are written under them), else none.
      */
     private List<String> requestIds(JsonObject body, boolean single, int texts) {
         JsonFields fields = JsonFields.of(body, "bad_request_id");
@@ -177,10 +183,10 @@ public final class ServingApi {
             throw ServiceException.invalid("bad_request_id", "A request id holds 1 to " + MAX_REQUEST_ID
                     + " characters");
         }
-        if (results.isEmpty()) {
-            return List.of();
+        if (given.isPresent() || results.isEmpty()) {
+            return given.orElse(List.of());
         }
-        return given.orElseGet(() -> IntStream.range(0, texts).mapToObj(i -> UUID.randomUUID().toString()).toList());
+        return IntStream.range(0, texts).mapToObj(i -> UUID.randomUUID().toString()).toList();
     }
 
     private static Predictions.Pin pin(JsonObject body) {

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -24,14 +23,16 @@ import java.util.stream.IntStream;
  * shadow candidate on the same texts when there is room.
  */
 public final class Predictions {
+    /** Shadow texts run in a lane of their own beside the domain's: they never use the domain's queue. */
+    private static final String SHADOW_LANE = " (shadow)";
+    /** Shadow work is queued only while at most this many texts wait for inference. */
+    private static final int SHADOW_MAX_WAITING = 16;
     private final DeltaCatalog catalog;
     private final Batcher<LoadedDelta> batcher;
     private final int maxTextChars;
     private final int maxTokens;
-    private final double shadowBudget;
+    private final ShadowTokens shadowTokens;
     private final Counter shadowSkipped;
-    private final AtomicLong answeredTexts = new AtomicLong();
-    private final AtomicLong shadowTexts = new AtomicLong();
 
     /** @param shadowBudget the share of inference shadow scoring may take, in (0, 1] */
     public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher, int maxTextChars, int maxTokens,
@@ -40,7 +41,7 @@ public final class Predictions {
         this.batcher = batcher;
         this.maxTextChars = maxTextChars;
         this.maxTokens = maxTokens;
-        this.shadowBudget = shadowBudget;
+        this.shadowTokens = new ShadowTokens(shadowBudget);
         this.shadowSkipped = Counter.builder("continua_serving_shadow_skipped")
                 .description("Texts a shadow candidate did not score: over its budget, its lane busy, or not loaded")
                 .register(metrics);
@@ -52,11 +53,6 @@ public final class Predictions {
 
     /** The texts' classifications, and the alias each is reported under (null when a version was pinned). */
     public record Pending(List<CompletableFuture<Classification>> results, String alias) {
-    }
-
-    /** As {@link #submit(String, Pin, List, String)}, never routed to a canary. */
-    public Pending submit(String domain, Pin pin, List<String> texts) {
-        return submit(domain, pin, texts, null);
     }
 
     /**
@@ -94,31 +90,30 @@ public final class Predictions {
         } else if (!catalog.serves(domain)) {
             throw new NoDeltaException(Kind.CONFLICT, "no_delta", "Domain '" + domain + "' has no " + catalog.servedAlias()
                     + " delta yet: none is registered under that alias, or it is still loading");
-        } else if (routingKey != null) {
-            Optional<DeltaCatalog.Trial> canary = catalog.trial(domain)
-                    .filter(trial -> trial.mode() == RolloutMode.CANARY && share(routingKey) < trial.canaryShare());
-            if (canary.isPresent()) {
-                version = OptionalInt.of(canary.get().version());
-                alias = RolloutMode.CANDIDATE;
-            }
+        }
+        // A canary answers its share of unpinned requests, once it is loaded: until then production does.
+        Optional<LoadedDelta> canary = pin.version() == null && pin.alias() == null && routingKey != null
+                ? catalog.trial(domain).filter(trial -> trial.mode() == RolloutMode.CANARY
+                        && share(routingKey) < trial.canaryShare())
+                .flatMap(trial -> catalog.acquireLoaded(domain, trial.version())) : Optional.empty();
+        if (canary.isPresent()) {
+            return new Pending(submit(domain, canary.get(), texts), RolloutMode.CANDIDATE);
         }
         return new Pending(queue(domain, catalog.acquire(domain, version), texts), alias);
     }
 
     /**
-     * The domain's shadow candidate scoring the same texts, off the answer's path: only a candidate already loaded,
-     * only while the shadow stays within its share of inference ({@code shadow.budget}) and its lane is at most
-     * half full (shadow work never makes a request wait or be refused). Empty when there is none to run.
+     * The domain's shadow candidate scoring the same texts: only a candidate already loaded, only while few texts
+     * wait for inference (shadow work joins batches when they would run anyway, never ahead of a queue), within
+     * {@code shadow.budget} of the texts production answers, and in a lane of its own, never counted against the
+     * domain's queue (it cannot make a request be refused). Empty when there is none to run.
      */
     public Optional<Pending> shadow(String domain, List<String> texts) {
         Optional<DeltaCatalog.Trial> trial = catalog.trial(domain).filter(t -> t.mode() == RolloutMode.SHADOW);
         if (trial.isEmpty()) {
             return Optional.empty();
         }
-        long answered = answeredTexts.get();
-        long shadowed = shadowTexts.get();
-        if (shadowed + texts.size() > shadowBudget * (answered + shadowed + texts.size())
-                || batcher.admitted(domain) + texts.size() > batcher.capacity() / 2) {
+        if (batcher.waiting() > SHADOW_MAX_WAITING || !shadowTokens.take(texts.size())) {
             shadowSkipped.increment(texts.size());
             return Optional.empty();
         }
@@ -128,13 +123,39 @@ public final class Predictions {
             return Optional.empty();
         }
         try {
-            List<CompletableFuture<Classification>> results = batcher.submit(domain, candidate.get(), texts);
-            shadowTexts.addAndGet(texts.size());
-            return Optional.of(new Pending(results, RolloutMode.CANDIDATE));
+            return Optional.of(new Pending(batcher.submit(domain + SHADOW_LANE, candidate.get(), texts),
+                    RolloutMode.CANDIDATE));
         } catch (RuntimeException e) {
             candidate.get().release();
             shadowSkipped.increment(texts.size());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Shadow scoring's allowance: each text production answers earns {@code budget} of a text, up to a small
+     * reserve, and each shadow text spends one; so over any stretch the shadow scores at most that share of what
+     * production does, and an idle stretch does not save up a burst.
+     */
+    private static final class ShadowTokens {
+        private static final double RESERVE = 32;
+        private final double budget;
+        private double tokens;
+
+        ShadowTokens(double budget) {
+            this.budget = budget;
+        }
+
+        synchronized void earn(int answered) {
+            tokens = Math.min(RESERVE, tokens + answered * budget);
+        }
+
+        synchronized boolean take(int texts) {
+            if (tokens < texts) {
+                return false;
+            }
+            tokens -= texts;
+            return true;
         }
     }
 
@@ -168,7 +189,7 @@ public final class Predictions {
     private List<CompletableFuture<Classification>> submit(String domain, LoadedDelta delta, List<String> texts) {
         try {
             List<CompletableFuture<Classification>> results = batcher.submit(domain, delta, texts);
-            answeredTexts.addAndGet(texts.size());
+            shadowTokens.earn(texts.size());
             return results;
         } catch (RuntimeException e) {
             delta.release();

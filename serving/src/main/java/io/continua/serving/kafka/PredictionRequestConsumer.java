@@ -184,7 +184,7 @@ public final class PredictionRequestConsumer implements AutoCloseable {
                 replies.add(() -> reply(raw, request, result, pending.alias(), arrived));
                 if (request.getVersion() == null && request.getAlias() == null) {
                     predictions.shadow(request.getDomain(), List.of(request.getText())).ifPresent(shadow ->
-                            shadow.results().get(0).thenAccept(scored -> results.send(request.getRequestId(),
+                            shadow.results().get(0).thenAccept(scored -> results.trySend(request.getRequestId(),
                                     request.getDomain(), scored, shadow.alias(), (System.nanoTime() - arrived) / 1e6,
                                     true)));
                 }

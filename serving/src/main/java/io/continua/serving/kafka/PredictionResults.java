@@ -14,9 +14,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -33,6 +39,9 @@ public final class PredictionResults implements AutoCloseable {
     private final String topic;
     private final KafkaProducer<String, Prediction> producer;
     private final Counter failed;
+    private final ExecutorService background = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(10_000), runnable -> new Thread(runnable, "prediction-results"),
+            new ThreadPoolExecutor.AbortPolicy());
 
     /**
      * @param format  the encoding predictions are written in
@@ -48,8 +57,10 @@ public final class PredictionResults implements AutoCloseable {
             case CONFLUENT -> new ConfluentSerializer<>(Prediction.class, schemas.idOf(Subjects.valueOf(topic),
                     Prediction.getClassSchema()));
         };
+        // A send must not wait long for metadata or buffer room: the HTTP path sends from an event loop.
         this.producer = new KafkaProducer<>(kafka.client(Map.of(ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, "2")), new StringSerializer(), values);
+                ProducerConfig.LINGER_MS_CONFIG, "2", ProducerConfig.MAX_BLOCK_MS_CONFIG, "2000")),
+                new StringSerializer(), values);
         try {
             // The topic's metadata now: a first send would wait for it, on the HTTP path on an event loop.
             producer.partitionsFor(topic);
@@ -62,7 +73,9 @@ public final class PredictionResults implements AutoCloseable {
     }
 
     /**
-     * Writes one answer; the broker's acknowledgement comes later ({@link #flush} waits for it).
+     * Writes one answer; the broker's acknowledgement comes later ({@link #flush} waits for it). Throws when the
+     * producer cannot take the record (no metadata or buffer room within two seconds), so that the Kafka path
+     * answers the request again.
      *
      * @param shadow whether a shadow candidate scored it (the requester got production's answer)
      */
@@ -82,10 +95,34 @@ public final class PredictionResults implements AutoCloseable {
                 .build();
         producer.send(new ProducerRecord<>(topic, domain, prediction), (written, error) -> {
             if (error != null) {
-                failed.increment();
-                log.warn("Cannot write the prediction of request {} to {}: {}", requestId, topic, error.toString());
+                failed(requestId, error);
             }
         });
+    }
+
+    /**
+     * As {@link #send}, for answers already given (HTTP, shadow scores), on a thread of its own so that neither an
+     * event loop nor inference waits for the producer; a record that cannot be sent, or finds that thread's queue
+     * full, is counted and logged, not thrown, as there is no one left to tell.
+     */
+    public void trySend(String requestId, String domain, Classification result, String alias, double latencyMs,
+                        boolean shadow) {
+        try {
+            background.execute(() -> {
+                try {
+                    send(requestId, domain, result, alias, latencyMs, shadow);
+                } catch (KafkaException e) {
+                    failed(requestId, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            failed(requestId, e);
+        }
+    }
+
+    private void failed(String requestId, Exception error) {
+        failed.increment();
+        log.warn("Cannot write the prediction of request {} to {}: {}", requestId, topic, error.toString());
     }
 
     /** Waits until every answer sent so far is acknowledged (or failed). */
@@ -94,7 +131,9 @@ public final class PredictionResults implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
+        background.shutdown();
+        background.awaitTermination(10, TimeUnit.SECONDS);
         producer.close();
     }
 }
