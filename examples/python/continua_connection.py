@@ -1,5 +1,8 @@
-"""What both Python clients share: where Kafka, the Schema Registry and Continua's schemas are."""
+"""What both Python clients share: where Kafka, the Schema Registry and Continua's schemas are, and how they end."""
 import os
+import sys
+
+from confluent_kafka import KafkaException
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SCHEMAS = os.path.normpath(os.path.join(HERE, "..", "..", "schemas", "src", "main", "avro"))
@@ -27,3 +30,13 @@ def registry_config(args):
     if args.registry_user_info:
         config.update({"basic.auth.credentials.source": "USER_INFO", "basic.auth.user.info": args.registry_user_info})
     return config
+
+
+def run(main):
+    """Runs a client's main: a Kafka or file error ends it with its message and exit status 1, not a traceback."""
+    try:
+        main()
+    except KafkaException as e:
+        sys.exit(f"Kafka: {e}")
+    except OSError as e:
+        sys.exit(str(e))

@@ -16,11 +16,11 @@ import json
 import os
 import sys
 
-from confluent_kafka import KafkaException, Producer
+from confluent_kafka import Producer
 from confluent_kafka.avro import CachedSchemaRegistryClient, ClientError, load as load_schema
 from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
 
-from continua_connection import DEFAULT_FILE, add_connection_args, registry_config
+from continua_connection import DEFAULT_FILE, add_connection_args, registry_config, run
 
 
 def parse_args():
@@ -116,9 +116,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KafkaException as e:
-        sys.exit(f"Kafka: {e}")
-    except OSError as e:
-        sys.exit(str(e))
+    run(main)

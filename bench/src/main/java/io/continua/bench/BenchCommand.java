@@ -383,7 +383,7 @@ public final class BenchCommand implements CommandExtension {
                 "each followed by its true label; a weak first version serves, a better one trained from more",
                 "examples is tried in shadow and promoted by live accuracy; then production is moved by hand to a",
                 "version with random weights and rolled back automatically. Prints the times and the bad version's",
-                "answers; --json writes rollout.json. About 3 minutes on 2 cores."})
+                "answers; --json writes rollout.json. About a minute on 2 cores."})
     static final class Rollout implements Callable<Integer> {
         @Mixin
         private DatasetsDir datasets;
