@@ -73,7 +73,8 @@ command -v kcat >/dev/null 2>&1 || apt_install kcat
 command -v curl >/dev/null 2>&1 || apt_install curl
 if [ ! -d examples/node/node_modules ]; then MADE_NODE_MODULES=1; fi
 step "npm ci in examples/node (kafkajs, @kafkajs/confluent-schema-registry)"
-(cd examples/node && npm ci --no-audit --no-fund --loglevel=error >"$WORK/npm.log" 2>&1) \
+# npm's cache under the test's folder too, not $HOME.
+(cd examples/node && npm ci --no-audit --no-fund --loglevel=error --cache "$WORK/npm-cache" >"$WORK/npm.log" 2>&1) \
   || { cat "$WORK/npm.log"; fail "npm ci failed"; }
 
 # ---- the stack --------------------------------------------------------------------------------------------

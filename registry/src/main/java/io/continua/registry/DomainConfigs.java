@@ -47,13 +47,8 @@ public final class DomainConfigs {
                 .setHyperparameters(hyperparameters).setUpdatedBy(actor).setUpdatedAt(Instant.now());
         // What the body leaves out keeps the schema's default.
         JsonFields promotion = fields.object("promotion");
-        promotion.string("policy").ifPresent(policy -> {
-            if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
-                throw ServiceException.unprocessable("invalid_config", "promotion.policy must be auto or manual, got '" + policy
-                        + "'");
-            }
-            config.setPromotionPolicy(policy);
-        });
+        promotion.string("policy").map(policy -> policy("promotion.policy", policy))
+                .ifPresent(config::setPromotionPolicy);
         promotion.string("metric").ifPresent(metric -> {
             if (Promotion.Metric.fromKey(metric).isEmpty()) {
                 throw ServiceException.unprocessable("invalid_config", "promotion.metric must be one of "
@@ -68,18 +63,21 @@ public final class DomainConfigs {
         rollout.string("mode").ifPresent(mode -> config.setRolloutMode(RolloutMode.parse(mode)
                 .orElseThrow(() -> ServiceException.unprocessable("invalid_config", "rollout.mode must be none, "
                         + "shadow or canary, got '" + mode + "'")).key()));
-        rollout.string("policy").ifPresent(policy -> {
-            if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
-                throw ServiceException.unprocessable("invalid_config", "rollout.policy must be auto or manual, got '"
-                        + policy + "'");
-            }
-            config.setRolloutPolicy(policy);
-        });
+        rollout.string("policy").map(policy -> policy("rollout.policy", policy)).ifPresent(config::setRolloutPolicy);
         rollout.number("canaryShare", 0, 1).ifPresent(config::setCanaryShare);
         rollout.number("margin", 0, 1).ifPresent(config::setRolloutMargin);
         rollout.number("confidence", 0.5, 0.9999).ifPresent(config::setRolloutConfidence);
         rollout.integer("minLabels", 1, Integer.MAX_VALUE).ifPresent(config::setRolloutMinLabels);
         return config.build();
+    }
+
+    /** A policy named in {@code field}: auto or manual, else a 422. */
+    private static String policy(String field, String policy) {
+        if (!policy.equals(Promotion.AUTO) && !policy.equals(Promotion.MANUAL)) {
+            throw ServiceException.unprocessable("invalid_config", field + " must be auto or manual, got '" + policy
+                    + "'");
+        }
+        return policy;
     }
 
     /**

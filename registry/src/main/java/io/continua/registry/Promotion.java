@@ -19,7 +19,8 @@ import java.util.Optional;
 public final class Promotion {
     public static final String PRODUCTION = "production";
     static final String MANUAL = "manual";
-    static final String AUTO = "auto";
+    /** The policy under which promotion (and, in a rollout, its decisions) happen without a person. */
+    public static final String AUTO = "auto";
 
     /** The metrics auto promotion compares, with the direction in which they improve. */
     enum Metric {

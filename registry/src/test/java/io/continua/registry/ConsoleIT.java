@@ -149,7 +149,7 @@ class ConsoleIT {
         }
     }
 
-    /** Headless Chromium with its profile and scratch files under the test's directory, never the system's. */
+    /** Headless Chromium with its profile, scratch and home files under the test's directory, never the system's. */
     private static WebDriver browser(Path dir) throws Exception {
         Path profile = Files.createDirectories(dir.resolve("profile"));
         Path scratch = Files.createDirectories(dir.resolve("tmp"));
@@ -158,7 +158,11 @@ class ConsoleIT {
                         "--window-size=1280,1000", "--user-data-dir=" + profile.toAbsolutePath());
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .withEnvironment(Map.of("TMPDIR", scratch.toAbsolutePath().toString()))
+                // Chromium writes crash reports and settings under HOME and XDG folders too: keep them here.
+                .withEnvironment(Map.of("TMPDIR", scratch.toAbsolutePath().toString(),
+                        "HOME", scratch.toAbsolutePath().toString(),
+                        "XDG_CONFIG_HOME", scratch.resolve("config").toAbsolutePath().toString(),
+                        "XDG_CACHE_HOME", scratch.resolve("cache").toAbsolutePath().toString()))
                 .withLogFile(dir.resolve("chromedriver.log").toFile())
                 .usingAnyFreePort().build();
         return new ChromeDriver(service, options);

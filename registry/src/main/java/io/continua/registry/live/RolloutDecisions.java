@@ -1,5 +1,6 @@
 package io.continua.registry.live;
 
+import io.continua.registry.Promotion;
 import io.continua.registry.live.LiveAccuracy.Score;
 import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DomainConfig;
@@ -29,8 +30,6 @@ public final class RolloutDecisions {
     public static final String PROMOTE = "rollout:promote";
     public static final String RETIRE = "rollout:retire";
     public static final String ROLLBACK = "rollout:rollback";
-    private static final String PRODUCTION = "production";
-    private static final String AUTO = "auto";
     /** Checkpoints beyond this many doublings are not looked at: the error budget left is negligible. */
     private static final int LAST_CHECKPOINT = 20;
 
@@ -47,7 +46,8 @@ public final class RolloutDecisions {
      */
     public static Optional<Move> decide(DomainConfig config, AliasPointer production, Optional<AliasPointer> candidate,
                                         IntPredicate usable, Set<Integer> rolledBack, LiveAccuracy live) {
-        if (!config.getRolloutPolicy().equals(AUTO) || production.getVersion() == null || production.getHeld()) {
+        if (!config.getRolloutPolicy().equals(Promotion.AUTO) || production.getVersion() == null
+                || production.getHeld()) {
             return Optional.empty();
         }
         Test test = new Test(config);
@@ -81,9 +81,9 @@ public final class RolloutDecisions {
         if (now.isEmpty() || before.isEmpty() || !test.better(before.get(), now.get(), checkpoint.index())) {
             return Optional.empty();
         }
-        return Optional.of(new Move(PRODUCTION, previous, String.format(Locale.ROOT, "rollout: production v%d live %s "
-                + "since it moved fell below v%d's %s just before, %s; rolled back", serving, figures(now.get()),
-                previous, figures(before.get()), test.describe(checkpoint.index())), ROLLBACK));
+        return Optional.of(new Move(Promotion.PRODUCTION, previous, String.format(Locale.ROOT, "rollout: production "
+                + "v%d live %s since it moved fell below v%d's %s just before, %s; rolled back", serving,
+                figures(now.get()), previous, figures(before.get()), test.describe(checkpoint.index())), ROLLBACK));
     }
 
     private static Optional<Move> trial(DomainConfig config, AliasPointer production, AliasPointer candidate,
@@ -109,7 +109,7 @@ public final class RolloutDecisions {
                 + "same time (%s)", tried, figures(challenger.get()), serving, figures(champion.get()),
                 RolloutMode.of(config.getRolloutMode()).key());
         if (!rolledBack.contains(tried) && test.better(challenger.get(), champion.get(), checkpoint.index())) {
-            return Optional.of(new Move(PRODUCTION, tried, "rollout: " + figures + ", better "
+            return Optional.of(new Move(Promotion.PRODUCTION, tried, "rollout: " + figures + ", better "
                     + test.describe(checkpoint.index()) + "; promoted", PROMOTE));
         }
         if (test.better(champion.get(), challenger.get(), checkpoint.index())) {

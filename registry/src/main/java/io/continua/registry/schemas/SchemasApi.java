@@ -132,8 +132,8 @@ public final class SchemasApi {
     private void testCompatibility(RoutingContext context) {
         Subject subject = subject(context);
         SubjectVersion version = version(context);
-        boolean latest = version.version() == state.versions(subject).get(state.versions(subject).size() - 1)
-                .version();
+        List<SubjectVersion> versions = state.versions(subject);
+        boolean latest = version.version() == versions.get(versions.size() - 1).version();
         List<String> problems = writes.problems(subject, schemaOf(context), latest ? null : version.version());
         JsonObject answer = new JsonObject().put("is_compatible", problems.isEmpty());
         if (Boolean.parseBoolean(context.request().getParam("verbose"))) {

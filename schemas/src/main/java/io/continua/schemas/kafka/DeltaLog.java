@@ -29,14 +29,15 @@ public final class DeltaLog {
     private static final String CONFIG_SUFFIX = "#config";
     private static final String SCHEMAS = "_schemas";
     /** A subject of the schemas API: a topic name (Kafka's characters) and {@code -value}. */
-    public static final String SUBJECT = "[A-Za-z0-9._-]{1,255}";
+    private static final String SUBJECT = "[A-Za-z0-9._-]{1,255}";
     /** Dead-letter reasons of records that cannot be applied. */
     public static final String BAD_KEY = "bad_key";
     public static final String KEY_MISMATCH = "key_mismatch";
     private static final String NAME = DomainNames.PATTERN.pattern();
     private static final Pattern KEY = Pattern.compile("(?<domain>" + NAME + ")(?:/(?<version>[1-9][0-9]{0,9})"
             + "|@(?<alias>" + NAME + ")(?:#(?<move>[0-9]{12}))?|(?<config>#config))"
-            + "|(?<schemas>" + SCHEMAS + ")(?:/(?<subject>" + SUBJECT + ")(?:/[1-9][0-9]{0,9})?)?(?<level>#config)?");
+            + "|" + SCHEMAS + "(?:/" + SUBJECT + "/(?<schemaVersion>[1-9][0-9]{0,9})|(?<level>(?:/" + SUBJECT
+            + ")?#config))");
 
     private DeltaLog() {
     }
@@ -84,22 +85,15 @@ public final class DeltaLog {
         SpecificRecord record;
         String expectedKey;
         try {
-            if (form.group("schemas") != null) {
-                boolean level = form.group("level") != null;
-                if (level == (key.chars().filter(c -> c == '/').count() == 2)) {
-                    throw new Unreadable(BAD_KEY, "Key '" + key + "' is neither _schemas/subject/version nor "
-                            + "_schemas[/subject]#config");
-                }
-                if (level) {
-                    SubjectCompatibility compatibility = RecordSerdes.of(SubjectCompatibility.class)
-                            .deserialize(topic, value);
-                    record = compatibility;
-                    expectedKey = compatibilityKey(compatibility.getSubject());
-                } else {
-                    RegisteredSchema schema = RecordSerdes.of(RegisteredSchema.class).deserialize(topic, value);
-                    record = schema;
-                    expectedKey = schemaKey(schema.getSubject(), schema.getVersion());
-                }
+            if (form.group("schemaVersion") != null) {
+                RegisteredSchema schema = RecordSerdes.of(RegisteredSchema.class).deserialize(topic, value);
+                record = schema;
+                expectedKey = schemaKey(schema.getSubject(), schema.getVersion());
+            } else if (form.group("level") != null) {
+                SubjectCompatibility compatibility = RecordSerdes.of(SubjectCompatibility.class)
+                        .deserialize(topic, value);
+                record = compatibility;
+                expectedKey = compatibilityKey(compatibility.getSubject());
             } else if (form.group("config") != null) {
                 DomainConfig config = RecordSerdes.domainConfig().deserialize(topic, value);
                 record = config;

@@ -38,7 +38,11 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
     private final ConfluentSchemas schemas;
     private final SpecificData model;
     /** A reader per writer schema id, or why that writer's records cannot be read as {@code T}. */
-    private final ConcurrentMap<Integer, Object> readers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, Writer<T>> readers = new ConcurrentHashMap<>();
+
+    /** Records written with one schema id: a reader of them, or why they cannot be read as {@code T}. */
+    private record Writer<T>(SpecificDatumReader<T> reader, String problem) {
+    }
 
     /**
      * @param lenient whether JSON fields the schema lacks are ignored: for Continua's own output, which a
@@ -81,22 +85,21 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
         };
     }
 
-    @SuppressWarnings("unchecked")
     private T confluent(byte[] bytes) {
         int id = ConfluentWireFormat.schemaId(bytes);
-        Object resolved = readers.get(id);
-        if (resolved == null) {
-            resolved = resolve(id, bytes);
-            readers.put(id, resolved);
+        Writer<T> writer = readers.get(id);
+        if (writer == null) {
+            writer = resolve(id, bytes);
+            readers.put(id, writer);
         }
-        if (resolved instanceof String incompatible) {
-            throw new UndecodableRecordException(UndecodableRecordException.Reason.INCOMPATIBLE_SCHEMA, incompatible,
-                    bytes, null);
+        if (writer.problem() != null) {
+            throw new UndecodableRecordException(UndecodableRecordException.Reason.INCOMPATIBLE_SCHEMA,
+                    writer.problem(), bytes, null);
         }
         BinaryDecoder body = DecoderFactory.get().binaryDecoder(bytes, ConfluentWireFormat.HEADER_BYTES,
                 bytes.length - ConfluentWireFormat.HEADER_BYTES, null);
         try {
-            T record = ((SpecificDatumReader<T>) resolved).read(null, body);
+            T record = writer.reader().read(null, body);
             if (!body.isEnd()) {
                 throw new UndecodableRecordException(UndecodableRecordException.Reason.CORRUPT, "Bytes left after a "
                         + type.getSimpleName() + " written with schema id " + id, bytes, null);
@@ -113,12 +116,12 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
      * A reader of records written with schema {@code id}, or why there is none; an id no registry knows is not
      * kept, as it may be registered later.
      */
-    private Object resolve(int id, byte[] bytes) {
+    private Writer<T> resolve(int id, byte[] bytes) {
         Optional<Schema> writer;
         try {
             writer = schemas.byId(id);
         } catch (UnusableSchemaException e) {
-            return e.getMessage();
+            return new Writer<>(null, e.getMessage());
         }
         if (writer.isEmpty()) {
             throw new UndecodableRecordException(UndecodableRecordException.Reason.UNKNOWN_SCHEMA,
@@ -128,9 +131,9 @@ public final class InputDeserializer<T extends SpecificRecord> implements Deseri
         Schema reader = model.getSchema(type);
         List<String> problems = ReadCompatibility.problems(reader, writer.get());
         if (!problems.isEmpty()) {
-            return "Schema id " + id + " (" + writer.get().getFullName() + ") cannot be read as Continua's "
-                    + reader.getFullName() + ": " + String.join("; ", problems);
+            return new Writer<>(null, "Schema id " + id + " (" + writer.get().getFullName() + ") cannot be read as "
+                    + "Continua's " + reader.getFullName() + ": " + String.join("; ", problems));
         }
-        return new SpecificDatumReader<T>(writer.get(), reader, model);
+        return new Writer<>(new SpecificDatumReader<>(writer.get(), reader, model), null);
     }
 }

@@ -96,10 +96,11 @@ public final class DeltaCatalog implements AutoCloseable {
 
     /** A domain's rollout settings, from its configuration. */
     private record Rollout(RolloutMode mode, double canaryShare) {
+        static final Rollout NONE = new Rollout(RolloutMode.NONE, 0);
     }
 
     public synchronized Optional<Trial> trial(String domain) {
-        Rollout rollout = rollouts.getOrDefault(domain, new Rollout(RolloutMode.NONE, 0));
+        Rollout rollout = rollouts.getOrDefault(domain, Rollout.NONE);
         return existing(domain).flatMap(deltas -> {
             Integer candidate = deltas.aliases.get(RolloutMode.CANDIDATE);
             Integer served = deltas.aliases.get(servedAlias);
@@ -121,8 +122,8 @@ public final class DeltaCatalog implements AutoCloseable {
         if (deltas.isEmpty()) {
             return Optional.empty();
         }
-        LoadedDelta served = deltas.get().served.get();
-        if (served != null && served.version() == version && served.tryAcquire()) {
+        LoadedDelta served = servedAt(deltas.get(), version);
+        if (served != null) {
             return Optional.of(served);
         }
         LoadedDelta cached = cachedPinned(deltas.get(), version);
@@ -235,14 +236,18 @@ public final class DeltaCatalog implements AutoCloseable {
             if (version.isEmpty()) {
                 return CompletableFuture.completedFuture(acquireServed(domain, deltas));
             }
-            LoadedDelta served = deltas.served.get();
-            if (served != null && served.version() == version.getAsInt() && served.tryAcquire()) {
-                return CompletableFuture.completedFuture(served);
-            }
-            return acquirePinned(domain, deltas, version.getAsInt());
+            LoadedDelta served = servedAt(deltas, version.getAsInt());
+            return served != null ? CompletableFuture.completedFuture(served)
+                    : acquirePinned(domain, deltas, version.getAsInt());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** The served delta with a reference taken for the caller, if it is that version; null otherwise. */
+    private static LoadedDelta servedAt(DomainDeltas deltas, int version) {
+        LoadedDelta served = deltas.served.get();
+        return served != null && served.version() == version && served.tryAcquire() ? served : null;
     }
 
     private LoadedDelta acquireServed(String domain, DomainDeltas deltas) {

@@ -133,22 +133,6 @@ public final class Batcher<D extends Batcher.Delta> implements AutoCloseable {
         return results;
     }
 
-    /** Texts of the domain admitted and not yet answered. */
-    public int admitted(String domain) {
-        lock.lock();
-        try {
-            Lane lane = lanes.get(domain);
-            return lane == null ? 0 : lane.admitted;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Texts a domain may have admitted at once: more are refused. */
-    public int capacity() {
-        return capacity;
-    }
-
     /** Texts tokenized and waiting for a batch, all domains together. */
     public int waiting() {
         lock.lock();
