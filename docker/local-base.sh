@@ -32,9 +32,17 @@ if ! exists "$RUNTIME_IMAGE"; then
 fi
 if ! exists "$BUILD_IMAGE"; then
   echo "local-base: adding openjdk-17-jdk-headless and maven for $BUILD_IMAGE" >&2
-  printf '%s\n' "FROM $RUNTIME_IMAGE" \
-    'RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jdk-headless maven >/dev/null && rm -rf /var/lib/apt/lists/*' \
-    | "$ENGINE" build --pull=never -q -t "$BUILD_IMAGE" -f - "$ROOT/docker" >/dev/null
+  # This machine's own certificate authorities (those of a TLS-intercepting proxy, say) go in too, so the build
+  # stage reaches Maven Central as the machine itself does.
+  CONTEXT="$ROOT/target/docker-base/context"
+  rm -rf "$CONTEXT"
+  mkdir -p "$CONTEXT/ca"
+  cp /usr/local/share/ca-certificates/*.crt "$CONTEXT/ca/" 2>/dev/null || true
+  printf '%s\n' "FROM $RUNTIME_IMAGE" 'COPY ca/ /usr/local/share/ca-certificates/' \
+    'RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openjdk-17-jdk-headless maven >/dev/null && update-ca-certificates >/dev/null && rm -rf /var/lib/apt/lists/*' \
+    >"$CONTEXT/Containerfile"
+  "$ENGINE" build --pull=never --layers=false -t "$BUILD_IMAGE" "$CONTEXT" >"$CONTEXT.log" 2>&1 || { tail -n 20 "$CONTEXT.log" >&2; exit 1; }
+  rm -rf "$CONTEXT" "$CONTEXT.log"
   echo "local-base: made $BUILD_IMAGE" >&2
 fi
 echo "--build-arg RUNTIME_IMAGE=$RUNTIME_IMAGE --build-arg BUILD_IMAGE=$BUILD_IMAGE"

@@ -56,8 +56,12 @@ cleanup() {
   elif command -v podman >/dev/null; then
     step "bringing everything down"
     remove_stack
-    podman rmi -f "$IMAGE" "$BROKER_IMAGE" >>"$WORK/podman.log" 2>&1
-    podman image prune -f --filter label=io.continua.stage=build >>"$WORK/podman.log" 2>&1
+    # The images the builds made, their stages and layers included: every image that was not there before.
+    if [ -f "$WORK/images-before" ]; then
+      podman images -aq --no-trunc | sort -u >"$WORK/images-after"
+      made=$(comm -13 "$WORK/images-before" "$WORK/images-after")
+      [ -z "$made" ] || podman rmi -f $made >>"$WORK/podman.log" 2>&1
+    fi
   fi
   if [ "$rc" = 0 ]; then step "PASS: the images build, the compose stack trains, serves and survives a lost replica and broker"
   else step "FAILED (exit $rc)"; fi
@@ -91,19 +95,18 @@ IMAGE=localhost/continua:docker-test
 BROKER_IMAGE=localhost/continua-broker:docker-test
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-# A run that was stopped half way (or kept) leaves its stack: start from nothing.
+# A run that was stopped half way (or kept) leaves its stack and images: start from nothing.
 remove_stack
+podman rmi -f "$IMAGE" "$BROKER_IMAGE" >>"$WORK/podman.log" 2>&1 || true
 
 # ---- images ------------------------------------------------------------------------------------------------
 step "base images (docker/local-base.sh; made once, then cached)"
 read -r -a BASE_ARGS < <(docker/local-base.sh)
-# Maven's own cache from this machine, if any, so the build stage downloads only what it lacks.
-M2=()
-[ -d "$HOME/.m2" ] && M2=(-v "$HOME/.m2:/root/.m2")
-step "building $IMAGE and $BROKER_IMAGE from docker/Dockerfile (${BASE_ARGS[*]})"
-podman build --pull=never "${BASE_ARGS[@]}" "${M2[@]}" -f docker/Dockerfile -t "$IMAGE" . >"$WORK/build.log" 2>&1 \
+podman images -aq --no-trunc | sort -u >"$WORK/images-before"
+step "building $IMAGE and $BROKER_IMAGE from docker/Dockerfile (${BASE_ARGS[*]}; Maven Central only)"
+podman build --pull=never "${BASE_ARGS[@]}" -f docker/Dockerfile -t "$IMAGE" . >"$WORK/build.log" 2>&1 \
   || { tail -n 30 "$WORK/build.log"; fail "podman build failed (log: $WORK/build.log)"; }
-podman build --pull=never "${BASE_ARGS[@]}" "${M2[@]}" -f docker/Dockerfile --target broker -t "$BROKER_IMAGE" . \
+podman build --pull=never "${BASE_ARGS[@]}" -f docker/Dockerfile --target broker -t "$BROKER_IMAGE" . \
   >>"$WORK/build.log" 2>&1 || { tail -n 30 "$WORK/build.log"; fail "podman build --target broker failed"; }
 podman run --rm "$IMAGE" --version | grep -q '^continua ' || fail "the image's continua command does not run"
 [ "$(podman run --rm --entrypoint id "$IMAGE" -u)" != 0 ] || fail "the image runs as root"
