@@ -2,8 +2,8 @@
 # Starts a real Kafka broker (KRaft) from the Kafka jars in /opt/continua/lib, configured the way the
 # apache/kafka image is, so one compose file serves both images: every KAFKA_* variable but the JVM ones
 # becomes a server property (the prefix dropped, lower case, `_` read as `.`, `__` as `_`, `___` as `-`),
-# CLUSTER_ID names the cluster when the log directory is formatted (on the first start only), and
-# KAFKA_HEAP_OPTS and KAFKA_OPTS are JVM options.
+# CLUSTER_ID names the cluster when the log directory is formatted (on the first start only),
+# KAFKA_HEAP_OPTS and KAFKA_OPTS are JVM options, and KAFKA_LOG4J_ROOT_LOGLEVEL the log level (WARN).
 set -euo pipefail
 CONFIG=/var/lib/kafka/server.properties
 CLASSPATH="/opt/continua/continua.jar:/opt/continua/lib/*"
@@ -23,6 +23,8 @@ umask 077   # the properties hold the broker's passwords
 for name in $(compgen -e | grep '^KAFKA_' | sort); do
   case "$name" in
     KAFKA_HEAP_OPTS|KAFKA_OPTS|KAFKA_JVM_PERFORMANCE_OPTS|KAFKA_GC_LOG_OPTS|KAFKA_LOG4J_OPTS|KAFKA_JMX_*|KAFKA_VERSION) ;;
+    KAFKA_LOG4J_LOGGERS|KAFKA_TOOLS_LOG4J_LOGLEVEL) ;;
+    KAFKA_LOG4J_ROOT_LOGLEVEL) export BROKER_LOG_LEVEL="${!name}" ;;
     *) printf '%s=%s\n' "$(property_name "$name")" "${!name}" >>"$CONFIG" ;;
   esac
 done
