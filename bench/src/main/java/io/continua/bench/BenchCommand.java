@@ -146,10 +146,10 @@ public final class BenchCommand implements CommandExtension {
     }
 
     @Command(name = "peft", mixinStandardHelpOptions = true,
-            description = {"Every delta kind on Banking77, SST-2 and a few-shot Banking77 split, trained offline and",
-                "scored on the test sets: accuracy, macro-F1, trainable parameters (count and % of the base),",
-                "training time and test texts/s (tokenized and classified in batches of 64), as one table; --json",
-                "writes peft.json.",
+            description = {"Every delta kind on Banking77, SST-2 and a few-shot Banking77 split, trained offline and "
+                + "scored on the test sets: accuracy, macro-F1, trainable parameters (count and %% of the base), "
+                + "training time and test texts/s (tokenized and classified in batches of 64), as one table; "
+                + "--json writes peft.json.",
                 "The whole run takes hours on 2 cores: --kinds and --datasets narrow it."})
     static final class Peft implements Callable<Integer> {
         @Mixin
