@@ -29,10 +29,9 @@ PROJECT=continua-docker-test
 COMPOSE=(podman-compose --no-ansi -p "$PROJECT" -f docker/compose.yaml)
 PY=/usr/bin/python3
 DOMAIN=docker-test
-START=$SECONDS
 
-step() { printf '[%3ds] %s\n' $((SECONDS - START)) "$*"; }
-fail() { printf '[%3ds] FAIL: %s\n' $((SECONDS - START)) "$*" >&2; exit 1; }
+# step, fail, apt_install
+. "$ROOT/.ci/script-lib.sh"
 container() { echo "${PROJECT}_$1_1"; }
 # Everything the stack made: containers (5 s to stop), volumes and the network podman-compose 1.0 leaves.
 # By label, with podman itself: compose would want the secrets set even to take the stack down.
@@ -76,16 +75,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 missing=()
 for tool in podman podman-compose debootstrap runc curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    fail "missing ${missing[*]}: install them (Debian: apt-get install ${missing[*]}), or run this script as root"
-  fi
-  step "installing ${missing[*]} (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q "${missing[@]}" >"$WORK/apt.log" 2>&1 \
-    || { apt-get update -q >>"$WORK/apt.log" 2>&1 && apt-get install -y -q "${missing[@]}" >>"$WORK/apt.log" 2>&1; } \
-    || { tail -n 20 "$WORK/apt.log"; fail "apt-get install ${missing[*]} failed"; }
-fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 # Root here may not raise rlimits, so containers get the ones it has; runc, unlike crun, runs on hybrid cgroups.
 cat >"$WORK/containers.conf" <<EOF
 [containers]

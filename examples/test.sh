@@ -19,13 +19,12 @@ PY_DOMAIN=examples-python
 NODE_DOMAIN=examples-node
 PREFIX=continua.                # the stack's topic prefix (the default)
 TEXTS=20                        # prediction requests per client
-START=$SECONDS
 export PYTHONDONTWRITEBYTECODE=1 KAFKAJS_NO_PARTITIONER_WARNING=1
 # No hsperfdata files in /tmp from the JVM.
 export CONTINUA_JAVA_OPTS="${CONTINUA_JAVA_OPTS:--Xmx6g} -XX:-UsePerfData"
 
-step() { printf '[%3ds] %s\n' $((SECONDS - START)) "$*"; }
-fail() { printf '[%3ds] FAIL: %s\n' $((SECONDS - START)) "$*" >&2; exit 1; }
+# step, fail, apt_install
+. "$ROOT/.ci/script-lib.sh"
 
 UP_PID=""
 MADE_NODE_MODULES=""
@@ -53,16 +52,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- what the clients need ------------------------------------------------------------------------------
-apt_install() {
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    fail "missing $*: install them (Debian: apt-get install $*), or run this script as root"
-  fi
-  step "installing $* (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q "$@" >"$WORK/apt.log" 2>&1 \
-    || { apt-get update -q >>"$WORK/apt.log" 2>&1 && apt-get install -y -q "$@" >>"$WORK/apt.log" 2>&1; } \
-    || { tail -n 20 "$WORK/apt.log"; fail "apt-get install $* failed"; }
-}
 rm -rf "$WORK"
 mkdir -p "$WORK"
 if ! [ -x "$PY" ] || ! "$PY" -c 'import confluent_kafka.avro, avro, requests' 2>/dev/null; then
