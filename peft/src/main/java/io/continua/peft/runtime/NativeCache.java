@@ -3,7 +3,7 @@ package io.continua.peft.runtime;
 import java.nio.file.Path;
 
 /**
- * Where native libraries (TensorFlow, the tokenizer) are unpacked: never {@code $HOME}. The
+ * Where native libraries (TensorFlow, the tokenizer, JNA's) are unpacked: never {@code $HOME}. The
  * directory is, in order: the {@code continua.cache.dir} system property, the
  * {@code CONTINUA_CACHE_DIR} environment variable, or {@code <data dir>/cache} where the data dir is
  * {@code CONTINUA_DATA_DIR} or {@code continua-data}. Explicit {@code org.bytedeco.javacpp.cachedir}
@@ -19,6 +19,8 @@ public final class NativeCache {
         setIfAbsent("org.bytedeco.javacpp.cachedir", cache.resolve("javacpp").toString());
         setIfAbsent("DJL_CACHE_DIR", cache.resolve("djl").toString());
         setIfAbsent("ENGINE_CACHE_DIR", cache.resolve("djl").toString());
+        // DJL looks for CUDA through JNA, which otherwise unpacks its own native library under ~/.cache/JNA.
+        setIfAbsent("jna.tmpdir", cache.resolve("jna").toString());
         // DJL must not look for (or try to download) an engine we do not use.
         setIfAbsent("ai.djl.default_engine", "TensorFlow");
         setIfAbsent("OFFLINE", "true");
