@@ -4,6 +4,15 @@ START=$SECONDS
 step() { printf '[%3ds] %s\n' $((SECONDS - START)) "$*"; }
 fail() { printf '[%3ds] FAIL: %s\n' $((SECONDS - START)) "$*" >&2; exit 1; }
 
+# Prints N free TCP ports on 127.0.0.1, one line, space-separated.
+free_ports() {
+  /usr/bin/python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])' "$1"
+}
+
 # Installs Debian packages when run as root (apt-get install, then once more after apt-get update), logging
 # to $WORK/apt.log; otherwise says what to install.
 apt_install() {

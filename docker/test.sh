@@ -30,7 +30,7 @@ COMPOSE=(podman-compose --no-ansi -p "$PROJECT" -f docker/compose.yaml)
 PY=/usr/bin/python3
 DOMAIN=docker-test
 
-# step, fail, apt_install
+# step, fail, free_ports, apt_install
 . "$ROOT/.ci/script-lib.sh"
 container() { echo "${PROJECT}_$1_1"; }
 # Everything the stack made: containers (5 s to stop), volumes and the network podman-compose 1.0 leaves.
@@ -101,16 +101,12 @@ podman build --pull=never "${BASE_ARGS[@]}" -f docker/Dockerfile -t "$IMAGE" . >
   || { tail -n 30 "$WORK/build.log"; fail "podman build failed (log: $WORK/build.log)"; }
 podman build --pull=never "${BASE_ARGS[@]}" -f docker/Dockerfile --target broker -t "$BROKER_IMAGE" . \
   >>"$WORK/build.log" 2>&1 || { tail -n 30 "$WORK/build.log"; fail "podman build --target broker failed"; }
-podman run --rm "$IMAGE" --version | grep -q '^continua ' || fail "the image's continua command does not run"
+version=$(podman run --rm "$IMAGE" --version) && [[ "$version" == "continua "* ]] || fail "the image's continua command does not run"
 uid=$(podman run --rm --entrypoint id "$IMAGE" -u) || fail "the image does not run id"
 [[ "$uid" =~ ^[1-9][0-9]*$ ]] || fail "the image runs as uid '$uid', not a user of its own"
 
 # ---- the stack ---------------------------------------------------------------------------------------------
-read -r REGISTRY_PORT REPLICA_PORT INGEST_PORT SERVING_PORT SERVING_2_PORT < <("$PY" -c '
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])')
+read -r REGISTRY_PORT REPLICA_PORT INGEST_PORT SERVING_PORT SERVING_2_PORT < <(free_ports 5)
 secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(18))'; }
 export KAFKA_IMAGE="$BROKER_IMAGE" CONTINUA_IMAGE="$IMAGE" \
   CONTINUA_ADMIN_TOKEN="$(secret)" CONTINUA_TRAINER_TOKEN="$(secret)" \

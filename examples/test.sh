@@ -23,7 +23,7 @@ export PYTHONDONTWRITEBYTECODE=1 KAFKAJS_NO_PARTITIONER_WARNING=1
 # No hsperfdata files in /tmp from the JVM.
 export CONTINUA_JAVA_OPTS="${CONTINUA_JAVA_OPTS:--Xmx6g} -XX:-UsePerfData"
 
-# step, fail, apt_install
+# step, fail, free_ports, apt_install
 . "$ROOT/.ci/script-lib.sh"
 
 UP_PID=""
@@ -70,11 +70,7 @@ step "npm ci in examples/node (kafkajs, @kafkajs/confluent-schema-registry)"
 export CONTINUA_DATA_DIR="$WORK/data"   # the launcher's scratch and caches too, never $HOME or /tmp
 step "building the continua command if sources changed"
 ./continua --version >/dev/null
-read -r KAFKA_PORT REGISTRY_PORT SERVING_PORT INGEST_PORT TRAINER_PORT < <("$PY" -c '
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])')
+read -r KAFKA_PORT REGISTRY_PORT SERVING_PORT INGEST_PORT TRAINER_PORT < <(free_ports 5)
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 REGISTRY="http://127.0.0.1:$REGISTRY_PORT"
 SCHEMA_REGISTRY="$REGISTRY/schemas-api"
