@@ -42,9 +42,9 @@ public final class BenchCommand implements CommandExtension {
 
 
     @Command(name = "model", mixinStandardHelpOptions = true,
-            description = {"Model core figures: parity of the TensorFlow encoder with ONNX Runtime, inference",
-                "sentences/s through the DJL serving path at batch 1 and 32, and achieved GFLOP/s against",
-                "a MatMul peak measured in the same run."})
+            description = {"Model core figures: parity of the TensorFlow encoder with ONNX Runtime, inference "
+                + "sentences/s through the DJL serving path at batch 1 and 32, and achieved GFLOP/s against "
+                + "a MatMul peak measured in the same run."})
     static final class Model implements Callable<Integer> {
         @Mixin
         private JsonOutput json;
@@ -71,8 +71,8 @@ public final class BenchCommand implements CommandExtension {
     }
 
     @Command(name = "accuracy", mixinStandardHelpOptions = true,
-            description = {"Train one delta kind on a whole training set offline, then score it on the test set:",
-                "accuracy and macro-F1 with the training wall time."})
+            description = {"Train one delta kind on a whole training set offline, then score it on the test set: "
+                + "accuracy and macro-F1 with the training wall time."})
     static final class Accuracy implements Callable<Integer> {
         @Option(names = "--dataset", description = "A folder of that name under --datasets-dir (e.g. banking77, sst2).")
         private String dataset;
@@ -328,8 +328,8 @@ public final class BenchCommand implements CommandExtension {
     }
 
     @Command(name = "serving", mixinStandardHelpOptions = true,
-            description = {"Serving throughput and latency at concurrency 1, 8 and 32 against langchain4j's in-process",
-                "all-MiniLM-L6-v2 plus the same head in Java; latency during continuous swaps; swap duration."})
+            description = {"Serving throughput and latency at concurrency 1, 8 and 32 against langchain4j's in-process "
+                + "all-MiniLM-L6-v2 plus the same head in Java; latency during continuous swaps; swap duration."})
     static final class Serving implements Callable<Integer> {
         @Option(names = "--seconds", defaultValue = "15", description = "Seconds per measurement (default ${DEFAULT-VALUE}).")
         private int seconds;
@@ -379,11 +379,11 @@ public final class BenchCommand implements CommandExtension {
     }
 
     @Command(name = "rollout", mixinStandardHelpOptions = true,
-            description = {"Rollouts on live traffic with every service on an embedded broker: requests at a steady rate,",
-                "each followed by its true label; a weak first version serves, a better one trained from more",
-                "examples is tried in shadow and promoted by live accuracy; then production is moved by hand to a",
-                "version with random weights and rolled back automatically. Prints the times and the bad version's",
-                "answers; --json writes rollout.json. About a minute on 2 cores."})
+            description = {"Rollouts on live traffic with every service on an embedded broker: requests at a steady rate, "
+                + "each followed by its true label; a weak first version serves, a better one trained from more "
+                + "examples is tried in shadow and promoted by live accuracy; then production is moved by hand to a "
+                + "version with random weights and rolled back automatically. Prints the times and the bad version's "
+                + "answers; --json writes rollout.json. About a minute on 2 cores."})
     static final class Rollout implements Callable<Integer> {
         @Mixin
         private DatasetsDir datasets;
@@ -427,8 +427,8 @@ public final class BenchCommand implements CommandExtension {
     }
 
     @Command(name = "all", mixinStandardHelpOptions = true,
-            description = {"Every benchmark in turn (model, registry, ingest, trainer, serving, then the accuracy runs:",
-                "Banking77 lora, adapter and head, SST-2 lora and head when ../shared/data has it), one table at the end.",
+            description = {"Every benchmark in turn (model, registry, ingest, trainer, serving, then the accuracy runs: "
+                + "Banking77 lora, adapter and head, SST-2 lora and head when ../shared/data has it), one table at the end.",
                 "The accuracy runs take most of the time (about 40 minutes on 2 cores)."})
     static final class All implements Callable<Integer> {
         @Mixin
@@ -480,11 +480,11 @@ public final class BenchCommand implements CommandExtension {
     }
 
     @Command(name = "chaos", mixinStandardHelpOptions = true,
-            description = {"The kill -9 suite: a 3-node Kafka cluster, a registry writer and replica, ingest, two",
-                "trainers and two serving replicas, each its own JVM, while examples stream in and clients ask",
-                "both replicas; each cycle kills one component with SIGKILL and starts it again. Prints what",
-                "the failure model promises: examples lost or trained twice, versions reused, unreadable",
-                "artifacts, failed predictions on surviving replicas (all must be 0), recovery times."})
+            description = {"The kill -9 suite: a 3-node Kafka cluster, a registry writer and replica, ingest, two "
+                + "trainers and two serving replicas, each its own JVM, while examples stream in and clients ask "
+                + "both replicas; each cycle kills one component with SIGKILL and starts it again. Prints what "
+                + "the failure model promises: examples lost or trained twice, versions reused, unreadable "
+                + "artifacts, failed predictions on surviving replicas (all must be 0), recovery times."})
     static final class Chaos implements Callable<Integer> {
         @Mixin
         private JsonOutput json;

@@ -44,10 +44,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The main job: learn Banking77 from a live stream while serving it, then report.",
-            "Starts the whole stack on the embedded broker, streams Banking77's training set in as a producer",
-            "would, scores what serving answers every few seconds while deltas improve and swap, and ends with",
-            "a summary, demo-summary.json and an HTML report with plots. Its state goes to <data-dir>/demo,",
-            "cleared at start."})
+            "Starts the whole stack on the embedded broker, streams Banking77's training set in as a producer "
+            + "would, scores what serving answers every few seconds while deltas improve and swap, and ends with "
+            + "a summary, demo-summary.json and an HTML report with plots. Its state goes to <data-dir>/demo, "
+            + "cleared at start."})
 final class DemoCommand extends SettingsCommand {
     private static final SettingDefs DEFS = SettingDefs.of("demo", List.of(SharedSettings.DATA_DIR));
     private static final String DOMAIN = "banking77";

@@ -10,9 +10,9 @@ import picocli.CommandLine.Command;
 /** Runs the ingest service alone against a Kafka cluster, until Ctrl-C. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = {"Run the ingest service alone against a Kafka cluster until Ctrl-C.",
-            "Kafka Streams, exactly-once: validate, normalize, de-duplicate and split labeled examples,",
-            "dead-letter the rest, and measure prequential accuracy. Serves GET /v1/domains/{d}/stats,",
-            "/health, /ready, /metrics."})
+            "Kafka Streams, exactly-once: validate, normalize, de-duplicate and split labeled examples, "
+            + "dead-letter the rest, and measure prequential accuracy. Serves GET /v1/domains/{d}/stats, "
+            + "/health, /ready, /metrics."})
 final class IngestCommand extends SettingsCommand {
     @Override
     public SettingDefs settingDefs() {

@@ -18,13 +18,13 @@ import picocli.CommandLine.Option;
 
 /** {@code continua principals}: one Kafka principal per service, with its ACLs, on a cluster with a SASL listener. */
 @Command(name = "principals", mixinStandardHelpOptions = true,
-        description = {"Create one SCRAM-SHA-512 principal per service (registry, ingest, trainer, serving, client)",
-            "on a Kafka cluster with a SASL listener and the standard authorizer, and grant each only what its",
-            "service does: only the registry may write the deltas topic. Run it as an admin (--kafka-config with",
-            "the admin's settings). Writes each principal's client settings to <secrets-dir>/<name>.properties",
-            "(pass it to that service as --kafka-config) and the registry's deltas signing key pair",
-            "(deltas-signing.pem for the registry, deltas-verify.pem for its readers). Running it again keeps",
-            "the passwords and keys."})
+        description = {"Create one SCRAM-SHA-512 principal per service (registry, ingest, trainer, serving, client) "
+            + "on a Kafka cluster with a SASL listener and the standard authorizer, and grant each only what its "
+            + "service does: only the registry may write the deltas topic. Run it as an admin (--kafka-config with "
+            + "the admin's settings). Writes each principal's client settings to <secrets-dir>/<name>.properties "
+            + "(pass it to that service as --kafka-config) and the registry's deltas signing key pair "
+            + "(deltas-signing.pem for the registry, deltas-verify.pem for its readers). Running it again keeps "
+            + "the passwords and keys."})
 final class PrincipalsCommand extends SettingsCommand {
     /** The names each principal's ACLs cover are the services' own settings, with the same flags. */
     static final SettingDefs DEFS = SettingDefs.of("principals", List.of(SharedSettings.BOOTSTRAP,
@@ -33,8 +33,8 @@ final class PrincipalsCommand extends SettingsCommand {
             ServingSettings.GROUP_ID));
 
     @Option(names = "--secrets-dir", defaultValue = "${env:CONTINUA_SECRETS_DIR}", paramLabel = "DIR",
-            description = {"Where the client settings and keys go (env CONTINUA_SECRETS_DIR, default",
-                "<data-dir>/secrets)."})
+            description = {"Where the client settings and keys go (env CONTINUA_SECRETS_DIR, default "
+                + "<data-dir>/secrets)."})
     private Path secretsDir;
 
     @Option(names = "--client-group-prefix", defaultValue = "continua-client",

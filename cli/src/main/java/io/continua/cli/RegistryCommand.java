@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 /** Runs the registry alone against a Kafka cluster, until Ctrl-C. */
 @Command(name = "registry", mixinStandardHelpOptions = true,
         description = {"Run the registry alone against a Kafka cluster until Ctrl-C.",
-            "Versioned deltas behind the /v1 HTTP API, with the deltas topic as log of record. Start further",
-            "instances with --registry-read-only to serve reads."})
+            "Versioned deltas behind the /v1 HTTP API, with the deltas topic as log of record. Start further "
+            + "instances with --registry-read-only to serve reads."})
 final class RegistryCommand extends SettingsCommand {
     @Override
     public SettingDefs settingDefs() {

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 /** Runs the serving service alone against a Kafka cluster and a registry, until Ctrl-C. */
 @Command(name = "serving", mixinStandardHelpOptions = true,
         description = {"Run the serving service alone against a Kafka cluster and a registry until Ctrl-C.",
-            "POST /v1/domains/{d}/predict and predict.requests -> predict.results; every replica follows",
-            "the deltas topic and swaps deltas in without downtime."})
+            "POST /v1/domains/{d}/predict and predict.requests -> predict.results; every replica follows "
+            + "the deltas topic and swaps deltas in without downtime."})
 final class ServingCommand extends SettingsCommand {
     @Override
     public SettingDefs settingDefs() {

@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
 /** {@code continua up}: the whole system in one JVM until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Run every service in one JVM until Ctrl-C.",
-            "The embedded Kafka broker (unless --bootstrap names a cluster), the registry, ingest, serving and",
-            "the trainer, with the topics created."})
+            "The embedded Kafka broker (unless --bootstrap names a cluster), the registry, ingest, serving and "
+            + "the trainer, with the topics created."})
 final class UpCommand extends SettingsCommand {
     static final Setting<String> BOOTSTRAP = Setting.of("bootstrap", SettingType.STRING,
             "an existing Kafka cluster; unset: the embedded broker runs").importance(Importance.HIGH);
