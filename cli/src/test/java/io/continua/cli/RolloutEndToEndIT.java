@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continua.peft.artifact.DeltaArtifact;
 import io.continua.peft.delta.Delta;
@@ -16,22 +17,30 @@ import io.continua.schemas.LabeledExample;
 import io.continua.schemas.Prediction;
 import io.continua.schemas.PredictionRequest;
 import io.continua.schemas.confluent.ConfluentSchemas;
+import io.continua.schemas.kafka.RequestHeaders;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.registry.RegistryClient;
 import io.continua.schemas.serde.RecordSerdes;
 import io.continua.serving.ServingSettings;
 import io.continua.trainer.TrainerSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -70,6 +79,8 @@ class RolloutEndToEndIT {
                         .with(RegistrySettings.ROLLOUT_INTERVAL, Duration.ofSeconds(1))
                         // Every text shadowed: the shadow may score as many texts as production answers.
                         .with(ServingSettings.SHADOW_BUDGET, 1.0)
+                        // HTTP answers reach predict.results too, under their request ids.
+                        .with(ServingSettings.HTTP_RESULTS, true)
                         // Decisions count whole windows after a move: short ones keep the test short.
                         .with(IngestSettings.METRICS_WINDOW, WINDOW), config -> config
                         // The labels sent here must not train versions of their own.
@@ -92,6 +103,14 @@ class RolloutEndToEndIT {
                     .extracting(Prediction::getVersion, Prediction::getShadow)
                     .containsExactlyInAnyOrder(tuple(1, false),
                             tuple(2, true)));
+            // Over HTTP, one request of more texts than the shadow's smallest allowance (32) is shadowed whole.
+            List<JsonNode> overHttp = traffic.http(stack, TEXTS.subList(0, 10).stream()
+                    .flatMap(text -> List.of(text, text + "?", text + "!", text + ".").stream()).toList(), null);
+            assertThat(overHttp).hasSize(40).allSatisfy(answer -> assertThat(answer.path("version").asInt()).isEqualTo(1));
+            assertThat(traffic.awaitAnswers(overHttp.stream().map(answer -> answer.path("requestId").asText()).toList(),
+                    answers -> answers.size() == 2).values()).allSatisfy(answers -> assertThat(answers)
+                    .extracting(Prediction::getVersion, Prediction::getShadow)
+                    .containsExactlyInAnyOrder(tuple(1, false), tuple(2, true)));
             traffic.label(shadowed, (answers, labels) -> {
                 String byCandidate = version(answers, 2).getLabel();
                 return !byCandidate.equals(version(answers, 1).getLabel()) ? byCandidate : neither(answers);
@@ -111,6 +130,24 @@ class RolloutEndToEndIT {
             assertThat(byCanary).as("about half of 90").isBetween(25L, 65L);
             assertThat(routed.values()).allSatisfy(answers -> assertThat(answers.get(0).getAlias())
                     .isEqualTo(answers.get(0).getVersion() == 3 ? "candidate" : "production"));
+            // Sticky by key: each of 12 keys gets one version on every request, over HTTP and over Kafka.
+            Map<String, Set<Integer>> byKey = new HashMap<>();
+            for (int round = 0; round < 3; round++) {
+                for (int key = 0; key < 12; key++) {
+                    String user = "user-" + key;
+                    byKey.computeIfAbsent(user, k -> new HashSet<>()).add(traffic.http(stack,
+                            List.of(TEXTS.get(key)), user).get(0).path("version").asInt());
+                    traffic.send("k" + round + "-" + key, TEXTS.get(key), user);
+                }
+            }
+            Map<String, List<Prediction>> keyed = traffic.awaitAnswers(byKey.keySet().stream().flatMap(user -> IntStream
+                    .range(0, 3).mapToObj(round -> "k" + round + "-" + user.substring(5))).toList(),
+                    answers -> answers.size() == 1);
+            keyed.forEach((id, answers) -> byKey.get("user-" + id.substring(id.indexOf('-') + 1))
+                    .add(answers.get(0).getVersion()));
+            assertThat(byKey.values()).as("one version per key").allSatisfy(versions -> assertThat(versions).hasSize(1));
+            assertThat(byKey.values().stream().flatMap(Set::stream).distinct()).as("keys on both sides")
+                    .containsExactlyInAnyOrder(2, 3);
             traffic.label(routed, (answers, labels) -> answers.get(0).getVersion() == 3 ? neither(answers)
                     : answers.get(0).getLabel());
             awaitMove(registry, "candidate", 2, "rollout:retire");
@@ -202,6 +239,8 @@ class RolloutEndToEndIT {
         private final KafkaConsumer<String, Prediction> results;
         private final Map<String, List<Prediction>> answers = new HashMap<>();
         private final Map<String, String> texts = new HashMap<>();
+        private static final ObjectMapper JSON = new ObjectMapper();
+        private final HttpClient http = HttpClient.newHttpClient();
 
         Traffic(LocalStack stack) {
             this.topics = stack.topics;
@@ -224,12 +263,44 @@ class RolloutEndToEndIT {
                 String text = TEXTS.get(i % TEXTS.size()) + " (" + requestId + ")";
                 ids.add(requestId);
                 texts.put(requestId, text);
-                producer.send(new ProducerRecord<>(topics.predictRequests(), DOMAIN, RecordSerdes.predictionRequest()
-                        .serialize(topics.predictRequests(), PredictionRequest.newBuilder().setRequestId(requestId)
-                                .setDomain(DOMAIN).setText(text).setEventTime(Instant.now()).build()))).get();
+                send(requestId, text, null);
                 // Paced as live traffic is: shadow work waits for a short queue.
                 Thread.sleep(25);
             }
+            return awaitAnswers(ids, complete);
+        }
+
+        /** One request over Kafka, with a routing key in its header if not null. */
+        void send(String requestId, String text, String routingKey) throws Exception {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.predictRequests(), DOMAIN,
+                    RecordSerdes.predictionRequest().serialize(topics.predictRequests(), PredictionRequest.newBuilder()
+                            .setRequestId(requestId).setDomain(DOMAIN).setText(text).setEventTime(Instant.now())
+                            .build()));
+            if (routingKey != null) {
+                RequestHeaders.routeBy(record.headers(), routingKey);
+            }
+            producer.send(record).get();
+        }
+
+        /** One request over HTTP, with the body's {@code key} if not null; its answers, one per text. */
+        List<JsonNode> http(LocalStack stack, List<String> texts, String key) throws Exception {
+            ObjectNode body = RegistryClient.object();
+            texts.forEach(body.putArray("texts")::add);
+            if (key != null) {
+                body.put("key", key);
+            }
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.serving.url()
+                            + "/v1/domains/" + DOMAIN + "/predict")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            List<JsonNode> answers = new ArrayList<>();
+            JSON.readTree(response.body()).path("predictions").forEach(answers::add);
+            return answers;
+        }
+
+        /** Waits until each request has the answers {@code complete} wants on predict.results; returns them. */
+        Map<String, List<Prediction>> awaitAnswers(List<String> ids, Predicate<List<Prediction>> complete) {
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 results.poll(Duration.ofMillis(200)).forEach(record -> answers.computeIfAbsent(
                         record.value().getRequestId(), id -> new ArrayList<>()).add(record.value()));

@@ -1,6 +1,7 @@
 package io.continua.registry;
 
 import io.continua.registry.live.LiveAccuracy;
+import io.continua.registry.live.Looks;
 import io.continua.registry.live.RolloutDecisions;
 import io.continua.registry.live.RolloutDecisions.Move;
 import io.continua.registry.state.RegistryState;
@@ -24,6 +25,7 @@ final class RolloutController {
 
     private final RegistryState state;
     private final LiveAccuracy live;
+    private final Looks looks = new Looks();
 
     RolloutController(RegistryState state, LiveAccuracy live) {
         this.state = state;
@@ -45,7 +47,7 @@ final class RolloutController {
                     .map(AliasPointer::getPreviousVersion).collect(Collectors.toSet());
             Optional<Move> move = RolloutDecisions.decide(config.get(), production.get(),
                     state.alias(domain, RolloutMode.CANDIDATE), version -> state.version(domain, version)
-                            .map(registered -> !registered.getDeleted()).orElse(false), rolledBack, live);
+                            .map(registered -> !registered.getDeleted()).orElse(false), rolledBack, live, looks);
             if (move.isPresent()) {
                 try {
                     writes.moveAlias(domain, move.get().alias(), move.get().version(), move.get().reason(),

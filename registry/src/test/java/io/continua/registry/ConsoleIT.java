@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
 import io.continua.schemas.DomainMetrics;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -98,10 +101,13 @@ class ConsoleIT {
         assertThat(row.findElement(By.cssSelector("[data-field='served']")).getText()).isEqualTo("v1");
         assertThat(row.getText()).as("live accuracy of v1 (42 of 50) and its holdout accuracy").contains("84.0 %")
                 .contains("80.0 %");
+        assertThat(row.getText()).as("how fresh the latest version is").containsPattern("v3, \\d+ s ago");
 
         row.findElement(By.linkText("banking")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#versions tr[data-version='3']")));
         assertThat(browser.findElement(By.id("production")).getText()).isEqualTo("v1");
+        assertThat(browser.findElement(By.cssSelector("#versions tr[data-version='3']")).getText())
+                .as("its lineage: trained on top of v2").contains("v2");
         assertThat(browser.findElements(By.cssSelector("figure svg circle"))).as("the learning curve's points")
                 .hasSizeGreaterThanOrEqualTo(3);
         assertThat(browser.findElement(By.id("comparison")).getText()).as("candidate against production")
@@ -116,6 +122,9 @@ class ConsoleIT {
         browser.findElement(By.id("token")).sendKeys(RegistryFixture.ADMIN);
         browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Token kept"));
+        assertThat(browser.manage().getCookies()).as("the token is never a cookie").isEmpty();
+        assertThat(((JavascriptExecutor) browser).executeScript("return Object.values(sessionStorage)"))
+                .as("kept in the tab").isEqualTo(List.of(RegistryFixture.ADMIN));
         promoteButton(3).click();
         await().atMost(Duration.ofSeconds(20)).until(() -> productionOf(reader) == 3);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history"), "promoted from the console"));
@@ -126,10 +135,23 @@ class ConsoleIT {
         browser.findElement(By.id("rollback")).click();
         await().atMost(Duration.ofSeconds(20)).until(() -> productionOf(reader) == 1);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history"), "rolled back from the console"));
+
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("hold"))).click();
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastMove(reader).path("held").asBoolean());
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history"), "held from the console"));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("release"))).click();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !lastMove(reader).path("held").asBoolean());
+        assertThat(lastMove(reader).path("reason").asText()).isEqualTo("released from the console");
+        assertThat(productionOf(reader)).as("a hold and release stay where production is").isEqualTo(1);
     }
 
     private WebElement promoteButton(int version) {
         return browser.findElement(By.cssSelector("#versions tr[data-version='" + version + "'] button.promote"));
+    }
+
+    private static JsonNode lastMove(RegistryClient reader) {
+        JsonNode history = reader.aliasHistory("banking", "production").path("history");
+        return history.get(history.size() - 1);
     }
 
     private static int productionOf(RegistryClient reader) {

@@ -516,7 +516,10 @@ class RegistryServiceIT {
         assertThat(one.path("low").asDouble()).isCloseTo(0.6396, offset(1e-3));
         assertThat(one.path("high").asDouble()).isCloseTo(0.9476, offset(1e-3));
         assertThat(reader.version("banking", 1).orElseThrow().path("live").path("count").asInt()).isEqualTo(20);
-        assertThat(registry.metrics().scrape()).contains("continua_live_accuracy{domain=\"banking\",version=\"1\"} 0.85");
+        assertThat(registry.metrics().scrape()).contains("continua_live_accuracy{domain=\"banking\",version=\"1\"} 0.85")
+                .contains("continua_live_labels{domain=\"banking\",version=\"1\"} 20.0")
+                .containsPattern("continua_live_accuracy_low\\{domain=\"banking\",version=\"1\"} 0\\.639")
+                .containsPattern("continua_live_accuracy_high\\{domain=\"banking\",version=\"1\"} 0\\.947");
     }
 
     private static byte[] metricsWindow(int version, long correct, long count, Instant start) {

@@ -63,8 +63,8 @@ public final class ServingService implements AutoCloseable {
                     catalog::apply));
             follower.bindTo(metrics);
             follower.awaitCaughtUp(Duration.ofSeconds(120));
-            Predictions predictions = new Predictions(catalog, batcher, config.maxTextChars(), config.maxTokens(),
-                    config.shadowBudget(), metrics);
+            Predictions predictions = new Predictions(catalog, batcher, config.maxTextsPerRequest(),
+                    config.maxTextChars(), config.maxTokens(), config.shadowBudget(), metrics);
             // Closed after both paths that write to it.
             PredictionResults results = config.consumeRequests() || config.httpResults()
                     ? resources.add("prediction results", new PredictionResults(config.kafka(),

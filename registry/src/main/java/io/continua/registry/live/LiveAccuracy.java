@@ -101,8 +101,8 @@ public final class LiveAccuracy {
 
     /**
      * The earliest window end by which every one of {@code versions} has at least {@code labels} live labels in
-     * windows starting at or after {@code from}; empty until they all have. Decisions look at the data only up to
-     * such points, so that looking again before the next one sees the same data.
+     * windows starting at or after {@code from}; empty until they all have. Decisions look at the data up to such
+     * points, which two versions reach at different times.
      */
     public synchronized Optional<Instant> reached(String domain, List<Integer> versions, Instant from, long labels) {
         Instant latest = Instant.MIN;
@@ -130,7 +130,7 @@ public final class LiveAccuracy {
 
     /**
      * A version's most recent live labels in windows that end by {@code until}, as few windows as make
-     * {@code labels}; empty if it never had that many: a version's record just before it stopped serving.
+     * {@code labels}, or all it had if fewer: a version's record just before it stopped serving.
      */
     public synchronized Optional<Score> latestBefore(String domain, int version, Instant until, long labels) {
         TreeMap<Instant, DomainMetrics> counted = windows.getOrDefault(domain, Map.of()).get(version);
@@ -146,10 +146,10 @@ public final class LiveAccuracy {
             count += window.getCount();
             from = window.getWindowStart();
             if (count >= labels) {
-                return score(domain, version, from, until);
+                break;
             }
         }
-        return Optional.empty();
+        return from == null ? Optional.empty() : score(domain, version, from, until);
     }
 
     /** What an operator graphs and alerts on, per domain and version. */

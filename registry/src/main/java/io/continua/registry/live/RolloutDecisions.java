@@ -20,11 +20,11 @@ import java.util.function.IntPredicate;
  * by a one-sided two-proportion z-test.
  *
  * <p>The policy looks again and again as labels come, and each look could err: so it decides only at
- * checkpoints, when each side has {@code minLabels}, then twice, four times as many labels, and on
- * exactly the labels up to that checkpoint (looking again before the next one sees the same data); the
- * k-th checkpoint (from 0) tests at a share {@code 2^-(k+1)} of the error the confidence level allows,
- * so that all looks together stay within it. Nothing moves a held production or candidate, a rollback
- * is never itself rolled back, and a version production was rolled back from is never promoted again.
+ * checkpoints, when each side has {@code minLabels}, then twice, four times as many labels, once each
+ * (see {@link Looks}), on the labels up to the window that reached it; the k-th checkpoint (from 0)
+ * tests at a share {@code 2^-(k+1)} of the error the confidence level allows, so that all looks together
+ * stay within it. Nothing moves a held production or candidate, a rollback is never itself rolled back,
+ * and a version production was rolled back from is never served again by the policy.
  */
 public final class RolloutDecisions {
     public static final String PROMOTE = "rollout:promote";
@@ -43,28 +43,31 @@ public final class RolloutDecisions {
     /**
      * @param usable     whether a version may be served (registered, not deleted)
      * @param rolledBack the versions production was rolled back from
+     * @param looks      the checkpoints already looked at, updated with those this call looks at
      */
     public static Optional<Move> decide(DomainConfig config, AliasPointer production, Optional<AliasPointer> candidate,
-                                        IntPredicate usable, Set<Integer> rolledBack, LiveAccuracy live) {
+                                        IntPredicate usable, Set<Integer> rolledBack, LiveAccuracy live,
+                                        Looks looks) {
         if (!config.getRolloutPolicy().equals(Promotion.AUTO) || production.getVersion() == null
                 || production.getHeld()) {
             return Optional.empty();
         }
         Test test = new Test(config);
-        Optional<Move> rollback = rollback(config.getDomain(), production, usable, live, test);
+        Optional<Move> rollback = rollback(config.getDomain(), production, usable, rolledBack, live, test, looks);
         if (rollback.isPresent()) {
             return rollback;
         }
         Optional<AliasPointer> tried = candidate.filter(pointer -> pointer.getVersion() != null && !pointer.getHeld()
                 && !pointer.getVersion().equals(production.getVersion()) && usable.test(pointer.getVersion()));
-        return tried.flatMap(pointer -> trial(config, production, pointer, rolledBack, live, test));
+        return tried.flatMap(pointer -> trial(config, production, pointer, rolledBack, live, test, looks));
     }
 
     private static Optional<Move> rollback(String domain, AliasPointer production, IntPredicate usable,
-                                           LiveAccuracy live, Test test) {
+                                           Set<Integer> rolledBack, LiveAccuracy live, Test test, Looks looks) {
         int serving = production.getVersion();
         Integer previous = production.getPreviousVersion();
-        if (previous == null || previous == serving || !usable.test(previous)
+        // A hold and release after a rollback makes a person the pointer's actor: the version left stays left.
+        if (previous == null || previous == serving || !usable.test(previous) || rolledBack.contains(previous)
                 || production.getActor().equals(ROLLBACK)) {
             return Optional.empty();
         }
@@ -77,8 +80,11 @@ public final class RolloutDecisions {
         long labels = checkpoint.labels();
         Optional<Score> now = live.reached(domain, List.of(serving), moved, labels)
                 .flatMap(until -> live.score(domain, serving, moved, until));
-        Optional<Score> before = live.latestBefore(domain, previous, moved, labels);
-        if (now.isEmpty() || before.isEmpty() || !test.better(before.get(), now.get(), checkpoint.index())) {
+        Optional<Score> before = live.latestBefore(domain, previous, moved, labels)
+                .filter(score -> score.count() >= test.minLabels());
+        if (now.isEmpty() || before.isEmpty()
+                || !looks.first(domain, "rollback", List.of(serving, previous), moved, checkpoint.index())
+                || !test.better(before.get(), now.get(), checkpoint.index())) {
             return Optional.empty();
         }
         return Optional.of(new Move(Promotion.PRODUCTION, previous, String.format(Locale.ROOT, "rollout: production "
@@ -87,7 +93,7 @@ public final class RolloutDecisions {
     }
 
     private static Optional<Move> trial(DomainConfig config, AliasPointer production, AliasPointer candidate,
-                                        Set<Integer> rolledBack, LiveAccuracy live, Test test) {
+                                        Set<Integer> rolledBack, LiveAccuracy live, Test test, Looks looks) {
         String domain = config.getDomain();
         int serving = production.getVersion();
         int tried = candidate.getVersion();
@@ -102,7 +108,8 @@ public final class RolloutDecisions {
         Optional<Instant> until = live.reached(domain, List.of(tried, serving), since, checkpoint.labels());
         Optional<Score> challenger = until.flatMap(end -> live.score(domain, tried, since, end));
         Optional<Score> champion = until.flatMap(end -> live.score(domain, serving, since, end));
-        if (challenger.isEmpty() || champion.isEmpty()) {
+        if (challenger.isEmpty() || champion.isEmpty()
+                || !looks.first(domain, "trial", List.of(tried, serving), since, checkpoint.index())) {
             return Optional.empty();
         }
         String figures = String.format(Locale.ROOT, "candidate v%d live %s against production v%d's %s over the "

@@ -21,6 +21,7 @@ class RolloutDecisionsTest {
             .setUpdatedBy("t").setUpdatedAt(T0).build();
 
     private final LiveAccuracy live = new LiveAccuracy(0.95, new SimpleMeterRegistry());
+    private final Looks looks = new Looks();
 
     @Test
     void aCandidateClearlyBetterOverTheSameTimeIsPromoted() {
@@ -61,7 +62,7 @@ class RolloutDecisionsTest {
         assertThat(decide(held, candidate(5, 5))).isEmpty();
         DomainConfig manual = DomainConfig.newBuilder(AUTO).setRolloutPolicy("manual").build();
         assertThat(RolloutDecisions.decide(manual, production(4, 3, "policy:auto", 0), Optional.of(candidate(5, 5)),
-                version -> true, Set.of(), live)).isEmpty();
+                version -> true, Set.of(), live, new Looks())).isEmpty();
         AliasPointer heldCandidate = AliasPointer.newBuilder(candidate(5, 5)).setHeld(true).build();
         window(6, 10, 100, 12);
         window(4, 90, 100, 12);
@@ -89,7 +90,7 @@ class RolloutDecisionsTest {
         assertThat(decide(production(3, 4, "ops", 32), Optional.empty())).as("the same move by hand would be")
                 .hasValueSatisfying(rollback -> assertThat(rollback.version()).isEqualTo(4));
         assertThat(RolloutDecisions.decide(AUTO, production(4, 3, "ops", 30), Optional.empty(), version -> version != 3,
-                Set.of(), live)).as("the version before it was deleted").isEmpty();
+                Set.of(), live, looks)).as("the version before it was deleted").isEmpty();
     }
 
     @Test
@@ -97,9 +98,9 @@ class RolloutDecisionsTest {
         window(3, 60, 100, 10);
         window(4, 95, 100, 10);
         assertThat(RolloutDecisions.decide(AUTO, production(3, 4, RolloutDecisions.ROLLBACK, 5),
-                Optional.of(candidate(4, 5)), version -> true, Set.of(4), live)).isEmpty();
+                Optional.of(candidate(4, 5)), version -> true, Set.of(4), live, new Looks())).isEmpty();
         assertThat(RolloutDecisions.decide(AUTO, production(3, 4, RolloutDecisions.ROLLBACK, 5),
-                Optional.of(candidate(4, 5)), version -> true, Set.of(), live)).as("were it not rolled back")
+                Optional.of(candidate(4, 5)), version -> true, Set.of(), live, new Looks())).as("were it not rolled back")
                 .hasValueSatisfying(promotion -> assertThat(promotion.version()).isEqualTo(4));
     }
 
@@ -120,12 +121,42 @@ class RolloutDecisionsTest {
                 .hasValueSatisfying(move -> assertThat(move.actor()).isEqualTo(RolloutDecisions.RETIRE));
     }
 
+    @Test
+    void eachCheckpointIsLookedAtOnceThoughItsWindowKeepsGrowing() {
+        window(4, 30, 50, 10);
+        window(5, 33, 50, 10);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("within noise at 50").isEmpty();
+        // The same open window, updated: far apart now, but still the first checkpoint, which was looked at.
+        window(4, 36, 70, 10);
+        window(5, 69, 70, 10);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("looked at 50 already").isEmpty();
+        assertThat(RolloutDecisions.decide(AUTO, production(4, 3, "policy:auto", 0), Optional.of(candidate(5, 5)),
+                version -> true, Set.of(), live, new Looks())).as("a first look would promote").isPresent();
+        window(4, 20, 30, 11);
+        window(5, 30, 30, 11);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("the next checkpoint, at 100")
+                .hasValueSatisfying(move -> assertThat(move.reason()).contains("checkpoint 2"));
+    }
+
+    @Test
+    void aRollbackComparesWithAllThePreviousVersionHadAndNeverReturnsToAVersionRolledBackFrom() {
+        // Version 3 had 60 labels before version 4 took over at minute 30; 4 has 120 (checkpoint 2, at 100).
+        window(3, 54, 60, 10);
+        window(4, 36, 120, 31);
+        assertThat(decide(production(4, 3, "ops", 30), Optional.empty())).hasValueSatisfying(rollback -> assertThat(
+                rollback.reason()).contains("v4 live 0.300 (120 labels)").contains("v3's 0.900 (60 labels)"));
+        // Rolled back from 4 to 3, then held and released: a person is the pointer's actor, 4 stays left.
+        window(3, 5, 100, 33);
+        assertThat(RolloutDecisions.decide(AUTO, production(3, 4, "ops", 32), Optional.empty(), version -> true,
+                Set.of(4), live, new Looks())).isEmpty();
+    }
+
     private Optional<Move> decide(AliasPointer production, AliasPointer candidate) {
         return decide(production, Optional.of(candidate));
     }
 
     private Optional<Move> decide(AliasPointer production, Optional<AliasPointer> candidate) {
-        return RolloutDecisions.decide(AUTO, production, candidate, version -> true, Set.of(), live);
+        return RolloutDecisions.decide(AUTO, production, candidate, version -> true, Set.of(), live, looks);
     }
 
     /** A one-minute window starting {@code minute} minutes after T0. */

@@ -27,6 +27,8 @@ public final class Predictions {
     private static final String SHADOW_LANE = " (shadow)";
     /** Shadow work is queued only while at most this many texts wait for inference. */
     private static final int SHADOW_MAX_WAITING = 16;
+    /** The shadow's allowance holds at least this many texts. */
+    private static final int SHADOW_RESERVE = 32;
     private final DeltaCatalog catalog;
     private final Batcher<LoadedDelta> batcher;
     private final int maxTextChars;
@@ -34,14 +36,18 @@ public final class Predictions {
     private final ShadowTokens shadowTokens;
     private final Counter shadowSkipped;
 
-    /** @param shadowBudget the share of inference shadow scoring may take, in (0, 1] */
-    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher, int maxTextChars, int maxTokens,
-                       double shadowBudget, MeterRegistry metrics) {
+    /**
+     * @param maxTexts     the most texts a request may carry: the shadow's allowance holds that many, so that a
+     *                     request of any size can be shadowed
+     * @param shadowBudget the share of inference shadow scoring may take, in (0, 1]
+     */
+    public Predictions(DeltaCatalog catalog, Batcher<LoadedDelta> batcher, int maxTexts, int maxTextChars,
+                       int maxTokens, double shadowBudget, MeterRegistry metrics) {
         this.catalog = catalog;
         this.batcher = batcher;
         this.maxTextChars = maxTextChars;
         this.maxTokens = maxTokens;
-        this.shadowTokens = new ShadowTokens(shadowBudget);
+        this.shadowTokens = new ShadowTokens(shadowBudget, Math.max(SHADOW_RESERVE, maxTexts));
         this.shadowSkipped = Counter.builder("continua_serving_shadow_skipped")
                 .description("Texts a shadow candidate did not score: over its budget, its lane busy, or not loaded")
                 .register(metrics);
@@ -133,21 +139,22 @@ public final class Predictions {
     }
 
     /**
-     * Shadow scoring's allowance: each text production answers earns {@code budget} of a text, up to a small
-     * reserve, and each shadow text spends one; so over any stretch the shadow scores at most that share of what
-     * production does, and an idle stretch does not save up a burst.
+     * Shadow scoring's allowance: each text production answers earns {@code budget} of a text, up to a reserve
+     * of one request's worth, and each shadow text spends one; so over any stretch the shadow scores at most that
+     * share of what production does, and an idle stretch does not save up a burst.
      */
     private static final class ShadowTokens {
-        private static final double RESERVE = 32;
         private final double budget;
+        private final double reserve;
         private double tokens;
 
-        ShadowTokens(double budget) {
+        ShadowTokens(double budget, double reserve) {
             this.budget = budget;
+            this.reserve = reserve;
         }
 
         synchronized void earn(int answered) {
-            tokens = Math.min(RESERVE, tokens + answered * budget);
+            tokens = Math.min(reserve, tokens + answered * budget);
         }
 
         synchronized boolean take(int texts) {

@@ -8,6 +8,7 @@ import io.continua.schemas.kafka.DeadLetteringDecoder;
 import io.continua.schemas.kafka.DeadLetters;
 import io.continua.schemas.kafka.DomainNames;
 import io.continua.schemas.kafka.KafkaConnection;
+import io.continua.schemas.kafka.RequestHeaders;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.loop.RestartingLoop;
 import io.continua.schemas.serde.RecordFormat;
@@ -179,7 +180,7 @@ public final class PredictionRequestConsumer implements AutoCloseable {
             try {
                 Predictions.Pending pending = predictions.submit(request.getDomain(),
                         new Predictions.Pin(request.getVersion(), request.getAlias()), List.of(request.getText()),
-                        request.getRequestId());
+                        RequestHeaders.routingKey(raw.headers()).orElse(request.getRequestId()));
                 CompletableFuture<Classification> result = pending.results().get(0);
                 replies.add(() -> reply(raw, request, result, pending.alias(), arrived));
                 if (request.getVersion() == null && request.getAlias() == null) {
