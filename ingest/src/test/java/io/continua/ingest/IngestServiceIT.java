@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.continua.ingest.stats.DomainStats;
 import io.continua.kafka.EmbeddedKafka;
 import io.continua.kafka.EmbeddedKafkaExtension;
+import io.continua.schemas.DomainMetrics;
+import io.continua.schemas.LabelScore;
 import io.continua.schemas.LabeledExample;
+import io.continua.schemas.Prediction;
 import io.continua.schemas.RejectedRecord;
 import io.continua.schemas.kafka.Topics;
 import io.continua.schemas.serde.RecordSerdes;
@@ -27,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -274,7 +278,8 @@ class IngestServiceIT {
                         .put("eventTime", now.toString()))
                 .add(new JsonObject().put("text", "How do I top up?").put("label", "top_up")
                         .put("eventTime", now.toEpochMilli()))
-                .add(new JsonObject().put("text", "Refund please").put("label", "refund")));
+                .add(new JsonObject().put("text", "Refund please").put("label", "refund").put("domain", "banking")
+                        .put("requestId", "req-http-3")));
         HttpResponse<String> published = post("/v1/domains/banking/examples", "application/json", valid.encode());
         assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
         JsonObject answer = new JsonObject(published.body());
@@ -288,6 +293,15 @@ class IngestServiceIT {
         HttpResponse<String> refused = post("/v1/domains/banking/examples", "application/json", oneBad.encode());
         assertThat(refused.statusCode()).isEqualTo(422);
         assertThat(new JsonObject(refused.body()).getString("detail")).contains("examples[1]: BLANK_TEXT");
+        // A misspelt field is refused as the same JSON on Kafka would be, not dropped; so is another domain.
+        JsonObject misspelt = new JsonObject().put("examples", new JsonArray()
+                .add(new JsonObject().put("text", "Card not working").put("label", "card").put("requestID", "r-9"))
+                .add(new JsonObject().put("text", "Card lost").put("label", "card").put("domain", "retail")));
+        HttpResponse<String> unknown = post("/v1/domains/banking/examples", "application/json", misspelt.encode());
+        assertThat(unknown.statusCode()).isEqualTo(422);
+        assertThat(new JsonObject(unknown.body()).getString("detail")).startsWith("2 of 2 examples")
+                .contains("examples[0]: UNDECODABLE (INVALID_JSON: unknown field(s) [requestID]")
+                .contains("examples[1]: KEY_DOMAIN_MISMATCH (it names 'retail', the path 'banking')");
         assertThat(post("/v1/domains/banking/examples", "application/json", "{\"examples\": [").statusCode())
                 .isEqualTo(400);
         assertThat(post("/v1/domains/banking/examples", "text/plain", valid.encode()).statusCode()).isEqualTo(415);
@@ -298,16 +312,57 @@ class IngestServiceIT {
 
         await().atMost(Duration.ofSeconds(60)).until(() ->
                 service.stats("banking").map(DomainStats::acceptedCount).orElse(0L) == 3);
-        List<String> onTopic = new ArrayList<>();
+        List<LabeledExample> onTopic = new ArrayList<>();
         try (KafkaConsumer<String, LabeledExample> examples = reader(kafka, RecordSerdes.labeledExample(),
                 topics.examples())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                examples.poll(Duration.ofMillis(200)).forEach(record -> onTopic.add(record.value().getId()));
+                examples.poll(Duration.ofMillis(200)).forEach(record -> onTopic.add(record.value()));
                 return onTopic.size() >= 3;
             });
-            examples.poll(Duration.ofSeconds(1)).forEach(record -> onTopic.add(record.value().getId()));
+            examples.poll(Duration.ofSeconds(1)).forEach(record -> onTopic.add(record.value()));
         }
-        assertThat(onTopic).as("the refused batch published nothing").containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(onTopic).extracting(LabeledExample::getId).as("the refused batches published nothing")
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(onTopic).filteredOn(example -> example.getText().equals("Refund please"))
+                .extracting(LabeledExample::getRequestId).containsExactly("req-http-3");
+    }
+
+    /**
+     * Labels that carry a request id join their predictions into live accuracy whichever way they came: as JSON on
+     * Kafka, or over HTTP. One of the two labels agrees with its prediction.
+     */
+    @Test
+    void labelsInJsonOnKafkaAndOverHttpJoinTheirPredictionsIntoLiveAccuracy(EmbeddedKafka kafka) throws Exception {
+        service = IngestService.start(config, vertx);
+        service.awaitRunning(Duration.ofSeconds(60));
+        for (String requestId : List.of("req-kafka", "req-http")) {
+            Prediction prediction = Prediction.newBuilder().setRequestId(requestId).setDomain("banking")
+                    .setLabel("card_arrival").setScores(List.of(new LabelScore("card_arrival", 0.9))).setVersion(7)
+                    .setAlias("production").setLatencyMs(3.0).setTruncated(false).setEventTime(now).build();
+            producer.send(new ProducerRecord<>(topics.predictResults(), bytes("banking"),
+                    RecordSerdes.prediction().serialize(topics.predictResults(), prediction))).get();
+        }
+        sendJson("{\"id\": \"label-1\", \"domain\": \"banking\", \"text\": \"Where is my card?\", "
+                + "\"label\": \"card_arrival\", \"eventTime\": \"" + now.plusSeconds(1) + "\", "
+                + "\"requestId\": \"req-kafka\"}");
+        JsonObject label = new JsonObject().put("examples", new JsonArray().add(new JsonObject()
+                .put("text", "How do I top up?").put("label", "top_up").put("requestId", "req-http")
+                .put("eventTime", now.plusSeconds(1).toString())));
+        assertThat(post("/v1/domains/banking/examples", "application/json", label.encode()).statusCode())
+                .isEqualTo(200);
+
+        Map<Instant, DomainMetrics> windows = new HashMap<>();
+        try (KafkaConsumer<String, DomainMetrics> metrics = reader(kafka, RecordSerdes.domainMetrics(),
+                topics.metrics())) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                // An open window is sent again with its running counts: the latest per window counts.
+                metrics.poll(Duration.ofMillis(200)).forEach(record -> windows.put(record.value().getWindowStart(),
+                        record.value()));
+                return windows.values().stream().mapToLong(DomainMetrics::getCount).sum() == 2;
+            });
+        }
+        assertThat(windows.values()).allSatisfy(window -> assertThat(window.getVersion()).isEqualTo(7));
+        assertThat(windows.values().stream().mapToLong(DomainMetrics::getCorrect).sum()).isEqualTo(1);
     }
 
     private HttpResponse<String> post(String path, String contentType, String body) throws Exception {

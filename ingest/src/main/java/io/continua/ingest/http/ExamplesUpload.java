@@ -1,9 +1,11 @@
 package io.continua.ingest.http;
 
 import io.continua.ingest.validate.ExampleValidator;
+import io.continua.ingest.validate.RejectionReason;
 import io.continua.ingest.validate.TextNormalizer;
 import io.continua.schemas.LabeledExample;
 import io.continua.schemas.errors.ServiceException;
+import io.continua.schemas.serde.UndecodableRecordException;
 import io.continua.service.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -11,11 +13,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * The body of {@code POST /v1/domains/{d}/examples}, {@code {"examples": [{text, label, id?, eventTime?,
- * requestId?}, ...]}}, read into records and held to the rules ingest applies to every record on
+ * requestId?, domain?}, ...]}}, read into records and held to the rules ingest applies to every record on
  * the {@code examples} topic. All or nothing: one example that breaks a rule refuses the request
  * (422, every refusal named by its index), so a producer never has to find out which half went in.
  * A missing id becomes a random one; a missing event time, now.
@@ -23,6 +26,11 @@ import java.util.UUID;
 public final class ExamplesUpload {
     /** Examples in one request at most: a bigger batch belongs on Kafka. */
     static final int MAX_EXAMPLES = 1_000;
+    /**
+     * The fields an example may have: the record's, less what ingest sets. Any other is refused, as on Kafka, so
+     * that a misspelt {@code requestId} or {@code eventTime} is not silently lost.
+     */
+    private static final Set<String> FIELDS = Set.of("id", "domain", "text", "label", "eventTime", "requestId");
 
     private final ExampleValidator validator;
 
@@ -43,6 +51,11 @@ public final class ExamplesUpload {
         List<String> refusals = new ArrayList<>();
         for (int index = 0; index < items.size(); index++) {
             JsonFields item = items.get(index);
+            Optional<String> unexpected = unexpected(domain, item, index);
+            if (unexpected.isPresent()) {
+                refusals.add(unexpected.get());
+                continue;
+            }
             LabeledExample example = LabeledExample.newBuilder()
                     .setId(item.string("id").orElseGet(() -> UUID.randomUUID().toString()))
                     .setDomain(domain)
@@ -53,15 +66,31 @@ public final class ExamplesUpload {
                     .build();
             Optional<ExampleValidator.Rejection> rejection = validator.check(domain, example,
                     TextNormalizer.normalize(example.getText()), now);
-            rejection.ifPresent(refused -> refusals.add("examples[" + examples.size() + "]: "
+            int at = index;
+            rejection.ifPresent(refused -> refusals.add("examples[" + at + "]: "
                     + refused.reason().name() + " (" + refused.detail() + ")"));
             examples.add(example);
         }
         if (!refusals.isEmpty()) {
-            throw ServiceException.unprocessable("invalid_examples", refusals.size() + " of " + examples.size()
+            throw ServiceException.unprocessable("invalid_examples", refusals.size() + " of " + items.size()
                     + " examples break ingest's rules, so none was published: " + String.join("; ", refusals));
         }
         return examples;
+    }
+
+    /**
+     * Why an example's fields are not an example's, in the words a dead letter of the same JSON on Kafka would use:
+     * a field the record lacks, or another domain than the path's (as a record key naming another domain).
+     */
+    private static Optional<String> unexpected(String domain, JsonFields item, int index) {
+        List<String> unknown = item.names().stream().filter(name -> !FIELDS.contains(name)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            return Optional.of("examples[" + index + "]: " + RejectionReason.UNDECODABLE.name() + " ("
+                    + UndecodableRecordException.Reason.INVALID_JSON.name() + ": unknown field(s) " + unknown
+                    + "; an example's fields are " + FIELDS.stream().sorted().toList() + ")");
+        }
+        return item.string("domain").filter(named -> !named.equals(domain)).map(named -> "examples[" + index + "]: "
+                + RejectionReason.KEY_DOMAIN_MISMATCH.name() + " (it names '" + named + "', the path '" + domain + "')");
     }
 
     /** An ISO-8601 instant or epoch milliseconds. */
