@@ -98,6 +98,10 @@ public final class RegistryConfig extends ServiceConfig<RegistryConfig> {
         return get(RegistrySettings.LIVE_CONFIDENCE);
     }
 
+    public Duration liveDetail() {
+        return get(RegistrySettings.LIVE_DETAIL);
+    }
+
     /** The writer's transactional id: every writer of one log must share it. */
     public String transactionalId() {
         return get(RegistrySettings.TRANSACTIONAL_ID);

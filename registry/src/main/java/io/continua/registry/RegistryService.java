@@ -118,7 +118,7 @@ public final class RegistryService implements AutoCloseable {
                 new SchemaWrites(schemas).recordShipped(writes);
             }
             tail.bindTo(metrics);
-            this.live = new LiveAccuracy(config.liveConfidence(), metrics);
+            this.live = new LiveAccuracy(config.liveConfidence(), config.liveDetail(), metrics);
             // Live accuracy is there when it comes: the registry is ready without it.
             SignedTopicFollower metricsFollower = resources.add("metrics follower", new SignedTopicFollower(
                     config.kafka(), config.topics().metrics(), DeltaLogSignatures.NONE, Refusals.NONE,

@@ -40,6 +40,11 @@ public final class RegistrySettings {
     public static final Setting<Double> LIVE_CONFIDENCE = Setting.of("live.confidence", SettingType.DOUBLE,
             "confidence level of the intervals around live (prequential) accuracy, in the API and the gauges")
             .defaultTo(0.95).validatedBy(new Validator<>("in (0, 1)", level -> level > 0 && level < 1));
+    public static final Setting<Duration> LIVE_DETAIL = Setting.of("live.detail", SettingType.DURATION,
+            "how long live accuracy keeps each metrics window apart, for rollout decisions over chosen times; older "
+                    + "windows (behind a domain's newest by more) are summed into each version's all-time figure, so "
+                    + "a registry that runs for months holds a bounded number of windows")
+            .defaultTo(Duration.ofDays(7)).validatedBy(Validator.positive());
     public static final Setting<Duration> ROLLOUT_INTERVAL = Setting.of("rollout.interval", SettingType.DURATION,
             "how often the writer applies automatic rollout policies to live accuracy (promote a candidate, retire "
                     + "it, roll production back)").defaultTo(Duration.ofSeconds(10)).validatedBy(Validator.positive());
@@ -51,7 +56,7 @@ public final class RegistrySettings {
     public static final SettingDefs DEFS = SettingDefs.of("registry", List.of(SharedSettings.BOOTSTRAP,
             SharedSettings.KAFKA_CONFIG, SharedSettings.TOPIC_PREFIX, SharedSettings.DATA_DIR, SharedSettings.HOST,
             PORT, TOKENS, READ_ONLY, SIGNING_KEY, SharedSettings.DELTAS_VERIFY_KEY, MAX_ARTIFACT_BYTES, DIR,
-            TRANSACTIONAL_ID, LIVE_CONFIDENCE, ROLLOUT_INTERVAL, ROLLOUT_MAX_TRIAL));
+            TRANSACTIONAL_ID, LIVE_CONFIDENCE, LIVE_DETAIL, ROLLOUT_INTERVAL, ROLLOUT_MAX_TRIAL));
 
     private RegistrySettings() {
     }

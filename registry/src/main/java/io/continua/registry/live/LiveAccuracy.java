@@ -3,6 +3,7 @@ package io.continua.registry.live;
 import io.continua.schemas.DomainMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.function.ToDoubleFunction;
  * measures by joining each prediction with the label that later arrives for its request, published
  * per version and time window to the {@code metrics} topic. A window's record is replaced by its
  * later updates (ingest sends the running count of an open window); a version's score is the sum
- * over its windows, with a Wilson interval at the configured confidence. Thread-safe.
+ * over its windows, with a Wilson interval at the configured confidence. Windows further behind their
+ * domain's newest than {@code detail} are summed into their version's all-time figure: decisions over
+ * chosen times see only the windows kept apart, and memory stays bounded. Thread-safe.
  */
 public final class LiveAccuracy {
     /**
@@ -29,13 +32,30 @@ public final class LiveAccuracy {
     public record Score(long correct, long count, double accuracy, double low, double high, Instant last) {
     }
 
+    /** The labels of a version's windows that were summed: counted in its all-time score only. */
+    private record Summed(long correct, long count, Instant last) {
+        static final Summed NONE = new Summed(0, 0, Instant.EPOCH);
+
+        Summed plus(DomainMetrics window) {
+            return new Summed(correct + window.getCorrect(), count + window.getCount(),
+                    window.getWindowEnd().isAfter(last) ? window.getWindowEnd() : last);
+        }
+    }
+
     private final double confidence;
+    private final Duration detail;
     private final MeterRegistry metrics;
     /** domain → version → window start → the window's latest counts. */
     private final Map<String, Map<Integer, TreeMap<Instant, DomainMetrics>>> windows = new HashMap<>();
+    /** domain → version → its windows summed away. */
+    private final Map<String, Map<Integer, Summed>> summed = new HashMap<>();
+    /** domain → the end of its newest window: what "behind" is measured from. */
+    private final Map<String, Instant> newest = new HashMap<>();
 
-    public LiveAccuracy(double confidence, MeterRegistry metrics) {
+    /** @param detail how far behind its domain's newest window a window is still kept apart */
+    public LiveAccuracy(double confidence, Duration detail, MeterRegistry metrics) {
         this.confidence = confidence;
+        this.detail = detail;
         this.metrics = metrics;
     }
 
@@ -44,16 +64,34 @@ public final class LiveAccuracy {
     }
 
     public void apply(DomainMetrics window) {
+        String domain = window.getDomain();
         boolean added;
         synchronized (this) {
-            Map<Integer, TreeMap<Instant, DomainMetrics>> versions = windows.computeIfAbsent(window.getDomain(),
-                    domain -> new HashMap<>());
-            added = !versions.containsKey(window.getVersion());
+            Instant latest = newest.merge(domain, window.getWindowEnd(),
+                    (known, end) -> end.isAfter(known) ? end : known);
+            Instant horizon = latest.minus(detail);
+            if (window.getWindowEnd().isBefore(horizon)) {
+                // An update of a window already summed cannot replace its earlier counts; none comes this late.
+                return;
+            }
+            Map<Integer, TreeMap<Instant, DomainMetrics>> versions = windows.computeIfAbsent(domain,
+                    d -> new HashMap<>());
+            added = !versions.containsKey(window.getVersion())
+                    && !summed.getOrDefault(domain, Map.of()).containsKey(window.getVersion());
             versions.computeIfAbsent(window.getVersion(), version -> new TreeMap<>())
                     .put(window.getWindowStart(), window);
+            versions.forEach((version, kept) -> sumBefore(domain, version, kept, horizon));
         }
         if (added) {
-            gauges(window.getDomain(), window.getVersion());
+            gauges(domain, window.getVersion());
+        }
+    }
+
+    private void sumBefore(String domain, int version, TreeMap<Instant, DomainMetrics> kept, Instant horizon) {
+        while (!kept.isEmpty() && kept.firstEntry().getValue().getWindowEnd().isBefore(horizon)) {
+            DomainMetrics old = kept.pollFirstEntry().getValue();
+            summed.computeIfAbsent(domain, d -> new HashMap<>()).merge(version, Summed.NONE.plus(old),
+                    (earlier, more) -> earlier.plus(old));
         }
     }
 
@@ -65,9 +103,14 @@ public final class LiveAccuracy {
         return scores;
     }
 
-    /** All of a version's live labels. */
-    public Optional<Score> score(String domain, int version) {
-        return score(domain, version, Instant.MIN, Instant.MAX);
+    /** All of a version's live labels, those summed away included. */
+    public synchronized Optional<Score> score(String domain, int version) {
+        Summed all = summed.getOrDefault(domain, Map.of()).getOrDefault(version, Summed.NONE);
+        for (DomainMetrics window : windows.getOrDefault(domain, Map.of()).getOrDefault(version, new TreeMap<>())
+                .values()) {
+            all = all.plus(window);
+        }
+        return score(all);
     }
 
     /**
@@ -80,23 +123,22 @@ public final class LiveAccuracy {
         if (counted == null || counted.isEmpty()) {
             return Optional.empty();
         }
-        long correct = 0;
-        long count = 0;
-        Instant last = Instant.EPOCH;
+        Summed within = Summed.NONE;
         for (DomainMetrics window : counted.tailMap(from, true).values()) {
-            if (window.getWindowEnd().isAfter(to)) {
-                continue;
+            if (!window.getWindowEnd().isAfter(to)) {
+                within = within.plus(window);
             }
-            correct += window.getCorrect();
-            count += window.getCount();
-            last = window.getWindowEnd().isAfter(last) ? window.getWindowEnd() : last;
         }
-        if (count == 0) {
+        return score(within);
+    }
+
+    private Optional<Score> score(Summed labels) {
+        if (labels.count() == 0) {
             return Optional.empty();
         }
-        WilsonInterval interval = WilsonInterval.of(correct, count, confidence);
-        return Optional.of(new Score(correct, count, (double) correct / count, interval.low(),
-                interval.high(), last));
+        WilsonInterval interval = WilsonInterval.of(labels.correct(), labels.count(), confidence);
+        return Optional.of(new Score(labels.correct(), labels.count(), (double) labels.correct() / labels.count(),
+                interval.low(), interval.high(), labels.last()));
     }
 
     /**

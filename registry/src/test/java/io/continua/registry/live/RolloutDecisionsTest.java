@@ -20,7 +20,7 @@ class RolloutDecisionsTest {
             .setRolloutMode("shadow").setRolloutPolicy("auto").setRolloutMinLabels(50).setRolloutMargin(0.0)
             .setUpdatedBy("t").setUpdatedAt(T0).build();
 
-    private final LiveAccuracy live = new LiveAccuracy(0.95, new SimpleMeterRegistry());
+    private final LiveAccuracy live = new LiveAccuracy(0.95, Duration.ofDays(7), new SimpleMeterRegistry());
     private final Looks looks = new Looks();
 
     @Test
