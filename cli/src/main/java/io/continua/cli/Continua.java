@@ -24,6 +24,8 @@ public final class Continua implements Runnable {
         CommandLine commandLine = new CommandLine(new Continua());
         ServiceLoader.load(CommandExtension.class).forEach(extension -> commandLine.addSubcommand(extension.command()));
         addSettingOptions(commandLine);
+        // Help wraps at the terminal's width where there is one (80 columns elsewhere): the descriptions are long.
+        commandLine.setUsageHelpAutoWidth(true);
         return commandLine.setExecutionExceptionHandler(new UserErrorHandler());
     }
 

@@ -79,7 +79,8 @@ class RolloutEndToEndIT {
                         .with(RegistrySettings.ROLLOUT_INTERVAL, Duration.ofSeconds(1))
                         // Every text shadowed: the shadow may score as many texts as production answers.
                         .with(ServingSettings.SHADOW_BUDGET, 1.0)
-                        // HTTP answers reach predict.results too, under their request ids.
+                        // HTTP answers reach predict.results too, under their request ids (and only then are HTTP
+                        // requests shadowed: the candidate's scores go nowhere else).
                         .with(ServingSettings.HTTP_RESULTS, true)
                         // Decisions count whole windows after a move: short ones keep the test short.
                         .with(IngestSettings.METRICS_WINDOW, WINDOW), config -> config

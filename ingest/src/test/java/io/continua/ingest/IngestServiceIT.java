@@ -300,7 +300,7 @@ class IngestServiceIT {
         HttpResponse<String> unknown = post("/v1/domains/banking/examples", "application/json", misspelt.encode());
         assertThat(unknown.statusCode()).isEqualTo(422);
         assertThat(new JsonObject(unknown.body()).getString("detail")).startsWith("2 of 2 examples")
-                .contains("examples[0]: UNDECODABLE (INVALID_JSON: unknown field(s) [requestID]")
+                .contains("examples[0]: UNDECODABLE (INVALID_JSON: Unknown field(s) [requestID] for a LabeledExample")
                 .contains("examples[1]: KEY_DOMAIN_MISMATCH (it names 'retail', the path 'banking')");
         assertThat(post("/v1/domains/banking/examples", "application/json", "{\"examples\": [").statusCode())
                 .isEqualTo(400);

@@ -37,6 +37,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,7 +119,7 @@ public final class RegistryService implements AutoCloseable {
                 new SchemaWrites(schemas).recordShipped(writes);
             }
             tail.bindTo(metrics);
-            this.live = new LiveAccuracy(config.liveConfidence(), config.liveDetail(), metrics);
+            this.live = new LiveAccuracy(config.liveConfidence(), config.liveDetail(), Clock.systemUTC(), metrics);
             // Live accuracy is there when it comes: the registry is ready without it.
             SignedTopicFollower metricsFollower = resources.add("metrics follower", new SignedTopicFollower(
                     config.kafka(), config.topics().metrics(), DeltaLogSignatures.NONE, Refusals.NONE,

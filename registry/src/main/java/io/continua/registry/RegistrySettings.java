@@ -41,9 +41,10 @@ public final class RegistrySettings {
             "confidence level of the intervals around live (prequential) accuracy, in the API and the gauges")
             .defaultTo(0.95).validatedBy(new Validator<>("in (0, 1)", level -> level > 0 && level < 1));
     public static final Setting<Duration> LIVE_DETAIL = Setting.of("live.detail", SettingType.DURATION,
-            "how long live accuracy keeps each metrics window apart, for rollout decisions over chosen times; older "
-                    + "windows (behind a domain's newest by more) are summed into each version's all-time figure, so "
-                    + "a registry that runs for months holds a bounded number of windows")
+            "how long live accuracy keeps each metrics window apart: rollout decisions compare versions on the "
+                    + "windows within it, and leave a comparison begun longer ago as it is; older windows (behind a "
+                    + "domain's newest by more) are summed into each version's all-time figure, so a registry that "
+                    + "runs for months holds a bounded number of windows")
             .defaultTo(Duration.ofDays(7)).validatedBy(Validator.positive());
     public static final Setting<Duration> ROLLOUT_INTERVAL = Setting.of("rollout.interval", SettingType.DURATION,
             "how often the writer applies automatic rollout policies to live accuracy (promote a candidate, retire "

@@ -13,12 +13,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
+import org.apache.avro.Schema;
 
 /**
  * The body of {@code POST /v1/domains/{d}/examples}, {@code {"examples": [{text, label, id?, eventTime?,
- * requestId?, domain?}, ...]}}, read into records and held to the rules ingest applies to every record on
+ * requestId?, domain?, split?}, ...]}}, read into records and held to the rules ingest applies to every record on
  * the {@code examples} topic. All or nothing: one example that breaks a rule refuses the request
  * (422, every refusal named by its index), so a producer never has to find out which half went in.
  * A missing id becomes a random one; a missing event time, now.
@@ -27,10 +27,11 @@ public final class ExamplesUpload {
     /** Examples in one request at most: a bigger batch belongs on Kafka. */
     static final int MAX_EXAMPLES = 1_000;
     /**
-     * The fields an example may have: the record's, less what ingest sets. Any other is refused, as on Kafka, so
-     * that a misspelt {@code requestId} or {@code eventTime} is not silently lost.
+     * The fields an example may have: the record's (a {@code split} is ignored, as ingest sets it). Any other is
+     * refused, as on Kafka, so that a misspelt {@code requestId} or {@code eventTime} is not silently lost.
      */
-    private static final Set<String> FIELDS = Set.of("id", "domain", "text", "label", "eventTime", "requestId");
+    private static final List<String> FIELDS = LabeledExample.getClassSchema().getFields().stream()
+            .map(Schema.Field::name).toList();
 
     private final ExampleValidator validator;
 
@@ -79,15 +80,15 @@ public final class ExamplesUpload {
     }
 
     /**
-     * Why an example's fields are not an example's, in the words a dead letter of the same JSON on Kafka would use:
-     * a field the record lacks, or another domain than the path's (as a record key naming another domain).
+     * Why an example's fields are not an example's, as a dead letter of the same JSON on Kafka would say: a field
+     * the record lacks, or another domain than the path's (as a record key naming another domain).
      */
     private static Optional<String> unexpected(String domain, JsonFields item, int index) {
         List<String> unknown = item.names().stream().filter(name -> !FIELDS.contains(name)).sorted().toList();
         if (!unknown.isEmpty()) {
             return Optional.of("examples[" + index + "]: " + RejectionReason.UNDECODABLE.name() + " ("
-                    + UndecodableRecordException.Reason.INVALID_JSON.name() + ": unknown field(s) " + unknown
-                    + "; an example's fields are " + FIELDS.stream().sorted().toList() + ")");
+                    + UndecodableRecordException.Reason.INVALID_JSON.name() + ": Unknown field(s) " + unknown
+                    + " for a LabeledExample; its fields are " + FIELDS + ")");
         }
         return item.string("domain").filter(named -> !named.equals(domain)).map(named -> "examples[" + index + "]: "
                 + RejectionReason.KEY_DOMAIN_MISMATCH.name() + " (it names '" + named + "', the path '" + domain + "')");

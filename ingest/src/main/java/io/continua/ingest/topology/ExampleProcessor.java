@@ -19,11 +19,11 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Decodes (in any accepted format: Avro single-object, Confluent's wire format, JSON), validates and normalizes
- * what producers publish. Emits either a normalized
- * {@link LabeledExample} or, for a record that fails, a {@link RejectedRecord} with the reason and
- * the original bytes, keyed by its domain when it names a valid one, else by its key. Counting
- * happens after the records are repartitioned by domain ({@link RejectionCounter}, {@link DedupProcessor}).
+ * Decodes (in any accepted format: Avro single-object, Confluent's wire format, JSON), validates and
+ * normalizes what producers publish. Emits either a normalized {@link LabeledExample} or, for a record
+ * that fails, a {@link RejectedRecord} with the reason and the original bytes, keyed by its domain when
+ * it names a valid one, else by its key. Counting happens after the records are repartitioned by domain
+ * ({@link RejectionCounter}, {@link DedupProcessor}).
  */
 final class ExampleProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
     static final String SERVICE = "ingest";

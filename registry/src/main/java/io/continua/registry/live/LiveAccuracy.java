@@ -3,6 +3,7 @@ package io.continua.registry.live;
 import io.continua.schemas.DomainMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -19,7 +20,8 @@ import java.util.function.ToDoubleFunction;
  * later updates (ingest sends the running count of an open window); a version's score is the sum
  * over its windows, with a Wilson interval at the configured confidence. Windows further behind their
  * domain's newest than {@code detail} are summed into their version's all-time figure: decisions over
- * chosen times see only the windows kept apart, and memory stays bounded. Thread-safe.
+ * chosen times see only the windows kept apart (and {@link #keptApartSince} says which times those cover),
+ * and memory stays bounded. Thread-safe.
  */
 public final class LiveAccuracy {
     /**
@@ -32,30 +34,59 @@ public final class LiveAccuracy {
     public record Score(long correct, long count, double accuracy, double low, double high, Instant last) {
     }
 
-    /** The labels of a version's windows that were summed: counted in its all-time score only. */
-    private record Summed(long correct, long count, Instant last) {
-        static final Summed NONE = new Summed(0, 0, Instant.EPOCH);
+    /** Labels summed over windows: a version's all-time figure, or a stretch of time's. */
+    private record Sum(long correct, long count, Instant last) {
+        static final Sum NONE = new Sum(0, 0, Instant.EPOCH);
 
-        Summed plus(DomainMetrics window) {
-            return new Summed(correct + window.getCorrect(), count + window.getCount(),
+        Sum plus(DomainMetrics window) {
+            return new Sum(correct + window.getCorrect(), count + window.getCount(),
                     window.getWindowEnd().isAfter(last) ? window.getWindowEnd() : last);
         }
     }
 
+    /** A version's windows: those kept apart, by start, and the sum of those older, in its all-time figure only. */
+    private static final class Windows {
+        final TreeMap<Instant, DomainMetrics> kept = new TreeMap<>();
+        Sum summed = Sum.NONE;
+        /** The latest start summed: a window that starts no later is an update of one summed already. */
+        Instant summedThrough = Instant.MIN;
+
+        void sumBefore(Instant horizon) {
+            while (!kept.isEmpty() && kept.firstEntry().getValue().getWindowEnd().isBefore(horizon)) {
+                sum(kept.pollFirstEntry().getValue());
+            }
+        }
+
+        void sum(DomainMetrics window) {
+            summed = summed.plus(window);
+            summedThrough = window.getWindowStart();
+        }
+    }
+
+    /**
+     * How far ahead of this clock a window's end may lie and count as its domain's newest: an open window ends
+     * up to a window ahead, and hosts' clocks differ; a producer's clock set years ahead must not make every
+     * other window look old.
+     */
+    private static final Duration AHEAD = Duration.ofHours(1);
+
     private final double confidence;
     private final Duration detail;
+    private final Clock clock;
     private final MeterRegistry metrics;
-    /** domain → version → window start → the window's latest counts. */
-    private final Map<String, Map<Integer, TreeMap<Instant, DomainMetrics>>> windows = new HashMap<>();
-    /** domain → version → its windows summed away. */
-    private final Map<String, Map<Integer, Summed>> summed = new HashMap<>();
+    /** domain → version → its windows. */
+    private final Map<String, Map<Integer, Windows>> windows = new HashMap<>();
     /** domain → the end of its newest window: what "behind" is measured from. */
     private final Map<String, Instant> newest = new HashMap<>();
 
-    /** @param detail how far behind its domain's newest window a window is still kept apart */
-    public LiveAccuracy(double confidence, Duration detail, MeterRegistry metrics) {
+    /**
+     * @param detail how far behind its domain's newest window a window is still kept apart
+     * @param clock  what a window's end is checked against
+     */
+    public LiveAccuracy(double confidence, Duration detail, Clock clock, MeterRegistry metrics) {
         this.confidence = confidence;
         this.detail = detail;
+        this.clock = clock;
         this.metrics = metrics;
     }
 
@@ -67,32 +98,40 @@ public final class LiveAccuracy {
         String domain = window.getDomain();
         boolean added;
         synchronized (this) {
-            Instant latest = newest.merge(domain, window.getWindowEnd(),
+            Instant cap = clock.instant().plus(AHEAD);
+            newest.merge(domain, window.getWindowEnd().isAfter(cap) ? cap : window.getWindowEnd(),
                     (known, end) -> end.isAfter(known) ? end : known);
-            Instant horizon = latest.minus(detail);
-            if (window.getWindowEnd().isBefore(horizon)) {
-                // An update of a window already summed cannot replace its earlier counts; none comes this late.
+            Instant horizon = horizon(domain);
+            Map<Integer, Windows> versions = windows.computeIfAbsent(domain, d -> new HashMap<>());
+            added = !versions.containsKey(window.getVersion());
+            versions.values().forEach(each -> each.sumBefore(horizon));
+            Windows of = versions.computeIfAbsent(window.getVersion(), version -> new Windows());
+            if (!window.getWindowStart().isAfter(of.summedThrough)) {
+                // It cannot replace the counts it was summed with; no update comes this late.
                 return;
             }
-            Map<Integer, TreeMap<Instant, DomainMetrics>> versions = windows.computeIfAbsent(domain,
-                    d -> new HashMap<>());
-            added = !versions.containsKey(window.getVersion())
-                    && !summed.getOrDefault(domain, Map.of()).containsKey(window.getVersion());
-            versions.computeIfAbsent(window.getVersion(), version -> new TreeMap<>())
-                    .put(window.getWindowStart(), window);
-            versions.forEach((version, kept) -> sumBefore(domain, version, kept, horizon));
+            if (window.getWindowEnd().isBefore(horizon)) {
+                of.sum(window);
+            } else {
+                of.kept.put(window.getWindowStart(), window);
+            }
         }
         if (added) {
             gauges(domain, window.getVersion());
         }
     }
 
-    private void sumBefore(String domain, int version, TreeMap<Instant, DomainMetrics> kept, Instant horizon) {
-        while (!kept.isEmpty() && kept.firstEntry().getValue().getWindowEnd().isBefore(horizon)) {
-            DomainMetrics old = kept.pollFirstEntry().getValue();
-            summed.computeIfAbsent(domain, d -> new HashMap<>()).merge(version, Summed.NONE.plus(old),
-                    (earlier, more) -> earlier.plus(old));
-        }
+    /**
+     * Whether every window of the domain that starts at or after {@code since} is still kept apart: a comparison
+     * since then is decided on them; one since earlier is not, as part of its labels are summed away.
+     */
+    public synchronized boolean keptApartSince(String domain, Instant since) {
+        return !since.isBefore(horizon(domain));
+    }
+
+    private Instant horizon(String domain) {
+        Instant latest = newest.get(domain);
+        return latest == null ? Instant.MIN : latest.minus(detail);
     }
 
     /** Every version of the domain with live labels, by version. */
@@ -105,26 +144,25 @@ public final class LiveAccuracy {
 
     /** All of a version's live labels, those summed away included. */
     public synchronized Optional<Score> score(String domain, int version) {
-        Summed all = summed.getOrDefault(domain, Map.of()).getOrDefault(version, Summed.NONE);
-        for (DomainMetrics window : windows.getOrDefault(domain, Map.of()).getOrDefault(version, new TreeMap<>())
-                .values()) {
+        Windows of = windows.getOrDefault(domain, Map.of()).get(version);
+        if (of == null) {
+            return Optional.empty();
+        }
+        Sum all = of.summed;
+        for (DomainMetrics window : of.kept.values()) {
             all = all.plus(window);
         }
         return score(all);
     }
 
     /**
-     * A version's live labels in the windows that lie within {@code [from, to]}: a rollout compares two versions
-     * over the same time, and a version with its own record before a move. A window a move falls in is left out:
-     * it holds answers from before and after.
+     * A version's live labels in the windows kept apart that lie within {@code [from, to]}: a rollout compares two
+     * versions over the same time, and a version with its own record before a move. A window a move falls in is
+     * left out: it holds answers from before and after.
      */
     public synchronized Optional<Score> score(String domain, int version, Instant from, Instant to) {
-        TreeMap<Instant, DomainMetrics> counted = windows.getOrDefault(domain, Map.of()).get(version);
-        if (counted == null || counted.isEmpty()) {
-            return Optional.empty();
-        }
-        Summed within = Summed.NONE;
-        for (DomainMetrics window : counted.tailMap(from, true).values()) {
+        Sum within = Sum.NONE;
+        for (DomainMetrics window : kept(domain, version).tailMap(from, true).values()) {
             if (!window.getWindowEnd().isAfter(to)) {
                 within = within.plus(window);
             }
@@ -132,7 +170,12 @@ public final class LiveAccuracy {
         return score(within);
     }
 
-    private Optional<Score> score(Summed labels) {
+    private TreeMap<Instant, DomainMetrics> kept(String domain, int version) {
+        Windows of = windows.getOrDefault(domain, Map.of()).get(version);
+        return of == null ? new TreeMap<>() : of.kept;
+    }
+
+    private Optional<Score> score(Sum labels) {
         if (labels.count() == 0) {
             return Optional.empty();
         }
@@ -149,10 +192,7 @@ public final class LiveAccuracy {
     public synchronized Optional<Instant> reached(String domain, List<Integer> versions, Instant from, long labels) {
         Instant latest = Instant.MIN;
         for (int version : versions) {
-            TreeMap<Instant, DomainMetrics> counted = windows.getOrDefault(domain, Map.of()).get(version);
-            if (counted == null) {
-                return Optional.empty();
-            }
+            TreeMap<Instant, DomainMetrics> counted = kept(domain, version);
             long count = 0;
             Instant end = null;
             for (DomainMetrics window : counted.tailMap(from, true).values()) {
@@ -175,10 +215,7 @@ public final class LiveAccuracy {
      * {@code labels}, or all it had if fewer: a version's record just before it stopped serving.
      */
     public synchronized Optional<Score> latestBefore(String domain, int version, Instant until, long labels) {
-        TreeMap<Instant, DomainMetrics> counted = windows.getOrDefault(domain, Map.of()).get(version);
-        if (counted == null) {
-            return Optional.empty();
-        }
+        TreeMap<Instant, DomainMetrics> counted = kept(domain, version);
         Instant from = null;
         long count = 0;
         for (DomainMetrics window : counted.headMap(until, false).descendingMap().values()) {

@@ -23,8 +23,10 @@ import java.util.function.IntPredicate;
  * checkpoints, when each side has {@code minLabels}, then twice, four times as many labels, once each
  * (see {@link Looks}), on the labels up to the window that reached it; the k-th checkpoint (from 0)
  * tests at a share {@code 2^-(k+1)} of the error the confidence level allows, so that all looks together
- * stay within it. Nothing moves a held production or candidate, a rollback is never itself rolled back,
- * and a version production was rolled back from is never served again by the policy.
+ * stay within it. Only comparisons whose windows live accuracy still keeps apart are decided (a move
+ * more than {@code live.detail} ago is left as it is). Nothing moves a held production or candidate, a
+ * rollback is never itself rolled back, and a version production was rolled back from is never served
+ * again by the policy.
  */
 public final class RolloutDecisions {
     public static final String PROMOTE = "rollout:promote";
@@ -72,6 +74,9 @@ public final class RolloutDecisions {
             return Optional.empty();
         }
         Instant moved = production.getMovedAt();
+        if (!live.keptApartSince(domain, moved)) {
+            return Optional.empty();
+        }
         OptionalCheckpoint checkpoint = test.checkpoint(live.score(domain, serving, moved, Instant.MAX)
                 .map(Score::count).orElse(0L));
         if (checkpoint.isEmpty()) {
@@ -82,9 +87,12 @@ public final class RolloutDecisions {
                 .flatMap(until -> live.score(domain, serving, moved, until));
         Optional<Score> before = live.latestBefore(domain, previous, moved, labels)
                 .filter(score -> score.count() >= test.minLabels());
-        if (now.isEmpty() || before.isEmpty()
-                || !looks.first(domain, "rollback", List.of(serving, previous), moved, checkpoint.index())
-                || !test.better(before.get(), now.get(), checkpoint.index())) {
+        Looks.Look look = new Looks.Look(domain, "rollback", List.of(serving, previous), moved, checkpoint.index());
+        if (now.isEmpty() || before.isEmpty() || looks.seen(look)) {
+            return Optional.empty();
+        }
+        if (!test.better(before.get(), now.get(), checkpoint.index())) {
+            looks.saw(look);
             return Optional.empty();
         }
         return Optional.of(new Move(Promotion.PRODUCTION, previous, String.format(Locale.ROOT, "rollout: production "
@@ -99,6 +107,9 @@ public final class RolloutDecisions {
         int tried = candidate.getVersion();
         Instant since = candidate.getMovedAt().isAfter(production.getMovedAt()) ? candidate.getMovedAt()
                 : production.getMovedAt();
+        if (!live.keptApartSince(domain, since)) {
+            return Optional.empty();
+        }
         long fewer = Math.min(live.score(domain, tried, since, Instant.MAX).map(Score::count).orElse(0L),
                 live.score(domain, serving, since, Instant.MAX).map(Score::count).orElse(0L));
         OptionalCheckpoint checkpoint = test.checkpoint(fewer);
@@ -108,8 +119,8 @@ public final class RolloutDecisions {
         Optional<Instant> until = live.reached(domain, List.of(tried, serving), since, checkpoint.labels());
         Optional<Score> challenger = until.flatMap(end -> live.score(domain, tried, since, end));
         Optional<Score> champion = until.flatMap(end -> live.score(domain, serving, since, end));
-        if (challenger.isEmpty() || champion.isEmpty()
-                || !looks.first(domain, "trial", List.of(tried, serving), since, checkpoint.index())) {
+        Looks.Look look = new Looks.Look(domain, "trial", List.of(tried, serving), since, checkpoint.index());
+        if (challenger.isEmpty() || champion.isEmpty() || looks.seen(look)) {
             return Optional.empty();
         }
         String figures = String.format(Locale.ROOT, "candidate v%d live %s against production v%d's %s over the "
@@ -123,6 +134,7 @@ public final class RolloutDecisions {
             return Optional.of(new Move(RolloutMode.CANDIDATE, serving, "rollout: " + figures + ", worse "
                     + test.describe(checkpoint.index()) + "; retired", RETIRE));
         }
+        looks.saw(look);
         return Optional.empty();
     }
 

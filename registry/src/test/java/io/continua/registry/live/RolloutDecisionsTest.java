@@ -7,8 +7,10 @@ import io.continua.schemas.AliasPointer;
 import io.continua.schemas.DomainConfig;
 import io.continua.schemas.DomainMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,8 @@ class RolloutDecisionsTest {
             .setRolloutMode("shadow").setRolloutPolicy("auto").setRolloutMinLabels(50).setRolloutMargin(0.0)
             .setUpdatedBy("t").setUpdatedAt(T0).build();
 
-    private final LiveAccuracy live = new LiveAccuracy(0.95, Duration.ofDays(7), new SimpleMeterRegistry());
+    private final LiveAccuracy live = new LiveAccuracy(0.95, Duration.ofDays(7),
+            Clock.fixed(T0.plus(Duration.ofDays(30)), ZoneOffset.UTC), new SimpleMeterRegistry());
     private final Looks looks = new Looks();
 
     @Test
@@ -149,6 +152,20 @@ class RolloutDecisionsTest {
         window(3, 5, 100, 33);
         assertThat(RolloutDecisions.decide(AUTO, production(3, 4, "ops", 32), Optional.empty(), version -> true,
                 Set.of(4), live, new Looks())).isEmpty();
+        assertThat(RolloutDecisions.decide(AUTO, production(3, 4, "ops", 32), Optional.empty(), version -> true,
+                Set.of(), live, new Looks())).as("were 4 not rolled back from").isPresent();
+    }
+
+    @Test
+    void aMoveNotWrittenIsDecidedAgainAndAComparisonOlderThanTheWindowsKeptApartIsLeftAlone() {
+        window(4, 60, 100, 10);
+        window(5, 85, 100, 10);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).isPresent();
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("its write failed: looked again")
+                .isPresent();
+        // Eight days on, the windows of minute 10 are summed away: that comparison is no longer decided.
+        window(6, 1, 1, 8 * 24 * 60);
+        assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).isEmpty();
     }
 
     private Optional<Move> decide(AliasPointer production, AliasPointer candidate) {

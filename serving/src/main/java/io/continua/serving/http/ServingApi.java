@@ -85,7 +85,7 @@ public final class ServingApi {
         Predictions.Pending pending;
         // A canary's share is drawn by the client's key, else by the request's id (the client's or the one its answers
         // are written under); without either, production answers.
-        String routingKey = JsonFields.of(body, "bad_key").string("key")
+        String routingKey = JsonFields.of(body, "bad_key").string("key").filter(key -> !key.isBlank())
                 .orElse(requestIds.isEmpty() ? null : requestIds.get(0));
         try {
             pending = predictions.submit(domain, pin, texts, routingKey);

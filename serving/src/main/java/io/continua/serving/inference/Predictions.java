@@ -27,7 +27,7 @@ public final class Predictions {
     private static final String SHADOW_LANE = " (shadow)";
     /** Shadow work is queued only while at most this many texts wait for inference. */
     private static final int SHADOW_MAX_WAITING = 16;
-    /** The shadow's allowance holds at least this many texts. */
+    /** The shadow's allowance holds at least this many texts, so that a burst of small requests can all be shadowed. */
     private static final int SHADOW_RESERVE = 32;
     private final DeltaCatalog catalog;
     private final Batcher<LoadedDelta> batcher;
