@@ -40,7 +40,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
-import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -133,19 +132,19 @@ class RolloutEndToEndIT {
                     .isEqualTo(answers.get(0).getVersion() == 3 ? "candidate" : "production"));
             // Sticky by key: each of 12 keys gets one version on every request, over HTTP and over Kafka.
             Map<String, Set<Integer>> byKey = new HashMap<>();
+            Map<String, String> userOfRequest = new HashMap<>();
             for (int round = 0; round < 3; round++) {
                 for (int key = 0; key < 12; key++) {
                     String user = "user-" + key;
                     byKey.computeIfAbsent(user, k -> new HashSet<>()).add(traffic.http(stack,
                             List.of(TEXTS.get(key)), user).get(0).path("version").asInt());
-                    traffic.send("k" + round + "-" + key, TEXTS.get(key), user);
+                    String requestId = "k" + round + "-" + key;
+                    userOfRequest.put(requestId, user);
+                    traffic.send(requestId, TEXTS.get(key), user);
                 }
             }
-            Map<String, List<Prediction>> keyed = traffic.awaitAnswers(byKey.keySet().stream().flatMap(user -> IntStream
-                    .range(0, 3).mapToObj(round -> "k" + round + "-" + user.substring(5))).toList(),
-                    answers -> answers.size() == 1);
-            keyed.forEach((id, answers) -> byKey.get("user-" + id.substring(id.indexOf('-') + 1))
-                    .add(answers.get(0).getVersion()));
+            traffic.awaitAnswers(List.copyOf(userOfRequest.keySet()), answers -> answers.size() == 1).forEach(
+                    (requestId, answers) -> byKey.get(userOfRequest.get(requestId)).add(answers.get(0).getVersion()));
             assertThat(byKey.values()).as("one version per key").allSatisfy(versions -> assertThat(versions).hasSize(1));
             assertThat(byKey.values().stream().flatMap(Set::stream).distinct()).as("keys on both sides")
                     .containsExactlyInAnyOrder(2, 3);

@@ -99,12 +99,15 @@ public final class LiveAccuracy {
         boolean added;
         synchronized (this) {
             Instant cap = clock.instant().plus(AHEAD);
+            Instant before = horizon(domain);
             newest.merge(domain, window.getWindowEnd().isAfter(cap) ? cap : window.getWindowEnd(),
                     (known, end) -> end.isAfter(known) ? end : known);
             Instant horizon = horizon(domain);
             Map<Integer, Windows> versions = windows.computeIfAbsent(domain, d -> new HashMap<>());
             added = !versions.containsKey(window.getVersion());
-            versions.values().forEach(each -> each.sumBefore(horizon));
+            if (horizon.isAfter(before)) {
+                versions.values().forEach(each -> each.sumBefore(horizon));
+            }
             Windows of = versions.computeIfAbsent(window.getVersion(), version -> new Windows());
             if (!window.getWindowStart().isAfter(of.summedThrough)) {
                 // It cannot replace the counts it was summed with; no update comes this late.

@@ -20,18 +20,22 @@ public final class Looks {
         boolean sameComparison(Look other) {
             return versions.equals(other.versions) && since.equals(other.since);
         }
+
+        String key() {
+            return domain + "/" + question;
+        }
     }
 
     private final Map<String, Look> last = new HashMap<>();
 
     /** Whether this checkpoint of this comparison (or a later one) was looked at already. */
     boolean seen(Look look) {
-        Look previous = last.get(look.domain() + "/" + look.question());
+        Look previous = last.get(look.key());
         return previous != null && previous.sameComparison(look) && previous.checkpoint() >= look.checkpoint();
     }
 
     /** The checkpoint was looked at and nothing moved. */
     void saw(Look look) {
-        last.put(look.domain() + "/" + look.question(), look);
+        last.put(look.key(), look);
     }
 }

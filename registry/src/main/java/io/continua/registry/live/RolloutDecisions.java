@@ -45,7 +45,7 @@ public final class RolloutDecisions {
     /**
      * @param usable     whether a version may be served (registered, not deleted)
      * @param rolledBack the versions production was rolled back from
-     * @param looks      the checkpoints already looked at, updated with those this call looks at
+     * @param looks      the checkpoints already looked at, updated with those this call looks at without moving
      */
     public static Optional<Move> decide(DomainConfig config, AliasPointer production, Optional<AliasPointer> candidate,
                                         IntPredicate usable, Set<Integer> rolledBack, LiveAccuracy live,

@@ -100,11 +100,10 @@ class RolloutDecisionsTest {
     void aVersionRolledBackFromIsNeverPromotedAgain() {
         window(3, 60, 100, 10);
         window(4, 95, 100, 10);
-        assertThat(RolloutDecisions.decide(AUTO, production(3, 4, RolloutDecisions.ROLLBACK, 5),
-                Optional.of(candidate(4, 5)), version -> true, Set.of(4), live, new Looks())).isEmpty();
-        assertThat(RolloutDecisions.decide(AUTO, production(3, 4, RolloutDecisions.ROLLBACK, 5),
-                Optional.of(candidate(4, 5)), version -> true, Set.of(), live, new Looks())).as("were it not rolled back")
-                .hasValueSatisfying(promotion -> assertThat(promotion.version()).isEqualTo(4));
+        assertThat(firstLook(production(3, 4, RolloutDecisions.ROLLBACK, 5), Optional.of(candidate(4, 5)), Set.of(4)))
+                .isEmpty();
+        assertThat(firstLook(production(3, 4, RolloutDecisions.ROLLBACK, 5), Optional.of(candidate(4, 5)), Set.of()))
+                .as("were it not rolled back").hasValueSatisfying(promotion -> assertThat(promotion.version()).isEqualTo(4));
     }
 
     @Test
@@ -133,8 +132,8 @@ class RolloutDecisionsTest {
         window(4, 36, 70, 10);
         window(5, 69, 70, 10);
         assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("looked at 50 already").isEmpty();
-        assertThat(RolloutDecisions.decide(AUTO, production(4, 3, "policy:auto", 0), Optional.of(candidate(5, 5)),
-                version -> true, Set.of(), live, new Looks())).as("a first look would promote").isPresent();
+        assertThat(firstLook(production(4, 3, "policy:auto", 0), Optional.of(candidate(5, 5)), Set.of()))
+                .as("a first look would promote").isPresent();
         window(4, 20, 30, 11);
         window(5, 30, 30, 11);
         assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("the next checkpoint, at 100")
@@ -150,10 +149,9 @@ class RolloutDecisionsTest {
                 rollback.reason()).contains("v4 live 0.300 (120 labels)").contains("v3's 0.900 (60 labels)"));
         // Rolled back from 4 to 3, then held and released: a person is the pointer's actor, 4 stays left.
         window(3, 5, 100, 33);
-        assertThat(RolloutDecisions.decide(AUTO, production(3, 4, "ops", 32), Optional.empty(), version -> true,
-                Set.of(4), live, new Looks())).isEmpty();
-        assertThat(RolloutDecisions.decide(AUTO, production(3, 4, "ops", 32), Optional.empty(), version -> true,
-                Set.of(), live, new Looks())).as("were 4 not rolled back from").isPresent();
+        assertThat(firstLook(production(3, 4, "ops", 32), Optional.empty(), Set.of(4))).isEmpty();
+        assertThat(firstLook(production(3, 4, "ops", 32), Optional.empty(), Set.of()))
+                .as("were 4 not rolled back from").isPresent();
     }
 
     @Test
@@ -163,8 +161,10 @@ class RolloutDecisionsTest {
         assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).isPresent();
         assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).as("its write failed: looked again")
                 .isPresent();
-        // Eight days on, the windows of minute 10 are summed away: that comparison is no longer decided.
-        window(6, 1, 1, 8 * 24 * 60);
+        // Eight days on, the windows of minute 10 are summed away: the comparison since minute 5 is not decided on
+        // the windows left, though they alone would promote.
+        window(4, 60, 100, 8 * 24 * 60);
+        window(5, 85, 100, 8 * 24 * 60);
         assertThat(decide(production(4, 3, "policy:auto", 0), candidate(5, 5))).isEmpty();
     }
 
@@ -174,6 +174,11 @@ class RolloutDecisionsTest {
 
     private Optional<Move> decide(AliasPointer production, Optional<AliasPointer> candidate) {
         return RolloutDecisions.decide(AUTO, production, candidate, version -> true, Set.of(), live, looks);
+    }
+
+    /** A decision by a policy that has looked at no checkpoint before. */
+    private Optional<Move> firstLook(AliasPointer production, Optional<AliasPointer> candidate, Set<Integer> rolledBack) {
+        return RolloutDecisions.decide(AUTO, production, candidate, version -> true, rolledBack, live, new Looks());
     }
 
     /** A one-minute window starting {@code minute} minutes after T0. */
